@@ -1,0 +1,129 @@
+"""Named permission rules: one predicate per rule, each returning (allowed, reason).
+
+Every view and API endpoint names the rule it checks (see `commissioning.web.views.Guarded`
+and `commissioning.api`); a test walks the URL map to make sure none is missing. Rules take
+the user and, for object rules, the object; they never touch the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .models import STAFF_ROLES, Role
+
+Result = tuple[bool, str]
+Rule = Callable[..., Result]
+RULES: dict[str, Rule] = {}
+
+PUBLIC = "public"
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        if name in RULES:
+            raise ValueError(f"permission rule {name!r} defined twice")
+        RULES[name] = fn
+        return fn
+
+    return register
+
+
+def check(user, name: str, obj: Any = None) -> Result:
+    try:
+        predicate = RULES[name]
+    except KeyError:
+        raise KeyError(f"no permission rule named {name!r}") from None
+    return predicate(user, obj) if obj is not None else predicate(user)
+
+
+def allowed(user, name: str, obj: Any = None) -> bool:
+    return check(user, name, obj)[0]
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _is_staff(user) -> bool:
+    return _signed_in(user) and user.has_role(*STAFF_ROLES)
+
+
+@rule(PUBLIC)
+def public(user, obj=None) -> Result:
+    return True, "public information"
+
+
+@rule("plans.view")
+def can_view_plan(user, obj=None) -> Result:
+    return True, "the Police and Crime Plan is a public document"
+
+
+@rule("budgets.view")
+def can_view_budget(user, obj=None) -> Result:
+    if _is_staff(user):
+        return True, "OPCC staff see the budget"
+    return False, "only OPCC staff see the budget position"
+
+
+@rule("budgets.manage")
+def can_manage_budget(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.CFO):
+        return True, "the Chief Finance Officer manages funding streams and budget lines"
+    return False, "only the Chief Finance Officer manages funding streams and budget lines"
+
+
+@rule("allocations.list")
+def can_list_allocations(user, obj=None) -> Result:
+    if _is_staff(user):
+        return True, "OPCC staff see the ledger"
+    if _signed_in(user) and user.has_role(Role.PARTNER) and user.organisation_id:
+        return True, "partners see their own organisation's allocations"
+    return False, "sign in as OPCC staff or a partner to see allocations"
+
+
+@rule("allocations.view")
+def can_view_allocation(user, allocation) -> Result:
+    if _is_staff(user):
+        return True, "OPCC staff see every allocation"
+    if (
+        _signed_in(user)
+        and user.has_role(Role.PARTNER)
+        and user.organisation_id is not None
+        and allocation.organisation_id == user.organisation_id
+    ):
+        return True, "partners see their own organisation's allocations"
+    return False, "this allocation belongs to another organisation"
+
+
+@rule("allocations.change")
+def can_change_allocations(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.COMMISSIONING_OFFICER, Role.CFO):
+        return True, "commissioning officers and the CFO record allocations"
+    return False, "only commissioning officers and the Chief Finance Officer record allocations"
+
+
+@rule("tables.view")
+def can_view_tables(user, obj=None) -> Result:
+    return can_view_budget(user)
+
+
+@rule("reconciliation.view")
+def can_view_reconciliation(user, obj=None) -> Result:
+    return can_view_budget(user)
+
+
+@rule("audit.view")
+def can_view_audit(user, obj=None) -> Result:
+    if _is_staff(user):
+        return True, "OPCC staff can read the audit history"
+    return False, "only OPCC staff can read the audit history"
+
+
+@rule("organisations.view")
+def can_view_organisations(user, obj=None) -> Result:
+    if _is_staff(user):
+        return True, "OPCC staff see partner records"
+    if obj is not None and _signed_in(user) and user.organisation_id == getattr(obj, "pk", None):
+        return True, "partners see their own organisation"
+    return False, "only OPCC staff see partner records"

@@ -1,0 +1,348 @@
+"""Writes to the budget and the ledger. Each function is one transaction with its audit event."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+
+from commissioning.core.audit import audit_record
+from commissioning.core.money import ZERO, to_money
+
+from .models import (
+    Allocation,
+    AllocationVersion,
+    BudgetLine,
+    EntryKind,
+    FinancialYear,
+    FundingStream,
+    LedgerEntry,
+    Status,
+)
+from .periods import PERIODS, check_granularity, ordered
+
+
+class CapExceeded(ValidationError):
+    """A commitment would take a capped budget line over its amount."""
+
+
+VERSION_FIELDS = (
+    "organisation",
+    "initiative",
+    "mechanism",
+    "theme",
+    "primary_priority",
+    "secondary_priority",
+    "intention",
+    "reach",
+    "reach_as_stated",
+    "funding_stream",
+    "status",
+    "comment",
+    "source",
+)
+
+
+@dataclass(frozen=True)
+class AllocationState:
+    """What a version says, as plain values, for audit and comparison."""
+
+    fields: dict[str, Any]
+    amounts: dict[str, Decimal]
+
+    def as_audit(self) -> dict[str, Any]:
+        data = {k: (str(v) if v is not None else None) for k, v in self.fields.items()}
+        data["amounts"] = {p: str(a) for p, a in self.amounts.items()}
+        return data
+
+
+def financial_year_get_or_create(*, actor, label: str) -> FinancialYear:
+    starts, ends = FinancialYear.parse_label(label)
+    label = f"{starts.year}/{(starts.year + 1) % 100:02d}"
+    with transaction.atomic():
+        year = FinancialYear.objects.filter(label=label).first()
+        if year:
+            return year
+        year = FinancialYear.objects.create(
+            label=label, starts=starts, ends=ends, created_by=_user(actor), updated_by=_user(actor)
+        )
+        audit_record(actor=actor, action="financial_year.create", obj=year, after={"label": label})
+        return year
+
+
+def funding_stream_create(*, actor, year: FinancialYear, **fields) -> FundingStream:
+    with transaction.atomic():
+        stream = FundingStream(year=year, created_by=_user(actor), updated_by=_user(actor), **fields)
+        stream.full_clean()
+        stream.save()
+        audit_record(actor=actor, action="funding_stream.create", obj=stream, after=_plain(fields))
+        return stream
+
+
+def budget_line_create(*, actor, year: FinancialYear, **fields) -> BudgetLine:
+    with transaction.atomic():
+        line = BudgetLine(year=year, created_by=_user(actor), updated_by=_user(actor), **fields)
+        line.full_clean()
+        line.save()
+        audit_record(actor=actor, action="budget_line.create", obj=line, after=_plain(fields))
+        return line
+
+
+def _user(actor):
+    return actor if (actor is not None and getattr(actor, "pk", None)) else None
+
+
+def _plain(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v if isinstance(v, bool | int | type(None)) else str(v)) for k, v in fields.items()}
+
+
+def _clean_amounts(amounts: Mapping[str, Any]) -> dict[str, Decimal]:
+    errors: dict[str, list[str]] = defaultdict(list)
+    clean: dict[str, Decimal] = {}
+    for period, raw in amounts.items():
+        if period not in PERIODS:
+            errors["amounts"].append(f"{period} is not a period (use FY, H1, H2 or Q1 to Q4)")
+            continue
+        if raw is None or raw == "":
+            continue
+        try:
+            value = to_money(raw)
+        except ValueError as exc:
+            errors["amounts"].append(f"{period}: {exc}")
+            continue
+        if value < 0:
+            errors["amounts"].append(f"{period}: an amount cannot be negative")
+            continue
+        clean[period] = value
+    if not errors:
+        if not clean:
+            errors["amounts"].append("give an amount for at least one period")
+        elif problem := check_granularity(clean):
+            errors["amounts"].append(problem)
+    if errors:
+        raise ValidationError(dict(errors))
+    return {p: clean[p] for p in ordered(clean)}
+
+
+def _check_dimensions(year: FinancialYear, fields: Mapping[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if not (fields.get("initiative") or "").strip():
+        errors["initiative"] = "Enter the initiative"
+    if fields.get("status") not in {Status.INDICATIVE, Status.COMMITTED}:
+        errors["status"] = "Status must be indicative or committed"
+    primary, secondary = fields.get("primary_priority"), fields.get("secondary_priority")
+    if secondary is not None and primary is None:
+        errors["secondary_priority"] = "Give a primary priority before a secondary one"
+    if secondary is not None and primary is not None and secondary.pk == primary.pk:
+        errors["secondary_priority"] = "The secondary priority must differ from the primary"
+    theme = fields.get("theme")
+    if primary is not None and theme is not None and primary.theme_id != theme.pk:
+        errors["primary_priority"] = f"{primary.code} belongs to another theme than {theme}"
+    stream = fields.get("funding_stream")
+    if stream is not None and stream.year_id != year.pk:
+        errors["funding_stream"] = "That funding stream belongs to another year"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_cap(
+    *, year: FinancialYear, mechanism: str, new_committed: Decimal, allocation: Allocation | None
+) -> None:
+    """Refuse a commitment that would take a capped line over its amount.
+
+    The budget line row is locked first (SELECT ... FOR UPDATE on PostgreSQL; on SQLite
+    the IMMEDIATE transaction already holds the database's write lock), so concurrent
+    commitments against one line are checked one after another.
+    """
+    line = (
+        BudgetLine.objects.select_for_update()
+        .filter(year=year, mechanism=mechanism, is_reserve=False)
+        .first()
+    )
+    if line is None or not line.capped or new_committed == 0:
+        return
+    committed = LedgerEntry.objects.filter(
+        year=year, version__mechanism=mechanism, version__status=Status.COMMITTED
+    )
+    if allocation is not None:
+        committed = committed.exclude(allocation=allocation)
+    already = committed.aggregate(total=Sum("amount"))["total"] or ZERO
+    if already + new_committed > line.amount:
+        room = line.amount - already
+        raise CapExceeded(
+            f"{line.name} is capped at £{line.amount:,}: £{already:,} is already committed, "
+            f"so £{max(room, ZERO):,} is left and £{new_committed:,} cannot be committed.",
+            code="cap_exceeded",
+        )
+
+
+def _next_reference(year: FinancialYear) -> str:
+    # The year row is locked so two creators cannot take the same number.
+    FinancialYear.objects.select_for_update().filter(pk=year.pk).first()
+    count = Allocation.objects.filter(year=year).count()
+    return f"{year.label}-{count + 1:04d}"
+
+
+def _post(
+    *, allocation: Allocation, version: AllocationVersion, amounts: Mapping[str, Decimal], kind: str, actor
+) -> None:
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                allocation=allocation,
+                version=version,
+                year_id=allocation.year_id,
+                period=period,
+                amount=amount,
+                kind=kind,
+                posted_by=_user(actor),
+            )
+            for period, amount in amounts.items()
+            if amount != 0 or kind != EntryKind.REVERSAL
+        ]
+    )
+
+
+def allocation_create(
+    *,
+    actor,
+    year: FinancialYear,
+    amounts: Mapping[str, Any],
+    example_key: str = "",
+    reason: str = "",
+    **fields,
+) -> Allocation:
+    """Record a new allocation with its amounts by period."""
+    clean = _clean_amounts(amounts)
+    fields.setdefault("status", Status.INDICATIVE)
+    _check_dimensions(year, fields)
+    total = sum(clean.values(), ZERO)
+    with transaction.atomic():
+        if fields["status"] == Status.COMMITTED:
+            _check_cap(year=year, mechanism=fields["mechanism"], new_committed=total, allocation=None)
+        allocation = Allocation.objects.create(
+            year=year, reference=_next_reference(year), example_key=example_key, created_by=_user(actor)
+        )
+        version = AllocationVersion(
+            allocation=allocation,
+            number=1,
+            total=total,
+            reason=reason,
+            created_by=_user(actor),
+            **{k: fields.get(k, "" if k in {"reach_as_stated", "comment", "source"} else None) for k in VERSION_FIELDS},
+        )
+        version.full_clean(exclude=["allocation"])
+        version.save()
+        _post(allocation=allocation, version=version, amounts=clean, kind=EntryKind.ORIGINAL, actor=actor)
+        audit_record(
+            actor=actor,
+            action="allocation.create",
+            obj=allocation,
+            after=state_of(version, clean).as_audit(),
+            reason=reason,
+        )
+        return allocation
+
+
+def current_version(allocation: Allocation) -> AllocationVersion:
+    return allocation.versions.select_related(
+        "organisation", "theme", "primary_priority", "secondary_priority", "reach", "intention", "funding_stream"
+    ).order_by("-number")[0]
+
+
+def current_amounts(version: AllocationVersion) -> dict[str, Decimal]:
+    sums = (
+        LedgerEntry.objects.filter(version=version)
+        .values("period")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {row["period"]: row["total"] for row in sums if row["total"] != 0}
+
+
+def state_of(version: AllocationVersion, amounts: Mapping[str, Decimal]) -> AllocationState:
+    return AllocationState(
+        fields={name: getattr(version, name) for name in VERSION_FIELDS},
+        amounts=dict(amounts),
+    )
+
+
+def allocation_vary(
+    *, actor, allocation: Allocation, reason: str, amounts: Mapping[str, Any] | None = None, **changes
+) -> AllocationVersion:
+    """Replace an allocation's current state: reverse its entries and post the new ones.
+
+    Only the fields given change; `amounts`, if given, replaces every period's amount.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the allocation is being varied"})
+    unknown = set(changes) - set(VERSION_FIELDS)
+    if unknown:
+        raise ValueError(f"cannot vary {sorted(unknown)}")
+    with transaction.atomic():
+        # Lock the allocation's identity so two variations of it cannot interleave.
+        Allocation.objects.select_for_update().filter(pk=allocation.pk).first()
+        old = current_version(allocation)
+        if old.status == Status.CANCELLED:
+            raise ValidationError("A cancelled allocation cannot be varied; record a new one")
+        old_amounts = current_amounts(old)
+        fields = {name: getattr(old, name) for name in VERSION_FIELDS}
+        fields.update(changes)
+        if fields["status"] == Status.CANCELLED:
+            new_amounts: dict[str, Decimal] = {}
+        else:
+            new_amounts = _clean_amounts(amounts) if amounts is not None else dict(old_amounts)
+            _check_dimensions(allocation.year, fields)
+        total = sum(new_amounts.values(), ZERO)
+        if fields == {name: getattr(old, name) for name in VERSION_FIELDS} and new_amounts == old_amounts:
+            raise ValidationError("Nothing has changed")
+        if fields["status"] == Status.COMMITTED:
+            _check_cap(
+                year=allocation.year, mechanism=fields["mechanism"], new_committed=total, allocation=allocation
+            )
+        new = AllocationVersion(
+            allocation=allocation,
+            number=old.number + 1,
+            total=total,
+            reason=reason,
+            created_by=_user(actor),
+            **fields,
+        )
+        new.full_clean(exclude=["allocation"])
+        new.save()
+        _post(
+            allocation=allocation,
+            version=old,
+            amounts={p: -a for p, a in old_amounts.items()},
+            kind=EntryKind.REVERSAL,
+            actor=actor,
+        )
+        _post(allocation=allocation, version=new, amounts=new_amounts, kind=EntryKind.REPLACEMENT, actor=actor)
+        action = {
+            Status.CANCELLED: "allocation.cancel",
+        }.get(fields["status"], "allocation.vary")
+        if old.status == Status.INDICATIVE and fields["status"] == Status.COMMITTED:
+            action = "allocation.commit"
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=allocation,
+            before=state_of(old, old_amounts).as_audit(),
+            after=state_of(new, new_amounts).as_audit(),
+            reason=reason,
+        )
+        return new
+
+
+def allocation_commit(*, actor, allocation: Allocation, reason: str = "Committed") -> AllocationVersion:
+    return allocation_vary(actor=actor, allocation=allocation, reason=reason, status=Status.COMMITTED)
+
+
+def allocation_cancel(*, actor, allocation: Allocation, reason: str) -> AllocationVersion:
+    return allocation_vary(actor=actor, allocation=allocation, reason=reason, status=Status.CANCELLED)

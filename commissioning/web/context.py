@@ -1,0 +1,24 @@
+"""Template context shared by every page: the site name and the navigation for this user."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from commissioning.accounts.permissions import allowed
+
+
+def site(request) -> dict:
+    user = request.user
+    items = [("Plan", reverse("plan"), "plans.view")]
+    if allowed(user, "budgets.view"):
+        items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
+        items.append(("Organisations", reverse("organisation-list"), "organisations.view"))
+    elif allowed(user, "allocations.list"):
+        items.append(("Our allocations", reverse("my-allocations"), "allocations.list"))
+    path = request.path
+    nav = [
+        {"label": label, "href": href, "active": path.startswith(href) and href != "/"}
+        for label, href, _ in items
+    ]
+    return {"SITE_ORGANISATION_NAME": settings.SITE_ORGANISATION_NAME, "nav_items": nav}
