@@ -72,7 +72,10 @@ class Mechanism(models.TextChoices):
 
     DIRECT = "direct", "Direct commissioning"
     CO_COMMISSIONING = "co_commissioning", "Co-commissioning with existing commissioners"
-    CSP_CO_COMMISSIONING = "csp_co_commissioning", "Co-commissioning with Community Safety Partnerships"
+    CSP_CO_COMMISSIONING = (
+        "csp_co_commissioning",
+        "Co-commissioning with Community Safety Partnerships",
+    )
     PARTNERSHIP_LOCALITY_FUND = "plf", "Partnership Locality Fund"
     PCC_GRANT = "pcc_grant", "PCC Grant"
     INNOVATION_FUND = "innovation_fund", "Innovation Fund"
@@ -141,7 +144,9 @@ class BudgetLine(BaseModel):
     class Meta:
         ordering = ["year", "is_reserve", "mechanism"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "name"], name="budget_line_name_unique_in_year"),
+            models.UniqueConstraint(
+                fields=["year", "name"], name="budget_line_name_unique_in_year"
+            ),
             models.UniqueConstraint(
                 fields=["year", "mechanism"],
                 condition=Q(is_reserve=False),
@@ -179,7 +184,9 @@ class Allocation(AppendOnlyModel):
         ordering = ["year", "reference"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "example_key"], condition=~Q(example_key=""), name="example_key_unique"
+                fields=["year", "example_key"],
+                condition=~Q(example_key=""),
+                name="example_key_unique",
             )
         ]
 
@@ -205,7 +212,9 @@ class AllocationVersion(AppendOnlyModel):
     )
     reach = models.ForeignKey("organisations.Area", null=True, blank=True, on_delete=models.PROTECT)
     reach_as_stated = models.CharField(max_length=200, blank=True)
-    funding_stream = models.ForeignKey(FundingStream, null=True, blank=True, on_delete=models.PROTECT)
+    funding_stream = models.ForeignKey(
+        FundingStream, null=True, blank=True, on_delete=models.PROTECT
+    )
     status = models.CharField(max_length=20, choices=Status.choices)
     comment = models.TextField(blank=True)
     total = MoneyField()

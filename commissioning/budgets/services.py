@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from commissioning.core.audit import audit_record
-from commissioning.core.money import ZERO, to_money
+from commissioning.core.money import ZERO, pounds, to_money
 
 from .models import (
     Allocation,
@@ -78,7 +78,9 @@ def financial_year_get_or_create(*, actor, label: str) -> FinancialYear:
 
 def funding_stream_create(*, actor, year: FinancialYear, **fields) -> FundingStream:
     with transaction.atomic():
-        stream = FundingStream(year=year, created_by=_user(actor), updated_by=_user(actor), **fields)
+        stream = FundingStream(
+            year=year, created_by=_user(actor), updated_by=_user(actor), **fields
+        )
         stream.full_clean()
         stream.save()
         audit_record(actor=actor, action="funding_stream.create", obj=stream, after=_plain(fields))
@@ -172,7 +174,7 @@ def _check_cap(
     )
     if allocation is not None:
         committed = committed.exclude(allocation=allocation)
-    already = committed.aggregate(total=Sum("amount"))["total"] or ZERO
+    already = pounds(committed.aggregate(total=Sum("amount"))["total"])
     if already + new_committed > line.amount:
         room = line.amount - already
         raise CapExceeded(
@@ -190,7 +192,12 @@ def _next_reference(year: FinancialYear) -> str:
 
 
 def _post(
-    *, allocation: Allocation, version: AllocationVersion, amounts: Mapping[str, Decimal], kind: str, actor
+    *,
+    allocation: Allocation,
+    version: AllocationVersion,
+    amounts: Mapping[str, Decimal],
+    kind: str,
+    actor,
 ) -> None:
     LedgerEntry.objects.bulk_create(
         [
@@ -225,9 +232,14 @@ def allocation_create(
     total = sum(clean.values(), ZERO)
     with transaction.atomic():
         if fields["status"] == Status.COMMITTED:
-            _check_cap(year=year, mechanism=fields["mechanism"], new_committed=total, allocation=None)
+            _check_cap(
+                year=year, mechanism=fields["mechanism"], new_committed=total, allocation=None
+            )
         allocation = Allocation.objects.create(
-            year=year, reference=_next_reference(year), example_key=example_key, created_by=_user(actor)
+            year=year,
+            reference=_next_reference(year),
+            example_key=example_key,
+            created_by=_user(actor),
         )
         version = AllocationVersion(
             allocation=allocation,
@@ -235,11 +247,20 @@ def allocation_create(
             total=total,
             reason=reason,
             created_by=_user(actor),
-            **{k: fields.get(k, "" if k in {"reach_as_stated", "comment", "source"} else None) for k in VERSION_FIELDS},
+            **{
+                k: fields.get(k, "" if k in {"reach_as_stated", "comment", "source"} else None)
+                for k in VERSION_FIELDS
+            },
         )
         version.full_clean(exclude=["allocation"])
         version.save()
-        _post(allocation=allocation, version=version, amounts=clean, kind=EntryKind.ORIGINAL, actor=actor)
+        _post(
+            allocation=allocation,
+            version=version,
+            amounts=clean,
+            kind=EntryKind.ORIGINAL,
+            actor=actor,
+        )
         audit_record(
             actor=actor,
             action="allocation.create",
@@ -252,7 +273,13 @@ def allocation_create(
 
 def current_version(allocation: Allocation) -> AllocationVersion:
     return allocation.versions.select_related(
-        "organisation", "theme", "primary_priority", "secondary_priority", "reach", "intention", "funding_stream"
+        "organisation",
+        "theme",
+        "primary_priority",
+        "secondary_priority",
+        "reach",
+        "intention",
+        "funding_stream",
     ).order_by("-number")[0]
 
 
@@ -263,7 +290,7 @@ def current_amounts(version: AllocationVersion) -> dict[str, Decimal]:
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    return {row["period"]: row["total"] for row in sums if row["total"] != 0}
+    return {row["period"]: pounds(row["total"]) for row in sums if row["total"] != 0}
 
 
 def state_of(version: AllocationVersion, amounts: Mapping[str, Decimal]) -> AllocationState:
@@ -274,7 +301,12 @@ def state_of(version: AllocationVersion, amounts: Mapping[str, Decimal]) -> Allo
 
 
 def allocation_vary(
-    *, actor, allocation: Allocation, reason: str, amounts: Mapping[str, Any] | None = None, **changes
+    *,
+    actor,
+    allocation: Allocation,
+    reason: str,
+    amounts: Mapping[str, Any] | None = None,
+    **changes,
 ) -> AllocationVersion:
     """Replace an allocation's current state: reverse its entries and post the new ones.
 
@@ -300,11 +332,17 @@ def allocation_vary(
             new_amounts = _clean_amounts(amounts) if amounts is not None else dict(old_amounts)
             _check_dimensions(allocation.year, fields)
         total = sum(new_amounts.values(), ZERO)
-        if fields == {name: getattr(old, name) for name in VERSION_FIELDS} and new_amounts == old_amounts:
+        if (
+            fields == {name: getattr(old, name) for name in VERSION_FIELDS}
+            and new_amounts == old_amounts
+        ):
             raise ValidationError("Nothing has changed")
         if fields["status"] == Status.COMMITTED:
             _check_cap(
-                year=allocation.year, mechanism=fields["mechanism"], new_committed=total, allocation=allocation
+                year=allocation.year,
+                mechanism=fields["mechanism"],
+                new_committed=total,
+                allocation=allocation,
             )
         new = AllocationVersion(
             allocation=allocation,
@@ -323,7 +361,13 @@ def allocation_vary(
             kind=EntryKind.REVERSAL,
             actor=actor,
         )
-        _post(allocation=allocation, version=new, amounts=new_amounts, kind=EntryKind.REPLACEMENT, actor=actor)
+        _post(
+            allocation=allocation,
+            version=new,
+            amounts=new_amounts,
+            kind=EntryKind.REPLACEMENT,
+            actor=actor,
+        )
         action = {
             Status.CANCELLED: "allocation.cancel",
         }.get(fields["status"], "allocation.vary")
@@ -340,9 +384,15 @@ def allocation_vary(
         return new
 
 
-def allocation_commit(*, actor, allocation: Allocation, reason: str = "Committed") -> AllocationVersion:
-    return allocation_vary(actor=actor, allocation=allocation, reason=reason, status=Status.COMMITTED)
+def allocation_commit(
+    *, actor, allocation: Allocation, reason: str = "Committed"
+) -> AllocationVersion:
+    return allocation_vary(
+        actor=actor, allocation=allocation, reason=reason, status=Status.COMMITTED
+    )
 
 
 def allocation_cancel(*, actor, allocation: Allocation, reason: str) -> AllocationVersion:
-    return allocation_vary(actor=actor, allocation=allocation, reason=reason, status=Status.CANCELLED)
+    return allocation_vary(
+        actor=actor, allocation=allocation, reason=reason, status=Status.CANCELLED
+    )

@@ -17,7 +17,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("COMMISSIONING_DATA_DIR", "var")).resolve()
 
 DEBUG = os.environ.get("COMMISSIONING_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("COMMISSIONING_SECRET_KEY") or "demo-only-insecure-key-set-COMMISSIONING_SECRET_KEY"
+SECRET_KEY = (
+    os.environ.get("COMMISSIONING_SECRET_KEY")
+    or "demo-only-insecure-key-set-COMMISSIONING_SECRET_KEY"
+)
 ALLOWED_HOSTS = os.environ.get("COMMISSIONING_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
 INSTALLED_APPS = [

@@ -71,4 +71,6 @@ class AuditEvent(AppendOnlyModel):
         indexes = [models.Index(fields=["object_type", "object_uuid"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        )

@@ -56,3 +56,8 @@ def money_sum(values) -> Decimal:
     for v in values:
         total += v if v is not None else ZERO
     return total
+
+
+def pounds(value: Decimal | None) -> Decimal:
+    """A database sum as pounds and pence (SQLite returns Decimal('1000') for 1000.00)."""
+    return ZERO if value is None else Decimal(value).quantize(PENNY)

@@ -88,7 +88,9 @@ class OrganisationAlias(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="organisation_alias_unique_ci"),
+            models.UniqueConstraint(
+                "organisation", Lower("name"), name="organisation_alias_unique_ci"
+            ),
         ]
 
     def __str__(self) -> str:

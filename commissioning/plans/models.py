@@ -17,7 +17,9 @@ class Plan(BaseModel):
 
     class Meta:
         ordering = ["-starts"]
-        constraints = [models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="plan_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="plan_ends_after_start")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -31,7 +33,9 @@ class Theme(BaseModel):
 
     class Meta:
         ordering = ["plan", "number"]
-        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="theme_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="theme_number_unique")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -47,7 +51,9 @@ class StrategicPriority(BaseModel):
     class Meta:
         ordering = ["plan", "number"]
         verbose_name_plural = "strategic priorities"
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="priority_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="priority_code_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -66,7 +72,9 @@ class CommissioningIntention(BaseModel):
 
     class Meta:
         ordering = ["plan", "code"]
-        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="intention_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="intention_code_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.description[:60]}"
@@ -81,7 +89,9 @@ class IntentionEstimate(BaseModel):
     """An estimated amount for a year: a line (by area or by purchasing system) or the
     total the paper states, kept apart so the two can be reconciled."""
 
-    intention = models.ForeignKey(CommissioningIntention, on_delete=models.CASCADE, related_name="estimates")
+    intention = models.ForeignKey(
+        CommissioningIntention, on_delete=models.CASCADE, related_name="estimates"
+    )
     year = models.ForeignKey("budgets.FinancialYear", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=EstimateKind.choices)
     mechanism = models.CharField(max_length=30, blank=True)
@@ -92,7 +102,9 @@ class IntentionEstimate(BaseModel):
 
     class Meta:
         ordering = ["intention", "year", "kind", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="estimate_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="estimate_not_negative")
+        ]
 
     def __str__(self) -> str:
         return f"{self.intention.code} {self.year} {self.amount}"

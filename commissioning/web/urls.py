@@ -1,3 +1,68 @@
 from django.urls import path
 
-urlpatterns: list = []
+from commissioning.budgets import views as budgets
+from commissioning.core import views as core
+from commissioning.organisations import views as organisations
+from commissioning.plans import views as plans
+
+from . import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("about/", views.AboutView.as_view(), name="about"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("plan/", plans.PlanView.as_view(), name="plan"),
+    path("years/", budgets.YearListView.as_view(), name="year-list"),
+    path("years/<str:year>/", budgets.YearView.as_view(), name="year"),
+    path(
+        "years/<str:year>/allocations/",
+        budgets.AllocationListView.as_view(),
+        name="allocation-list",
+    ),
+    path(
+        "years/<str:year>/allocations/new/",
+        budgets.AllocationCreateView.as_view(),
+        name="allocation-create",
+    ),
+    path("years/<str:year>/tables/<str:by>/", budgets.TableView.as_view(), name="table"),
+    path(
+        "years/<str:year>/tables/<str:by>.<str:fmt>",
+        budgets.TableView.as_view(),
+        name="table-download",
+    ),
+    path(
+        "years/<str:year>/reconciliation/",
+        budgets.ReconciliationView.as_view(),
+        name="reconciliation",
+    ),
+    path("years/<str:year>/import/", budgets.ImportView.as_view(), name="import"),
+    path("years/<str:year>/transition/", budgets.TransitionView.as_view(), name="transition"),
+    path("our-allocations/", budgets.MyAllocationsView.as_view(), name="my-allocations"),
+    path(
+        "allocations/<uuid:uuid>/", budgets.AllocationDetailView.as_view(), name="allocation-detail"
+    ),
+    path(
+        "allocations/<uuid:uuid>/vary/",
+        budgets.AllocationVaryView.as_view(),
+        name="allocation-vary",
+    ),
+    path(
+        "allocations/<uuid:uuid>/commit/",
+        budgets.AllocationStatusView.as_view(action="commit"),
+        name="allocation-commit",
+    ),
+    path(
+        "allocations/<uuid:uuid>/cancel/",
+        budgets.AllocationStatusView.as_view(action="cancel"),
+        name="allocation-cancel",
+    ),
+    path("organisations/", organisations.OrganisationListView.as_view(), name="organisation-list"),
+    path(
+        "organisations/<slug:key>/",
+        organisations.OrganisationDetailView.as_view(),
+        name="organisation-detail",
+    ),
+    path("history/", core.AuditLogView.as_view(), name="audit-log"),
+    path("history/<str:object_type>/<uuid:uuid>/", core.HistoryView.as_view(), name="history"),
+]

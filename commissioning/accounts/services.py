@@ -1,0 +1,86 @@
+"""Writes for accounts: role groups and the demo's users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from commissioning.core.audit import audit_record
+
+from .models import Role, User
+
+
+def roles_ensure() -> None:
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    name: str
+    role: str
+    organisation_key: str = ""
+
+
+# Names are invented for the demo; roles are the ones an OPCC has.
+DEMO_USERS = [
+    DemoUser("pcc", "demo-pcc-pass", "Pat Commissioner", Role.PCC),
+    DemoUser("chief.exec", "demo-ceo-pass", "Chris Executive", Role.CHIEF_EXECUTIVE),
+    DemoUser("cfo", "demo-cfo-pass", "Frances Finance", Role.CFO),
+    DemoUser("officer", "demo-officer-pass", "Olu Officer", Role.COMMISSIONING_OFFICER),
+    DemoUser("reviewer", "demo-reviewer-pass", "Rae Reviewer", Role.REVIEWER),
+    DemoUser("panel", "demo-panel-pass", "Pip Panel", Role.PANEL_MEMBER),
+    DemoUser(
+        "partner", "demo-partner-pass", "Parveen Partner", Role.PARTNER, "leicester-city-council"
+    ),
+]
+
+
+def user_create(
+    *, actor, username: str, password: str, full_name: str, roles: list[str], organisation=None
+) -> User:
+    with transaction.atomic():
+        first, _, last = full_name.partition(" ")
+        user = User.objects.create_user(
+            username=username,
+            password=password,
+            first_name=first,
+            last_name=last,
+            organisation=organisation,
+        )
+        roles_ensure()
+        user.groups.set(Group.objects.filter(name__in=roles))
+        audit_record(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            after={"username": username, "roles": roles, "organisation": str(organisation or "")},
+        )
+        return user
+
+
+def demo_users_ensure() -> list[DemoUser]:
+    from commissioning.organisations.models import Organisation
+
+    roles_ensure()
+    for demo in DEMO_USERS:
+        if User.objects.filter(username=demo.username).exists():
+            continue
+        org = (
+            Organisation.objects.filter(key=demo.organisation_key).first()
+            if demo.organisation_key
+            else None
+        )
+        user_create(
+            actor=None,
+            username=demo.username,
+            password=demo.password,
+            full_name=demo.name,
+            roles=[demo.role],
+            organisation=org,
+        )
+    return DEMO_USERS

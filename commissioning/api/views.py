@@ -1,0 +1,190 @@
+"""Read-only JSON API. The same named permission rules as the pages; OpenAPI document at
+/api/openapi.json (django-ninja generates it from these signatures)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+
+from commissioning.accounts.permissions import check
+from commissioning.budgets import exports
+from commissioning.budgets.management.commands.budget import position_json
+from commissioning.budgets.selectors import (
+    allocation_lines,
+    position,
+    reconcile_year,
+    year_get,
+    year_list,
+)
+from commissioning.budgets.tables import TABLE_KINDS, build_table, table_records
+from commissioning.plans.views import plan_current
+
+api = NinjaAPI(
+    title="Commissioning API",
+    version="1",
+    description="Read-only access to the plan, budget position, allocations and tables.",
+    docs_url=None,  # the interactive docs load scripts from a CDN; the JSON document is enough
+    urls_namespace="api",
+)
+
+
+def guarded(rule: str) -> Callable:
+    """Check the named permission rule before the endpoint runs: 401 signed out, 403 otherwise."""
+
+    def decorate(fn: Callable) -> Callable:
+        @wraps(fn)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any):
+            ok, reason = check(request.user, rule)
+            if not ok:
+                raise HttpError(401 if not request.user.is_authenticated else 403, reason)
+            return fn(request, *args, **kwargs)
+
+        wrapper.permission = rule  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def _year(label: str):
+    try:
+        return year_get(label)
+    except Http404 as exc:
+        raise HttpError(404, str(exc)) from exc
+
+
+class Priority(Schema):
+    code: str
+    title: str
+
+
+class ThemeOut(Schema):
+    number: int
+    title: str
+    priorities: list[Priority]
+
+
+class IntentionOut(Schema):
+    code: str
+    earlier_codes: list[str]
+    description: str
+    priorities: list[str]
+    purchasing_systems: list[str]
+    estimates: list[dict[str, Any]]
+
+
+class PlanOut(Schema):
+    title: str
+    starts: str
+    ends: str
+    themes: list[ThemeOut]
+    intentions: list[IntentionOut]
+
+
+@api.get("/plan", response=PlanOut, summary="The current Police and Crime Plan")
+@guarded("plans.view")
+def plan(request):
+    p = plan_current()
+    if p is None:
+        raise HttpError(404, "No plan recorded")
+    return {
+        "title": p.title,
+        "starts": p.starts.isoformat(),
+        "ends": p.ends.isoformat(),
+        "themes": [
+            {
+                "number": t.number,
+                "title": t.title,
+                "priorities": [{"code": sp.code, "title": sp.title} for sp in t.priorities.all()],
+            }
+            for t in p.themes.all()
+        ],
+        "intentions": [
+            {
+                "code": ci.code,
+                "earlier_codes": ci.earlier_codes,
+                "description": ci.description,
+                "priorities": [sp.code for sp in ci.priorities.all()],
+                "purchasing_systems": ci.purchasing_systems,
+                "estimates": [
+                    {
+                        "year": e.year.label,
+                        "kind": e.kind,
+                        "mechanism": e.mechanism,
+                        "area": e.area.code if e.area else None,
+                        "amount": str(e.amount),
+                    }
+                    for e in ci.estimates.all()
+                ],
+            }
+            for ci in p.intentions.all()
+        ],
+    }
+
+
+class YearOut(Schema):
+    label: str
+    starts: str
+    ends: str
+
+
+@api.get("/years", response=list[YearOut], summary="Financial years")
+@guarded("budgets.view")
+def years(request):
+    return [
+        {"label": y.label, "starts": y.starts.isoformat(), "ends": y.ends.isoformat()}
+        for y in year_list()
+    ]
+
+
+@api.get(
+    "/years/{year}/position",
+    summary="Budget position: budget, committed, indicative, reserve, available",
+)
+@guarded("budgets.view")
+def year_position(request, year: str) -> dict[str, Any]:
+    return position_json(position(_year(year)))
+
+
+@api.get("/years/{year}/allocations", summary="Current allocations of the year, one row each")
+@guarded("allocations.list")
+def allocations(request, year: str) -> dict[str, Any]:
+    from commissioning.accounts.permissions import allowed
+
+    fy = _year(year)
+    org_id = None if allowed(request.user, "budgets.view") else request.user.organisation_id
+    columns, records = exports.allocation_records(
+        fy.label, allocation_lines(fy, organisation_id=org_id)
+    )
+    return _records(columns, records, year=fy.label)
+
+
+def _records(columns, records, **meta) -> dict[str, Any]:
+    import json
+
+    return json.loads(exports.to_json(columns, records, **meta))
+
+
+@api.get("/years/{year}/tables/{by}", summary="A table of allocations grouped with subtotals")
+@guarded("tables.view")
+def table(request, year: str, by: str) -> dict[str, Any]:
+    if by not in TABLE_KINDS:
+        raise HttpError(404, f"tables are by one of: {', '.join(TABLE_KINDS)}")
+    fy = _year(year)
+    pos = position(fy)
+    t = build_table(
+        allocation_lines(fy), by, pot=pos.pot if pos.streams else None, reserve=pos.reserve
+    )
+    return _records(exports.table_columns(t.periods), table_records(t), year=fy.label, table=by)
+
+
+@api.get("/years/{year}/reconciliation", summary="Discrepancies between the papers and the ledger")
+@guarded("reconciliation.view")
+def reconciliation(request, year: str) -> dict[str, Any]:
+    fy = _year(year)
+    findings = reconcile_year(fy)
+    return {"year": fy.label, "count": len(findings), "findings": [f.as_dict() for f in findings]}

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from commissioning.organisations.models import Area, Organisation
+from commissioning.plans.models import StrategicPriority, Theme
+
+from .models import FinancialYear, FundingStream, Mechanism, Status
+from .periods import PERIOD_ORDER, PERIODS
+
+
+class PriorityChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.title}"
+
+
+class AllocationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(), empty_label="Choose an organisation"
+    )
+    initiative = forms.CharField(max_length=500)
+    mechanism = forms.ChoiceField(choices=[("", "Choose a mechanism"), *Mechanism.choices])
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.all(), required=False, empty_label="Across all themes"
+    )
+    primary_priority = PriorityChoice(
+        queryset=StrategicPriority.objects.all(), required=False, empty_label="None"
+    )
+    secondary_priority = PriorityChoice(
+        queryset=StrategicPriority.objects.all(), required=False, empty_label="None"
+    )
+    reach = forms.ModelChoiceField(
+        queryset=Area.objects.all(),
+        required=False,
+        empty_label="Not stated",
+        label="Geographical reach",
+    )
+    funding_stream = forms.ModelChoiceField(
+        queryset=FundingStream.objects.none(), required=False, empty_label="Not attributed"
+    )
+    status = forms.ChoiceField(
+        choices=[(Status.INDICATIVE, "Indicative"), (Status.COMMITTED, "Committed")]
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, year: FinancialYear, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+        self.fields["funding_stream"].queryset = FundingStream.objects.filter(year=year)  # type: ignore[attr-defined]
+        for code in PERIOD_ORDER:
+            spec = PERIODS[code]
+            self.fields[f"amount_{code}"] = forms.DecimalField(
+                label=f"{spec.label} ({code})",
+                required=False,
+                min_value=Decimal("0"),
+                max_digits=14,
+                decimal_places=2,
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}
+                ),
+            )
+
+    def amounts(self) -> dict[str, Decimal]:
+        return {
+            code: self.cleaned_data[f"amount_{code}"]
+            for code in PERIOD_ORDER
+            if self.cleaned_data.get(f"amount_{code}") not in (None, "")
+        }
+
+    def amount_fields(self):
+        return [self[f"amount_{code}"] for code in PERIOD_ORDER]
+
+    def dimension_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("amount_")]
+
+    def dimensions(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("amount_")}
+        for key in ("comment",):
+            data[key] = data.get(key) or ""
+        return data
+
+
+class VaryForm(AllocationForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="Recorded in the history"
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV (UTF-8) or Excel .xlsx, up to 5 MB")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 5 MB")
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Choose a .csv or .xlsx file")
+        return upload
+
+
+class TransitionForm(forms.Form):
+    source_year = forms.ModelChoiceField(queryset=FinancialYear.objects.all(), label="Prior year")
+    percentage = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+        initial=Decimal("50"),
+        help_text="Share of each partner's prior-year funding",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-4"}),
+    )
+    period = forms.ChoiceField(
+        choices=[(c, f"{PERIODS[c].label} ({c})") for c in PERIOD_ORDER], initial="H1"
+    )
+    status = forms.ChoiceField(
+        choices=[(Status.INDICATIVE, "Indicative"), (Status.COMMITTED, "Committed")]
+    )
+    mechanism = forms.ChoiceField(
+        choices=[("", "Keep each allocation's mechanism"), *Mechanism.choices], required=False
+    )

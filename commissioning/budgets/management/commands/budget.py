@@ -1,0 +1,88 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
+
+from commissioning.budgets.selectors import position, year_get
+
+
+def _money(value) -> str:
+    return "" if value is None else f"£{value:,.2f}".replace("£-", "−£")
+
+
+class Command(BaseCommand):
+    help = "The budget position of a year: budget, committed, indicative, reserve and available."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", required=True)
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args, year: str, format: str, **options):
+        try:
+            fy = year_get(year)
+        except Http404 as exc:
+            raise CommandError(str(exc)) from exc
+        pos = position(fy)
+        if format == "json":
+            self.stdout.write(json.dumps(position_json(pos), indent=2))
+            return
+        w = self.stdout.write
+        w(f"Budget position {fy.label}")
+        w("")
+        for s in pos.streams:
+            w(f"  {s.name:<60} {_money(s.amount):>16}")
+        w(f"  {'Budget (the pot)':<60} {_money(pos.pot):>16}")
+        w(f"  {'Committed':<60} {_money(pos.committed):>16}")
+        w(f"  {'Indicative':<60} {_money(pos.indicative):>16}")
+        w(f"  {'Held in reserve':<60} {_money(pos.reserve):>16}")
+        w(f"  {'Available':<60} {_money(pos.available):>16}")
+        w("")
+        w(
+            f"  {'By mechanism':<44} {'budget':>14} {'committed':>14} {'indicative':>14} {'available':>14}"
+        )
+        for r in pos.by_mechanism:
+            cap = " (capped)" if r.capped else ""
+            w(
+                f"  {(r.label + cap)[:44]:<44} {_money(r.budget):>14} {_money(r.committed):>14}"
+                f" {_money(r.indicative):>14} {_money(r.available):>14}"
+            )
+        for note in pos.notes:
+            w(f"Note: {note}")
+
+
+def position_json(pos) -> dict:
+    def row(r):
+        return {
+            "key": r.key,
+            "label": r.label,
+            "budget": None if r.budget is None else str(r.budget),
+            "capped": r.capped,
+            "committed": str(r.committed),
+            "indicative": str(r.indicative),
+            "available": None if r.available is None else str(r.available),
+        }
+
+    return {
+        "year": pos.year.label,
+        "pot": str(pos.pot),
+        "streams": [
+            {
+                "name": s.name,
+                "amount": str(s.amount),
+                "kind": s.kind,
+                "source_body": s.source_body,
+                "ring_fenced": s.ring_fenced,
+            }
+            for s in pos.streams
+        ],
+        "committed": str(pos.committed),
+        "indicative": str(pos.indicative),
+        "reserve": str(pos.reserve),
+        "available": str(pos.available),
+        "uncommitted": str(pos.uncommitted),
+        "by_mechanism": [row(r) for r in pos.by_mechanism],
+        "by_theme": [row(r) for r in pos.by_theme],
+        "by_priority": [row(r) for r in pos.by_priority],
+        "by_stream": [row(r) for r in pos.by_stream],
+        "notes": pos.notes,
+    }

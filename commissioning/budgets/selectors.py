@@ -1,0 +1,383 @@
+"""Reads of the budget and the ledger. Each returns fully fetched data in a fixed number of
+queries, whatever the number of allocations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
+from django.http import Http404
+
+from commissioning.core.money import ZERO, pounds
+
+from . import reconcile as rec
+from .models import (
+    Allocation,
+    AllocationVersion,
+    BudgetLine,
+    FinancialYear,
+    FundingStream,
+    LedgerEntry,
+    Mechanism,
+    SourceRow,
+    StatedFigure,
+    Status,
+)
+from .tables import Line, set_mechanism_order
+
+set_mechanism_order(Mechanism.values)
+
+
+def year_get(label_or_slug: str) -> FinancialYear:
+    label = label_or_slug.replace("-", "/")
+    year = FinancialYear.objects.filter(label=label).first()
+    if year is None:
+        raise Http404(f"No financial year {label}")
+    return year
+
+
+def year_list() -> QuerySet[FinancialYear]:
+    return FinancialYear.objects.all()
+
+
+VERSION_RELATED = (
+    "allocation",
+    "organisation",
+    "theme",
+    "primary_priority",
+    "secondary_priority",
+    "reach",
+    "intention",
+    "funding_stream",
+)
+
+
+def current_versions(year: FinancialYear | None = None) -> QuerySet[AllocationVersion]:
+    """The latest version of every allocation (cancelled ones included)."""
+    later = AllocationVersion.objects.filter(
+        allocation=OuterRef("allocation"), number__gt=OuterRef("number")
+    )
+    qs = AllocationVersion.objects.filter(~Exists(later)).select_related(*VERSION_RELATED)
+    if year is not None:
+        qs = qs.filter(allocation__year=year)
+    return qs
+
+
+def allocation_get(uuid) -> Allocation:
+    allocation = Allocation.objects.select_related("year").filter(uuid=uuid).first()
+    if allocation is None:
+        raise Http404("No such allocation")
+    return allocation
+
+
+def allocation_history(allocation: Allocation) -> list[AllocationVersion]:
+    return list(
+        allocation.versions.select_related(*VERSION_RELATED, "created_by")
+        .prefetch_related(Prefetch("entries", queryset=LedgerEntry.objects.order_by("id")))
+        .order_by("number")
+    )
+
+
+def _line(version: AllocationVersion, amounts: dict[str, Decimal]) -> Line:
+    theme = version.theme
+    primary = version.primary_priority
+    secondary = version.secondary_priority
+    return Line(
+        uuid=str(version.allocation.uuid),
+        reference=version.allocation.reference,
+        year="",
+        organisation=version.organisation.name,
+        organisation_key=version.organisation.key,
+        initiative=version.initiative,
+        mechanism=version.mechanism,
+        mechanism_label=Mechanism(version.mechanism).label,
+        theme_number=theme.number if theme else None,
+        theme=theme.title if theme else "",
+        primary_priority=f"{primary.code} {primary.title}" if primary else "",
+        primary_priority_number=primary.number if primary else None,
+        secondary_priority=f"{secondary.code} {secondary.title}" if secondary else "",
+        reach_code=version.reach.code if version.reach else "",
+        reach=version.reach.name if version.reach else (version.reach_as_stated or ""),
+        status=version.status,
+        comment=version.comment,
+        amounts=amounts,
+    )
+
+
+def allocation_lines(year: FinancialYear, *, organisation_id: int | None = None) -> list[Line]:
+    """Every allocation with money in the year, from two queries."""
+    entries = LedgerEntry.objects.filter(year=year)
+    if organisation_id is not None:
+        entries = entries.filter(version__organisation_id=organisation_id)
+    sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in entries.values("version_id", "period").annotate(total=Sum("amount")).order_by():
+        if row["total"] != 0:
+            sums[row["version_id"]][row["period"]] = pounds(row["total"])
+    versions = AllocationVersion.objects.filter(id__in=list(sums)).select_related(*VERSION_RELATED)
+    lines = [_line(v, sums[v.id]) for v in versions]
+    return sorted(lines, key=lambda l: l.reference)
+
+
+def ledger_by_reference(year: FinancialYear) -> dict[str, dict[str, Decimal]]:
+    out: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    rows = (
+        LedgerEntry.objects.filter(year=year)
+        .values("allocation__reference", "period")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        if row["total"] != 0:
+            out[row["allocation__reference"]][row["period"]] = pounds(row["total"])
+    return out
+
+
+def pot(year: FinancialYear) -> Decimal:
+    return FundingStream.objects.filter(year=year).aggregate(t=Sum("amount"))["t"] or ZERO
+
+
+@dataclass
+class PositionRow:
+    key: str
+    label: str
+    budget: Decimal | None = None
+    capped: bool = False
+    committed: Decimal = ZERO
+    indicative: Decimal = ZERO
+
+    @property
+    def available(self) -> Decimal | None:
+        if self.budget is None:
+            return None
+        return self.budget - self.committed - self.indicative
+
+    @property
+    def over(self) -> bool:
+        return self.available is not None and self.available < 0
+
+
+@dataclass
+class Position:
+    year: FinancialYear
+    streams: list[FundingStream]
+    pot: Decimal
+    committed: Decimal
+    indicative: Decimal
+    reserve: Decimal
+    reserve_lines: list[BudgetLine]
+    by_mechanism: list[PositionRow]
+    by_theme: list[PositionRow]
+    by_priority: list[PositionRow]
+    by_stream: list[PositionRow]
+    unassigned_to_lines: Decimal
+    lines_total: Decimal
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def uncommitted(self) -> Decimal:
+        return self.pot - self.committed
+
+    @property
+    def available(self) -> Decimal:
+        return self.pot - self.committed - self.indicative - self.reserve
+
+    def measures(self) -> dict[str, Decimal]:
+        streams_subtotal = sum((s.amount for s in self.streams if s.kind != "reserve_draw"), ZERO)
+        return {
+            "pot": self.pot,
+            "committed": self.committed,
+            "indicative": self.indicative,
+            "uncommitted": self.uncommitted,
+            "reserve": self.reserve,
+            "available": self.available,
+            "streams_subtotal": streams_subtotal,
+        }
+
+
+def _status_sums(year: FinancialYear, *dims: str) -> dict[tuple, dict[str, Decimal]]:
+    rows = (
+        LedgerEntry.objects.filter(
+            year=year, version__status__in=[Status.COMMITTED, Status.INDICATIVE]
+        )
+        .values(*[f"version__{d}" for d in dims], "version__status")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    out: dict[tuple, dict[str, Decimal]] = defaultdict(
+        lambda: {"committed": ZERO, "indicative": ZERO}
+    )
+    for row in rows:
+        key = tuple(row[f"version__{d}"] for d in dims)
+        out[key][row["version__status"]] += pounds(row["total"])
+    return out
+
+
+def position(year: FinancialYear) -> Position:
+    """The year's position, computed from the ledger in a handful of queries."""
+    streams = list(FundingStream.objects.filter(year=year).select_related("reserve"))
+    lines = list(BudgetLine.objects.filter(year=year).select_related("reserve"))
+    total_pot = sum((s.amount for s in streams), ZERO)
+
+    by_mech_sums = _status_sums(year, "mechanism")
+    mech_lines = {l.mechanism: l for l in lines if not l.is_reserve}
+    by_mechanism = []
+    for code, label in Mechanism.choices:
+        sums = by_mech_sums.get((code,))
+        line = mech_lines.get(code)
+        if sums is None and line is None:
+            continue
+        by_mechanism.append(
+            PositionRow(
+                key=code,
+                label=label,
+                budget=line.amount if line else None,
+                capped=bool(line and line.capped),
+                committed=sums["committed"] if sums else ZERO,
+                indicative=sums["indicative"] if sums else ZERO,
+            )
+        )
+
+    theme_sums = _status_sums(year, "theme__number", "theme__title")
+    by_theme = [
+        PositionRow(
+            key=str(number or "all"),
+            label=title or "Across all themes",
+            committed=s["committed"],
+            indicative=s["indicative"],
+        )
+        for (number, title), s in sorted(theme_sums.items(), key=lambda kv: kv[0][0] or 99)
+    ]
+    prio_sums = _status_sums(
+        year, "primary_priority__number", "primary_priority__code", "primary_priority__title"
+    )
+    by_priority = [
+        PositionRow(
+            key=code or "none",
+            label=f"{code} {title}" if code else "No strategic priority given",
+            committed=s["committed"],
+            indicative=s["indicative"],
+        )
+        for (number, code, title), s in sorted(prio_sums.items(), key=lambda kv: kv[0][0] or 99)
+    ]
+    stream_sums = _status_sums(year, "funding_stream")
+    by_stream = []
+    for stream in streams:
+        s = stream_sums.get((stream.pk,), {"committed": ZERO, "indicative": ZERO})
+        by_stream.append(
+            PositionRow(
+                key=str(stream.uuid),
+                label=stream.name,
+                budget=stream.amount,
+                committed=s["committed"],
+                indicative=s["indicative"],
+            )
+        )
+    unattributed = stream_sums.get((None,))
+    if unattributed:
+        by_stream.append(
+            PositionRow(
+                key="unattributed",
+                label="Not attributed to a funding stream",
+                committed=unattributed["committed"],
+                indicative=unattributed["indicative"],
+            )
+        )
+    committed = sum((r.committed for r in by_mechanism), ZERO)
+    indicative = sum((r.indicative for r in by_mechanism), ZERO)
+    reserve_lines = [l for l in lines if l.is_reserve]
+    reserve = sum((l.amount for l in reserve_lines), ZERO)
+    lines_total = sum((l.amount for l in lines if not l.is_reserve), ZERO)
+    result = Position(
+        year=year,
+        streams=streams,
+        pot=total_pot,
+        committed=committed,
+        indicative=indicative,
+        reserve=reserve,
+        reserve_lines=reserve_lines,
+        by_mechanism=by_mechanism,
+        by_theme=by_theme,
+        by_priority=by_priority,
+        by_stream=by_stream,
+        unassigned_to_lines=total_pot - lines_total - reserve,
+        lines_total=lines_total,
+    )
+    if result.available < 0:
+        result.notes.append(
+            f"Committed, indicative and reserve together exceed the budget by £{-result.available:,}."
+        )
+    for row in by_mechanism:
+        if row.over:
+            result.notes.append(
+                f"{row.label}: allocations exceed the budget line by £{-(row.available or ZERO):,}."
+            )
+    if lines and result.unassigned_to_lines != 0:
+        word = (
+            "not assigned to any budget line" if result.unassigned_to_lines > 0 else "over-assigned"
+        )
+        result.notes.append(
+            f"The budget lines and reserve add up to £{lines_total + reserve:,} against a budget of "
+            f"£{total_pot:,}: £{abs(result.unassigned_to_lines):,} {word}."
+        )
+    return result
+
+
+def year_facts(year: FinancialYear) -> rec.YearFacts:
+    rows = (
+        SourceRow.objects.filter(table__year=year)
+        .select_related("table", "allocation")
+        .prefetch_related("amounts")
+        .order_by("table__key", "row")
+    )
+    current_orgs = {
+        v.allocation_id: v.organisation
+        for v in current_versions(year).prefetch_related("organisation__aliases")
+    }
+    stated_rows = []
+    for r in rows:
+        org = current_orgs.get(r.allocation_id) if r.allocation_id else None
+        stated_rows.append(
+            rec.StatedRow(
+                table=r.table.key,
+                table_name=r.table.name,
+                row=r.row,
+                group=r.group,
+                label=(r.initiative_as_stated or r.organisation_as_stated)[:120],
+                allocation=r.allocation.reference if r.allocation else None,
+                stated={a.period: a.amount for a in r.amounts.all()},
+                organisation_as_stated=r.organisation_as_stated,
+                organisation_name=org.name if org else "",
+                organisation_aliases=frozenset(a.name for a in org.aliases.all())
+                if org
+                else frozenset(),
+            )
+        )
+    figures = [
+        rec.Stated(
+            table=f.table.key if f.table else "",
+            table_name=f.table.name if f.table else "",
+            label=f.label,
+            scope=f.scope,
+            group=f.group,
+            measure=f.measure,
+            period=f.period,
+            amount=f.amount,
+            precision=f.precision,
+            stated_as=f.stated_as,
+        )
+        for f in StatedFigure.objects.filter(year=year).select_related("table").order_by("id")
+    ]
+    pos = position(year)
+    return rec.YearFacts(
+        rows=stated_rows,
+        figures=figures,
+        ledger=ledger_by_reference(year),
+        pot=pos.pot,
+        position=pos.measures(),
+    )
+
+
+def reconcile_year(year: FinancialYear) -> list[rec.Finding]:
+    return rec.reconcile(year_facts(year))

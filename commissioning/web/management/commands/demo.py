@@ -1,0 +1,42 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from commissioning.accounts.services import demo_users_ensure
+from commissioning.examples.loader import load_llr
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the LLR example, print the sign-ins and serve the demo on 127.0.0.1."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Set up and print, but do not serve"
+        )
+
+    def handle(self, *args, port: int, no_serve: bool, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        counts = load_llr()
+        if counts:
+            self.stdout.write(
+                "Loaded the LLR example: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+            )
+        users = demo_users_ensure()
+        css = Path(settings.STATICFILES_DIRS[0]) / "dist" / "application.css"
+        if not css.exists():
+            self.stderr.write(
+                "Styles are not built: run scripts/build-assets (./run demo does it for you)."
+            )
+        url = f"http://127.0.0.1:{port}/"
+        self.stdout.write("")
+        self.stdout.write(f"Commissioning demo: {url}")
+        self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        self.stdout.write("Sign in as (username / password, role):")
+        for u in users:
+            self.stdout.write(f"  {u.username:<12} {u.password:<20} {u.name} ({u.role.label})")
+        self.stdout.write("")
+        if not no_serve:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)

@@ -1,0 +1,87 @@
+"""Shared fixtures. The LLR example is loaded once per test session into the test database
+(through the same services the product uses); each test then runs in a transaction that is
+rolled back, so tests see the example and never each other's writes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+
+from commissioning.accounts.models import Role, User
+from commissioning.accounts.services import demo_users_ensure, roles_ensure
+from commissioning.budgets import services
+from commissioning.budgets.models import FinancialYear, Mechanism, Status
+from commissioning.examples.loader import load_llr
+from commissioning.organisations.models import Organisation, OrganisationKind
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_llr()
+        demo_users_ensure()
+
+
+@pytest.fixture
+def user_with(db):
+    """Make a user holding the given roles: `user_with(Role.CFO)`."""
+    roles_ensure()
+    counter = {"n": 0}
+
+    def make(*roles: str, organisation: Organisation | None = None) -> User:
+        counter["n"] += 1
+        user = User.objects.create_user(
+            username=f"user{counter['n']}-{'-'.join(roles) or 'none'}",
+            password="x-test-password",
+            first_name="Test",
+            last_name=" ".join(roles),
+            organisation=organisation,
+        )
+        user.groups.set(Group.objects.filter(name__in=roles))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def officer(user_with):
+    return user_with(Role.COMMISSIONING_OFFICER)
+
+
+@pytest.fixture
+def year(db, officer):
+    """An empty financial year of its own, far from the example's years."""
+    return services.financial_year_get_or_create(actor=officer, label="2031/32")
+
+
+@pytest.fixture
+def organisation(db):
+    return Organisation.objects.create(
+        key="test-charity", name="Test Charity", kind=OrganisationKind.CHARITY
+    )
+
+
+@pytest.fixture
+def make_allocation(officer, year, organisation):
+    def make(
+        amount="1000", *, status=Status.INDICATIVE, mechanism=Mechanism.PCC_GRANT, period="FY", **kw
+    ):
+        target_year = kw.pop("year", year)
+        fields = {
+            "organisation": organisation,
+            "initiative": kw.pop("initiative", f"Initiative {Decimal(amount)}"),
+            "mechanism": mechanism,
+            "status": status,
+            **kw,
+        }
+        return services.allocation_create(
+            actor=officer, year=target_year, amounts={period: amount}, **fields
+        )
+
+    return make
+
+
+def year_of(label: str) -> FinancialYear:
+    return FinancialYear.objects.get(label=label)
