@@ -76,7 +76,7 @@ KIND_LABELS = {
     "row_vs_ledger": "A row's figure differs from the ledger",
     "sources_disagree": "Two papers describe one allocation differently",
     "figure_vs_position": "A stated figure differs from the computed position",
-    "name_variant": "A name looks misspelled",
+    "name_variant": "A printed name differs from the organisation's record",
 }
 
 
@@ -279,10 +279,10 @@ def _differs(a: str, b: str) -> bool:
 
 
 def _looks_misspelled(stated: str, name: str) -> bool:
-    """The two differ but are at least 80% alike ("Twenty-Two" / "Twenty-Twenty")."""
+    """The two differ but are at least 75% alike ("Twenty-Two" / "Twenty-Twenty")."""
     return (
         _differs(stated, name)
-        and SequenceMatcher(None, _normal(stated), _normal(name)).ratio() >= 0.8
+        and SequenceMatcher(None, _normal(stated), _normal(name)).ratio() >= 0.75
     )
 
 

@@ -99,42 +99,37 @@ def test_rounded_figures_compare_at_their_precision():
     )
     (finding,) = reconcile(facts)
     assert (
-        (finding.kind == "figure_vs_position"
-        and "£0.359m" not in finding.where)
-        or finding.computed == D("359600")
-    )
+        finding.kind == "figure_vs_position" and "£0.359m" not in finding.where
+    ) or finding.computed == D("359600")
 
 
 def test_two_sources_disagree_and_names_vary():
+    """Two papers citing one allocation with different amounts or names are reported; a name
+    that is a recorded misspelling, or not a recorded spelling at all, is reported once."""
+
+    def cite(table, label, org, amount, aliases=frozenset({"Twenty-Two"})):
+        return StatedRow(
+            table,
+            f"Paper {table}",
+            5,
+            "",
+            label,
+            "A",
+            {"": D(amount)},
+            org,
+            "Twenty-Twenty",
+            aliases,
+        )
+
     rows = [
-        StatedRow(
-            "a",
-            "Appendix B",
-            5,
-            "",
-            "Youth Mentoring",
-            "A",
-            {"": D("150")},
-            "Twenty-Two",
-            "Twenty-Twenty",
-            frozenset({"Twenty-Two"}),
-        ),
-        StatedRow(
-            "b",
-            "Table 1",
-            5,
-            "",
-            "Youth Mentoring",
-            "A",
-            {"": D("160")},
-            "Twenty Twenty Ltd",
-            "Twenty-Twenty",
-            frozenset(),
-        ),
+        cite("a", "Youth Mentoring", "Twenty-Two", "150"),
+        cite("b", "Youth mentoring", "Twenty Twenty Ltd", "160"),
+        cite("c", "Youth Mentoring - working with those at risk", "Acme Mentoring", "150"),
     ]
     findings = reconcile(YearFacts(rows=rows, figures=[], ledger={"A": {"FY": D("150")}}, pot=D(0)))
-    kinds = [f.kind for f in findings]
-    assert kinds.count("sources_disagree") == 1
-    names = [f for f in findings if f.kind == "name_variant"]
-    assert len(names) == 2
-    assert "a known alias" in names[0].note and "not a recorded alias" in names[1].note
+    disagree = [f.where for f in findings if f.kind == "sources_disagree"]
+    assert disagree == ["allocation A", "allocation A: organisation printed differently"]
+    names = {f.where.rsplit(": ", 1)[1]: f.note for f in findings if f.kind == "name_variant"}
+    assert set(names) == {"“Twenty-Two”", "“Acme Mentoring”"}
+    assert "looks like a misspelling" in names["“Twenty-Two”"]
+    assert "not a recorded spelling" in names["“Acme Mentoring”"]

@@ -1,0 +1,5 @@
+import sys
+
+from commissioning.cli import main
+
+sys.exit(main())

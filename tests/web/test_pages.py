@@ -1,0 +1,121 @@
+"""Pages through HTTP: what an officer does, and what the pages say."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commissioning.budgets.models import Status
+from commissioning.budgets.selectors import allocation_lines, current_versions
+
+pytestmark = pytest.mark.django_db
+
+
+def test_year_dashboard_shows_the_position(client, officer):
+    client.force_login(officer)
+    html = client.get(reverse("year", args=["2016-17"])).content.decode()
+    for figure in ("£4,611,000", "£3,919,983", "£332,000", "£359,017"):
+        assert figure in html
+
+
+def test_organisation_table_shows_subtotals_unallocated_and_grand_total(client, officer):
+    client.force_login(officer)
+    response = client.get(reverse("table", args=["2013-14", "organisation"]))
+    html = response.content.decode()
+    assert "Total Leicester City Council" in html and "£648,119" in html
+    assert 'id="unallocated">£8,792<' in html
+    assert 'id="grand-total">£3,249,023<' in html
+
+
+def test_record_vary_commit_and_cancel_through_the_pages(client, officer, year, organisation):
+    client.force_login(officer)
+    url = reverse("allocation-create", args=[year.slug])
+    bad = client.post(
+        url,
+        {
+            "organisation": organisation.pk,
+            "initiative": "",
+            "mechanism": "direct",
+            "status": "indicative",
+            "amount_H1": "-4",
+        },
+    )
+    assert bad.status_code == 400
+    assert "There is a problem" in bad.content.decode()
+    response = client.post(
+        url,
+        {
+            "organisation": organisation.pk,
+            "initiative": "Youth work",
+            "mechanism": "direct",
+            "status": "indicative",
+            "amount_H1": "600",
+            "amount_H2": "400",
+        },
+    )
+    assert response.status_code == 302
+    version = current_versions(year).get(initiative="Youth work")
+    detail = reverse("allocation-detail", args=[version.allocation.uuid])
+    assert response["Location"] == detail
+    vary = client.post(
+        reverse("allocation-vary", args=[version.allocation.uuid]),
+        {
+            "organisation": organisation.pk,
+            "initiative": "Youth work",
+            "mechanism": "direct",
+            "status": "indicative",
+            "amount_FY": "900",
+            "reason": "Single payment",
+        },
+    )
+    assert vary.status_code == 302
+    client.post(
+        reverse("allocation-commit", args=[version.allocation.uuid]), {"reason": "Approved"}
+    )
+    (line,) = allocation_lines(year)
+    assert line.amounts == {"FY": D("900.00")} and line.status == Status.COMMITTED
+    page = client.get(detail).content.decode()
+    assert "Version 3" in page and "Reversal" in page
+    client.post(
+        reverse("allocation-cancel", args=[version.allocation.uuid]), {"reason": "Withdrawn"}
+    )
+    assert allocation_lines(year) == []
+
+
+def test_import_page_reports_problems(client, officer, year):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(officer)
+    upload = SimpleUploadedFile(
+        "a.csv", b"organisation,initiative,mechanism,FY\nNobody,X,direct,abc\n", "text/csv"
+    )
+    response = client.post(reverse("import", args=[year.slug]), {"file": upload})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Nothing was imported" in html and "Row 2, organisation" in html and "Row 2, fy" in html
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("route", ["allocation-list", "table"])
+def test_list_pages_cost_the_same_queries_for_10_and_1000_rows(
+    client, officer, make_allocation, route, year
+):
+    """The allocations table page's query count does not grow with the number of rows."""
+    client.force_login(officer)
+    args = [year.slug] if route == "allocation-list" else [year.slug, "organisation"]
+    url = reverse(route, args=args)
+    for i in range(10):
+        make_allocation(str(100 + i), initiative=f"Row {i}")
+    small = _queries(client, url)
+    for i in range(10, 1000):
+        make_allocation(str(100 + i), initiative=f"Row {i}")
+    assert len(allocation_lines(year)) == 1000
+    large = _queries(client, url)
+    assert small == large, (small, large)
