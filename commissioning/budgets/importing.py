@@ -120,7 +120,7 @@ def _as_dicts(rows: list[list[str]]) -> list[dict[str, str]]:
     if not rows:
         raise ImportFileError("the file is empty")
     header = [h.strip().lower().replace(" ", "_") for h in rows[0]]
-    out = []
+    out: list[dict[str, str]] = []
     for raw in rows[1:]:
         if not any(str(c).strip() for c in raw):
             out.append({})  # keep numbering: blank lines are reported if in the middle
@@ -185,11 +185,11 @@ def _period_columns(
                     )
                 )
                 continue
-            code = period_for_range(year.starts, first, last)
-            if code is None:
+            found = period_for_range(year.starts, first, last)
+            if found is None:
                 problems.append(Problem(1, name, "is not a whole quarter, half-year or year"))
                 continue
-            columns[name] = code
+            columns[name] = found
             continue
         problems.append(
             Problem(

@@ -240,8 +240,11 @@ def _rows_vs_ledger(facts: YearFacts) -> list[Finding]:
             out.append(
                 Finding("sources_disagree", f"allocation {ref}", None, None, text, rows[0].table)
             )
-        for field, what in (("organisation_as_stated", "organisation"), ("label", "initiative")):
-            printed = {r.table_name: getattr(r, field) for r in rows if getattr(r, field)}
+        for attribute, what in (
+            ("organisation_as_stated", "organisation"),
+            ("label", "initiative"),
+        ):
+            printed = {r.table_name: getattr(r, attribute) for r in rows if getattr(r, attribute)}
             values = list(printed.values())
             if any(_differs(a, b) for i, a in enumerate(values) for b in values[i + 1 :]):
                 text = "; ".join(f"{name}: “{value}”" for name, value in printed.items())

@@ -57,7 +57,9 @@ class AllocationState:
     amounts: dict[str, Decimal]
 
     def as_audit(self) -> dict[str, Any]:
-        data = {k: (str(v) if v is not None else None) for k, v in self.fields.items()}
+        data: dict[str, Any] = {
+            k: (str(v) if v is not None else None) for k, v in self.fields.items()
+        }
         data["amounts"] = {p: str(a) for p, a in self.amounts.items()}
         return data
 

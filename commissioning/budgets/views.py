@@ -234,7 +234,7 @@ class AllocationVaryView(Guarded):
         )
 
     def post(self, request, uuid):
-        allocation, version = self._load(uuid)
+        allocation, _version = self._load(uuid)
         form = VaryForm(request.POST, year=allocation.year)
         if form.is_valid():
             dims = form.dimensions()

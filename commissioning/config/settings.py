@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -69,10 +70,11 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
+    config: dict[str, Any]
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60)
+        config = dict(dj_database_url.parse(url, conn_max_age=60))
     else:
         config = {
             "ENGINE": "django.db.backends.sqlite3",

@@ -176,10 +176,13 @@ class _Loader:
     def load_plan(self) -> None:
         data = _yaml(self.dir / "plan.yaml")
         p = data["plan"]
+        starts, ends = _date(p["starts"]), _date(p["ends"])
+        if starts is None or ends is None:
+            raise ExampleDataError("plan.yaml: the plan needs starts and ends dates")
         plan = Plan.objects.create(
             title=p["title"],
-            starts=_date(p["starts"]),
-            ends=_date(p["ends"]),
+            starts=starts,
+            ends=ends,
             source=p.get("source", ""),
         )
         for t in data["themes"]:
@@ -270,8 +273,9 @@ class _Loader:
                 comment=row.get("comment", ""),
                 source=row.get("source", ""),
             )
+            codes = _split(row["priorities"])
             ci.priorities.set(
-                [self.priority(c, f"intentions.csv {ci.code}") for c in _split(row["priorities"])]
+                [p for c in codes if (p := self.priority(c, f"intentions.csv {ci.code}"))]
             )
             self.intentions[ci.code] = ci
         for i, row in enumerate(_csv(self.dir / "intention_estimates.csv"), start=2):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from commissioning.accounts.models import Role
 from commissioning.accounts.services import demo_users_ensure
 from commissioning.examples.loader import load_llr
 
@@ -36,7 +37,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
         self.stdout.write("Sign in as (username / password, role):")
         for u in users:
-            self.stdout.write(f"  {u.username:<12} {u.password:<20} {u.name} ({u.role.label})")
+            self.stdout.write(
+                f"  {u.username:<12} {u.password:<20} {u.name} ({Role(u.role).label})"
+            )
         self.stdout.write("")
         if not no_serve:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
