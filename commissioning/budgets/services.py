@@ -155,6 +155,14 @@ def _check_dimensions(year: FinancialYear, fields: Mapping[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+def _locked(queryset):
+    """Lock exactly the rows of `queryset` (SELECT ... FOR UPDATE OF the table itself, with no
+    ordering: a model's default ordering can join another table, and FOR UPDATE would then
+    lock the joined rows too). On SQLite this is a plain read: the IMMEDIATE transaction
+    already holds the database's write lock."""
+    return queryset.order_by().select_for_update(of=("self",)).first()
+
+
 def _check_cap(
     *, year: FinancialYear, mechanism: str, new_committed: Decimal, allocation: Allocation | None
 ) -> None:
@@ -164,11 +172,7 @@ def _check_cap(
     the IMMEDIATE transaction already holds the database's write lock), so concurrent
     commitments against one line are checked one after another.
     """
-    line = (
-        BudgetLine.objects.select_for_update()
-        .filter(year=year, mechanism=mechanism, is_reserve=False)
-        .first()
-    )
+    line = _locked(BudgetLine.objects.filter(year=year, mechanism=mechanism, is_reserve=False))
     if line is None or not line.capped or new_committed == 0:
         return
     committed = LedgerEntry.objects.filter(
@@ -188,7 +192,7 @@ def _check_cap(
 
 def _next_reference(year: FinancialYear) -> str:
     # The year row is locked so two creators cannot take the same number.
-    FinancialYear.objects.select_for_update().filter(pk=year.pk).first()
+    _locked(FinancialYear.objects.filter(pk=year.pk))
     count = Allocation.objects.filter(year=year).count()
     return f"{year.label}-{count + 1:04d}"
 
@@ -321,7 +325,7 @@ def allocation_vary(
         raise ValueError(f"cannot vary {sorted(unknown)}")
     with transaction.atomic():
         # Lock the allocation's identity so two variations of it cannot interleave.
-        Allocation.objects.select_for_update().filter(pk=allocation.pk).first()
+        _locked(Allocation.objects.filter(pk=allocation.pk))
         old = current_version(allocation)
         if old.status == Status.CANCELLED:
             raise ValidationError("A cancelled allocation cannot be varied; record a new one")

@@ -1,0 +1,118 @@
+"""Run N simultaneous commitments against a capped budget line, in threads with their own
+database connections, on whatever DATABASE_URL (or the default SQLite) says. Prints JSON.
+
+Used by test_capped_line.py in a subprocess, so it runs against a real database of its own
+that it migrates itself, not inside the test runner's rolled-back transaction.
+
+    python capped_worker.py MODE N CAP_COUNT
+    MODE = commit (commit N indicative allocations) | create (create N committed ones)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from decimal import Decimal
+
+
+def main() -> None:
+    mode, n, affordable = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commissioning.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.db.models import Sum
+
+    from commissioning.budgets import services
+    from commissioning.budgets.models import LedgerEntry, Mechanism, Status
+    from commissioning.organisations.models import Organisation
+
+    call_command("migrate", verbosity=0, interactive=False)
+    amount = Decimal("10000.00")
+    year = services.financial_year_get_or_create(actor=None, label="2040/41")
+    services.budget_line_create(
+        actor=None,
+        year=year,
+        name="PCC Grant",
+        mechanism=Mechanism.PCC_GRANT,
+        amount=amount * affordable,
+        capped=True,
+    )
+    org = Organisation.objects.create(key="race-charity", name="Race Charity", kind="charity")
+    pending = []
+    if mode == "commit":
+        for i in range(n):
+            pending.append(
+                services.allocation_create(
+                    actor=None,
+                    year=year,
+                    amounts={"FY": amount},
+                    organisation=org,
+                    initiative=f"Project {i}",
+                    mechanism=Mechanism.PCC_GRANT,
+                    status=Status.INDICATIVE,
+                )
+            )
+    connection.close()
+
+    barrier = threading.Barrier(n)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def work(i: int) -> None:
+        outcome = "error"
+        try:
+            # Connect first, so that all threads reach the write at the same moment.
+            connection.ensure_connection()
+            barrier.wait(timeout=30)
+            if mode == "commit":
+                services.allocation_commit(actor=None, allocation=pending[i], reason="race")
+            else:
+                services.allocation_create(
+                    actor=None,
+                    year=year,
+                    amounts={"FY": amount},
+                    organisation=org,
+                    initiative=f"Project {i}",
+                    mechanism=Mechanism.PCC_GRANT,
+                    status=Status.COMMITTED,
+                )
+            outcome = "committed"
+        except services.CapExceeded:
+            outcome = "refused"
+        except Exception as exc:  # reported, and the test fails on it
+            outcome = f"error: {type(exc).__name__}: {exc}"
+        finally:
+            connections.close_all()
+            with lock:
+                results.append(outcome)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    committed_total = LedgerEntry.objects.filter(
+        year=year, version__status=Status.COMMITTED, version__mechanism=Mechanism.PCC_GRANT
+    ).aggregate(t=Sum("amount"))["t"]
+    print(
+        json.dumps(
+            {
+                "vendor": connection.vendor,
+                "committed": results.count("committed"),
+                "refused": results.count("refused"),
+                "errors": [r for r in results if r.startswith("error")],
+                "committed_total": str(Decimal(committed_total or 0).quantize(Decimal("0.01"))),
+                "cap": str(amount * affordable),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
