@@ -4,11 +4,34 @@ from decimal import Decimal
 
 from django import forms
 
+from commissioning.core.money import to_money
 from commissioning.organisations.models import Area, Organisation
 from commissioning.plans.models import StrategicPriority, Theme
 
 from .models import FinancialYear, FundingStream, Mechanism, Status
 from .periods import PERIOD_ORDER, PERIODS
+
+
+class MoneyField(forms.CharField):
+    """An amount in pounds as people type it: "12,500", "£12,500.50" or "12500"."""
+
+    widget = forms.TextInput(
+        attrs={"inputmode": "decimal", "class": "govuk-input--width-10", "spellcheck": "false"}
+    )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in ("", None):
+            return None
+        try:
+            amount = to_money(value)
+        except ValueError:
+            raise forms.ValidationError(
+                f"Enter {self.label.lower()} as an amount in pounds, like 1,250 or 1,250.50"
+            ) from None
+        if amount < 0:
+            raise forms.ValidationError(f"{self.label} cannot be negative")
+        return amount
 
 
 class PriorityChoice(forms.ModelChoiceField):
@@ -18,10 +41,21 @@ class PriorityChoice(forms.ModelChoiceField):
 
 class AllocationForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(), empty_label="Choose an organisation"
+        queryset=Organisation.objects.all(),
+        empty_label="Choose an organisation",
+        error_messages={
+            "required": "Choose the organisation",
+            "invalid_choice": "Choose an organisation from the list",
+        },
     )
-    initiative = forms.CharField(max_length=500)
-    mechanism = forms.ChoiceField(choices=[("", "Choose a mechanism"), *Mechanism.choices])
+    initiative = forms.CharField(
+        max_length=500, error_messages={"required": "Enter the initiative"}
+    )
+    mechanism = forms.ChoiceField(
+        choices=[("", "Choose a mechanism"), *Mechanism.choices],
+        label="Funding mechanism",
+        error_messages={"required": "Choose the funding mechanism"},
+    )
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.all(), required=False, empty_label="Across all themes"
     )
@@ -51,15 +85,8 @@ class AllocationForm(forms.Form):
         self.fields["funding_stream"].queryset = FundingStream.objects.filter(year=year)  # type: ignore[attr-defined]
         for code in PERIOD_ORDER:
             spec = PERIODS[code]
-            self.fields[f"amount_{code}"] = forms.DecimalField(
-                label=f"{spec.label} ({code})",
-                required=False,
-                min_value=Decimal("0"),
-                max_digits=14,
-                decimal_places=2,
-                widget=forms.TextInput(
-                    attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}
-                ),
+            self.fields[f"amount_{code}"] = MoneyField(
+                label=f"{spec.label} ({code})", required=False
             )
 
     def amounts(self) -> dict[str, Decimal]:
@@ -84,7 +111,10 @@ class AllocationForm(forms.Form):
 
 class VaryForm(AllocationForm):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), help_text="Recorded in the history"
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for the variation",
+        help_text="Recorded in the history",
+        error_messages={"required": "Say why the allocation is being varied"},
     )
 
 

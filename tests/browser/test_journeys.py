@@ -1,0 +1,164 @@
+"""Use it as a person would: the README's demo command serves the product; a browser signs
+in, reads the year, the tables and the reconciliation, records and varies an allocation, and
+axe checks each page against WCAG 2.1 A and AA. Screenshots go to var/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "var" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Iterator[str]:
+    """`commissioning demo` on its own embedded SQLite database, as the README runs it."""
+    port = _free_port()
+    data = tmp_path_factory.mktemp("demo-data")
+    env = {**os.environ, "COMMISSIONING_DATA_DIR": str(data), "DATABASE_URL": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "commissioning", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"demo exited: {proc.stdout.read() if proc.stdout else ''}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("demo did not start in time")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, demo: str, username: str, password: str) -> None:
+    page.goto(demo + "sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def test_officer_reads_the_year_and_tables(page, demo, assert_accessible):
+    sign_in(page, demo, "officer", "demo-officer-pass")
+    assert "Olu Officer" in page.content()
+    page.goto(demo + "years/2013-14/")
+    assert page.get_by_role("heading", name="2013/14 commissioning budget").is_visible()
+    assert "£3,249,023" in page.inner_text("main")
+    shot(page, "year-2013-14")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Tables").click()
+    assert page.get_by_role("heading", name="By organisation").is_visible()
+    assert page.inner_text("#unallocated") == "£8,792"
+    assert page.inner_text("#grand-total") == "£3,249,023"
+    shot(page, "table-2013-14-organisation")
+    assert_accessible(page)
+
+    page.goto(demo + "years/2016-17/")
+    assert "£359,017" in page.inner_text("main")
+    shot(page, "year-2016-17")
+    assert_accessible(page)
+    page.goto(demo + "years/2016-17/tables/theme/")
+    shot(page, "table-2016-17-theme")
+    assert_accessible(page)
+
+    page.goto(demo + "years/2013-14/reconciliation/")
+    assert "findings" in page.inner_text("#finding-count")
+    shot(page, "reconciliation-2013-14")
+    assert_accessible(page)
+
+
+def test_dashboard_on_a_phone(browser, demo, assert_accessible):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, demo, "cfo", "demo-cfo-pass")
+        page.goto(demo + "years/2016-17/")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
+        shot(page, "year-2016-17-phone")
+        assert_accessible(page)
+    finally:
+        context.close()
+
+
+def test_officer_records_varies_and_commits_an_allocation(page, demo, assert_accessible):
+    sign_in(page, demo, "officer", "demo-officer-pass")
+    page.goto(demo + "years/2014-15/allocations/new/")
+    page.get_by_role("button", name="Record allocation").click()
+    assert page.get_by_text("There is a problem").is_visible()
+    shot(page, "allocation-form-errors")
+    assert_accessible(page)
+
+    page.get_by_label("Organisation").select_option(label="Catch22")
+    page.get_by_label("Initiative").fill("Victim First helpline")
+    page.get_by_label("Funding mechanism").select_option(value="direct")
+    page.locator("#id_amount_H1").fill("12,500")
+    page.locator("#id_amount_H2").fill("12500")
+    page.get_by_role("button", name="Record allocation").click()
+    assert page.get_by_text("recorded.").is_visible()
+    assert "£25,000" in page.inner_text("main")
+
+    page.get_by_role("link", name="Vary this allocation").click()
+    page.locator("#id_amount_H2").fill("7500")
+    page.get_by_label("Reason for the variation").fill("Provider asked for less")
+    page.get_by_role("button", name="Record variation").click()
+    page.get_by_role("button", name="Commit").click()
+    main = page.inner_text("main")
+    assert "£20,000" in main and "Version 3" in main and "Reversal" in main
+    shot(page, "allocation-detail-after-variation")
+    assert_accessible(page)
+
+
+def test_public_pages_and_partner_view(page, demo, assert_accessible):
+    page.goto(demo)
+    assert_accessible(page)
+    page.goto(demo + "plan/")
+    assert "SP17" in page.inner_text("main")
+    shot(page, "plan")
+    assert_accessible(page)
+    page.goto(demo + "years/2013-14/")
+    assert "/sign-in/" in page.url
+
+    sign_in(page, demo, "partner", "demo-partner-pass")
+    page.goto(demo + "our-allocations/")
+    text = page.inner_text("main")
+    assert "Leicester City Council" in text and "Catch22" not in text
+    shot(page, "partner-our-allocations")
+    assert_accessible(page)
