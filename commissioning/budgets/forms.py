@@ -27,10 +27,10 @@ class MoneyField(forms.CharField):
             amount = to_money(value)
         except ValueError:
             raise forms.ValidationError(
-                f"Enter {self.label.lower()} as an amount in pounds, like 1,250 or 1,250.50"
+                f"Enter the amount for {self.label} in pounds, like 1,250 or 1,250.50"
             ) from None
         if amount < 0:
-            raise forms.ValidationError(f"{self.label} cannot be negative")
+            raise forms.ValidationError(f"The amount for {self.label} cannot be negative")
         return amount
 
 
