@@ -1,0 +1,90 @@
+"""Cost of the allocation list and table pages at 10 and 1,000 allocations, side by side.
+
+Runs on a throwaway SQLite database (or DATABASE_URL if set to a scratch database).
+Prints query counts and median/p95 render times, and the 1,000:10 ratios.
+
+    .venv/bin/python bench/allocation_pages.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("COMMISSIONING_DATA_DIR", tempfile.mkdtemp(prefix="bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commissioning.config.settings")
+os.environ["COMMISSIONING_ALLOWED_HOSTS"] = "testserver"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from commissioning.accounts.models import Role  # noqa: E402
+from commissioning.accounts.services import roles_ensure, user_create  # noqa: E402
+from commissioning.budgets import services  # noqa: E402
+from commissioning.organisations.models import Organisation  # noqa: E402
+
+REPEATS = 15
+
+
+def measure(client: Client, url: str) -> tuple[int, float, float]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    queries = len(ctx.captured_queries)
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return queries, statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0)
+    roles_ensure()
+    officer = user_create(
+        actor=None, username="bench", password="bench-pass-1", full_name="Bench Officer",
+        roles=[Role.COMMISSIONING_OFFICER],
+    )
+    year = services.financial_year_get_or_create(actor=officer, label="2030/31")
+    orgs = [Organisation.objects.create(key=f"org-{i}", name=f"Organisation {i}", kind="charity") for i in range(50)]
+    client = Client()
+    client.force_login(officer)
+    urls = {
+        "allocation list": f"/years/{year.slug}/allocations/",
+        "table by organisation": f"/years/{year.slug}/tables/organisation/",
+    }
+    results: dict[int, dict[str, tuple[int, float, float]]] = {}
+    made = 0
+    for size in (10, 1000):
+        while made < size:
+            services.allocation_create(
+                actor=officer, year=year, amounts={"H1": "100.00", "H2": "50.00"},
+                organisation=orgs[made % len(orgs)], initiative=f"Initiative {made}",
+                mechanism="pcc_grant", status="committed",
+            )
+            made += 1
+        results[size] = {name: measure(client, url) for name, url in urls.items()}
+    print(f"database: {connection.vendor}; {REPEATS} timed requests per page and size")
+    print(f"{'page':<24}{'rows':>6}{'queries':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    for size, pages in results.items():
+        for name, (q, p50, p95) in pages.items():
+            print(f"{name:<24}{size:>6}{q:>9}{p50:>9.1f}{p95:>9.1f}")
+    for name in urls:
+        q10, t10, _ = results[10][name]
+        q1000, t1000, _ = results[1000][name]
+        print(f"{name}: queries 1000/10 = {q1000 / q10:.2f}; p50 time 1000/10 = {t1000 / t10:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
