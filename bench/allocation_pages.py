@@ -18,19 +18,19 @@ os.environ.setdefault("COMMISSIONING_DATA_DIR", tempfile.mkdtemp(prefix="bench-"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commissioning.config.settings")
 os.environ["COMMISSIONING_ALLOWED_HOSTS"] = "testserver"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from commissioning.accounts.models import Role  # noqa: E402
-from commissioning.accounts.services import roles_ensure, user_create  # noqa: E402
-from commissioning.budgets import services  # noqa: E402
-from commissioning.organisations.models import Organisation  # noqa: E402
+from commissioning.accounts.models import Role
+from commissioning.accounts.services import roles_ensure, user_create
+from commissioning.budgets import services
+from commissioning.organisations.models import Organisation
 
 REPEATS = 15
 
@@ -52,11 +52,17 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     roles_ensure()
     officer = user_create(
-        actor=None, username="bench", password="bench-pass-1", full_name="Bench Officer",
+        actor=None,
+        username="bench",
+        password="bench-pass-1",
+        full_name="Bench Officer",
         roles=[Role.COMMISSIONING_OFFICER],
     )
     year = services.financial_year_get_or_create(actor=officer, label="2030/31")
-    orgs = [Organisation.objects.create(key=f"org-{i}", name=f"Organisation {i}", kind="charity") for i in range(50)]
+    orgs = [
+        Organisation.objects.create(key=f"org-{i}", name=f"Organisation {i}", kind="charity")
+        for i in range(50)
+    ]
     client = Client()
     client.force_login(officer)
     urls = {
@@ -68,9 +74,13 @@ def main() -> int:
     for size in (10, 1000):
         while made < size:
             services.allocation_create(
-                actor=officer, year=year, amounts={"H1": "100.00", "H2": "50.00"},
-                organisation=orgs[made % len(orgs)], initiative=f"Initiative {made}",
-                mechanism="pcc_grant", status="committed",
+                actor=officer,
+                year=year,
+                amounts={"H1": "100.00", "H2": "50.00"},
+                organisation=orgs[made % len(orgs)],
+                initiative=f"Initiative {made}",
+                mechanism="pcc_grant",
+                status="committed",
             )
             made += 1
         results[size] = {name: measure(client, url) for name, url in urls.items()}

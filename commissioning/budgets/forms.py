@@ -8,7 +8,7 @@ from commissioning.core.money import to_money
 from commissioning.organisations.models import Area, Organisation
 from commissioning.plans.models import StrategicPriority, Theme
 
-from .models import FinancialYear, FundingStream, Mechanism, Status
+from .models import FinancialYear, FundingStream, Mechanism, Status, StreamKind
 from .periods import PERIOD_ORDER, PERIODS
 
 
@@ -152,4 +152,54 @@ class TransitionForm(forms.Form):
     )
     mechanism = forms.ChoiceField(
         choices=[("", "Keep each allocation's mechanism"), *Mechanism.choices], required=False
+    )
+
+
+class YearForm(forms.Form):
+    label = forms.CharField(
+        label="Financial year",
+        help_text="For example 2024/25 (1 April to 31 March)",
+        max_length=7,
+        error_messages={"required": "Enter the financial year, like 2024/25"},
+    )
+
+    def clean_label(self):
+        try:
+            FinancialYear.parse_label(self.cleaned_data["label"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return self.cleaned_data["label"]
+
+
+class StreamForm(forms.Form):
+    name = forms.CharField(max_length=200, error_messages={"required": "Enter the stream's name"})
+    amount = MoneyField(label="Amount", error_messages={"required": "Enter the amount"})
+    kind = forms.ChoiceField(choices=StreamKind.choices)
+    reserve = forms.CharField(
+        max_length=200, required=False, help_text="For a draw from a reserve: the reserve's name"
+    )
+    source_body = forms.CharField(label="Provided by", max_length=200, required=False)
+    ring_fenced = forms.BooleanField(required=False, label="Ring-fenced")
+    conditions = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("kind") == StreamKind.RESERVE_DRAW and not data.get("reserve"):
+            self.add_error("reserve", "Name the reserve this draw comes from")
+        if data.get("kind") != StreamKind.RESERVE_DRAW and data.get("reserve"):
+            self.add_error("reserve", "Only a draw from a reserve names a reserve")
+        return data
+
+
+class BudgetLineForm(forms.Form):
+    name = forms.CharField(max_length=200, error_messages={"required": "Enter the line's name"})
+    mechanism = forms.ChoiceField(
+        choices=[("", "None: this line holds a reserve"), *Mechanism.choices],
+        required=False,
+        label="Funding mechanism",
+    )
+    amount = MoneyField(label="Amount", error_messages={"required": "Enter the amount"})
+    capped = forms.BooleanField(
+        required=False,
+        label="Capped: refuse any commitment that would take the line over its amount",
     )

@@ -15,9 +15,18 @@ from commissioning.core.money import ZERO
 from commissioning.web.guard import Guarded
 
 from . import exports, services, transition
-from .forms import AllocationForm, ImportForm, ReasonForm, TransitionForm, VaryForm
+from .forms import (
+    AllocationForm,
+    BudgetLineForm,
+    ImportForm,
+    ReasonForm,
+    StreamForm,
+    TransitionForm,
+    VaryForm,
+    YearForm,
+)
 from .importing import import_allocations
-from .models import FinancialYear, Mechanism, SourceRow, Status
+from .models import FinancialYear, Mechanism, Reserve, SourceRow, Status
 from .periods import PERIODS
 from .reconcile import KIND_LABELS
 from .selectors import (
@@ -38,7 +47,8 @@ class YearListView(Guarded):
 
     def get(self, request):
         years = list(year_list())
-        return render(request, "budgets/year_list.html", {"years": years})
+        can_manage = allowed(request.user, "budgets.manage")
+        return render(request, "budgets/year_list.html", {"years": years, "can_manage": can_manage})
 
 
 class YearView(Guarded):
@@ -57,6 +67,7 @@ class YearView(Guarded):
                 "findings_count": len(findings),
                 "table_kinds": TABLE_KINDS,
                 "can_change": allowed(request.user, "allocations.change"),
+                "can_manage": allowed(request.user, "budgets.manage"),
             },
         )
 
@@ -436,3 +447,99 @@ class TransitionView(Guarded):
             )
         messages.success(request, f"Created {len(created)} allocations: {rule.describe()}.")
         return redirect("allocation-list", year=fy.slug)
+
+
+class YearCreateView(Guarded):
+    permission = "budgets.manage"
+
+    def get(self, request):
+        return render(
+            request,
+            "budgets/simple_form.html",
+            {"form": YearForm(), "title": "Add a financial year"},
+        )
+
+    def post(self, request):
+        form = YearForm(request.POST)
+        if form.is_valid():
+            fy = services.financial_year_get_or_create(
+                actor=request.user, label=form.cleaned_data["label"]
+            )
+            messages.success(request, f"Financial year {fy} is ready.")
+            return redirect("year", year=fy.slug)
+        return render(
+            request,
+            "budgets/simple_form.html",
+            {"form": form, "title": "Add a financial year"},
+            status=400,
+        )
+
+
+class StreamCreateView(Guarded):
+    permission = "budgets.manage"
+    title = "Add a funding stream"
+
+    def get(self, request, year: str):
+        fy = year_get(year)
+        return render(
+            request,
+            "budgets/simple_form.html",
+            {"form": StreamForm(), "title": self.title, "year": fy},
+        )
+
+    def post(self, request, year: str):
+        fy = year_get(year)
+        form = StreamForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            reserve_name = data.pop("reserve")
+            reserve = Reserve.objects.get_or_create(name=reserve_name)[0] if reserve_name else None
+            try:
+                services.funding_stream_create(actor=request.user, year=fy, reserve=reserve, **data)
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(request, f"Funding stream “{data['name']}” added to {fy}.")
+                return redirect("year", year=fy.slug)
+        return render(
+            request,
+            "budgets/simple_form.html",
+            {"form": form, "title": self.title, "year": fy},
+            status=400,
+        )
+
+
+class BudgetLineCreateView(Guarded):
+    permission = "budgets.manage"
+    title = "Add a budget line"
+
+    def get(self, request, year: str):
+        fy = year_get(year)
+        return render(
+            request,
+            "budgets/simple_form.html",
+            {"form": BudgetLineForm(), "title": self.title, "year": fy},
+        )
+
+    def post(self, request, year: str):
+        fy = year_get(year)
+        form = BudgetLineForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            is_reserve = not data["mechanism"]
+            reserve = Reserve.objects.get_or_create(name=data["name"])[0] if is_reserve else None
+            try:
+                services.budget_line_create(
+                    actor=request.user, year=fy, is_reserve=is_reserve, reserve=reserve, **data
+                )
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(request, f"Budget line “{data['name']}” added to {fy}.")
+                return redirect("year", year=fy.slug)
+        return render(
+            request,
+            "budgets/simple_form.html",
+            {"form": form, "title": self.title, "year": fy},
+            status=400,
+        )

@@ -14,7 +14,14 @@ urlpatterns = [
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
     path("plan/", plans.PlanView.as_view(), name="plan"),
     path("years/", budgets.YearListView.as_view(), name="year-list"),
+    path("years/new/", budgets.YearCreateView.as_view(), name="year-create"),
     path("years/<str:year>/", budgets.YearView.as_view(), name="year"),
+    path("years/<str:year>/streams/new/", budgets.StreamCreateView.as_view(), name="stream-create"),
+    path(
+        "years/<str:year>/budget-lines/new/",
+        budgets.BudgetLineCreateView.as_view(),
+        name="budget-line-create",
+    ),
     path(
         "years/<str:year>/allocations/",
         budgets.AllocationListView.as_view(),

@@ -119,3 +119,42 @@ def test_list_pages_cost_the_same_queries_for_10_and_1000_rows(
     assert len(allocation_lines(year)) == 1000
     large = _queries(client, url)
     assert small == large, (small, large)
+
+
+def test_cfo_adds_a_year_a_stream_and_a_capped_line(client, user_with):
+    from commissioning.accounts.models import Role
+    from commissioning.budgets.selectors import position, year_get
+
+    client.force_login(user_with(Role.CFO))
+    assert client.post(reverse("year-create"), {"label": "2032/34"}).status_code == 400
+    assert client.post(reverse("year-create"), {"label": "2032/33"}).status_code == 302
+    bad = client.post(
+        reverse("stream-create", args=["2032-33"]),
+        {"name": "Draw", "amount": "5", "kind": "reserve_draw"},
+    )
+    assert "Name the reserve" in bad.content.decode()
+    ok = client.post(
+        reverse("stream-create", args=["2032-33"]),
+        {
+            "name": "Community Safety Fund",
+            "amount": "£1,649,000",
+            "kind": "grant",
+            "source_body": "Home Office",
+        },
+    )
+    assert ok.status_code == 302
+    line = client.post(
+        reverse("budget-line-create", args=["2032-33"]),
+        {"name": "PCC Grant", "mechanism": "pcc_grant", "amount": "100,000", "capped": "on"},
+    )
+    assert line.status_code == 302
+    pos = position(year_get("2032/33"))
+    assert pos.pot == D("1649000.00")
+    assert [(r.key, r.budget, r.capped) for r in pos.by_mechanism] == [
+        ("pcc_grant", D("100000.00"), True)
+    ]
+
+
+def test_officer_cannot_manage_the_budget(client, officer):
+    client.force_login(officer)
+    assert client.get(reverse("stream-create", args=["2013-14"])).status_code == 403
