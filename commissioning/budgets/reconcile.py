@@ -104,6 +104,11 @@ def _ledger_amount(ledger: Mapping[str, Mapping[str, Decimal]], ref: str, period
     return amounts.get(period, ZERO)
 
 
+def _fmt(amount: Decimal) -> str:
+    """£ figures in notes as people write them: 427,146 or 1,234.50."""
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+
+
 def _where(row: StatedRow) -> str:
     return f"{row.table_name}, row {row.row}: {row.label}"
 
@@ -131,7 +136,8 @@ def _row_arithmetic(rows: Iterable[StatedRow]) -> list[Finding]:
         computed = sum(periods.values(), ZERO)
         if computed != row.stated[""]:
             shown = (
-                ", ".join(f"{p} {a:,}" for p, a in periods.items()) or "no period amounts printed"
+                ", ".join(f"{p} {_fmt(a)}" for p, a in periods.items())
+                or "no period amounts printed"
             )
             out.append(
                 Finding(
@@ -182,7 +188,7 @@ def _totals(facts: YearFacts) -> list[Finding]:
         if not _matches(figure.amount, from_ledger, figure.precision):
             if in_rows and from_rows == from_ledger:
                 note = (
-                    f"the {len(rows)} rows printed under it add up to {from_rows:,}, as the ledger does:"
+                    f"the {len(rows)} rows printed under it add up to {_fmt(from_rows)}, as the ledger does:"
                     " the paper's own arithmetic does not add up"
                 )
             else:
@@ -236,7 +242,7 @@ def _rows_vs_ledger(facts: YearFacts) -> list[Finding]:
             for r in rows
         }
         if len(set(totals.values())) > 1:
-            text = "; ".join(f"{name}: {amount:,}" for name, amount in totals.items())
+            text = "; ".join(f"{name}: {_fmt(amount)}" for name, amount in totals.items())
             out.append(
                 Finding("sources_disagree", f"allocation {ref}", None, None, text, rows[0].table)
             )

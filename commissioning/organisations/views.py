@@ -2,6 +2,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import render
 
+from commissioning.accounts.permissions import allowed
 from commissioning.budgets.selectors import current_versions
 from commissioning.web.guard import Guarded
 
@@ -43,4 +44,8 @@ class OrganisationDetailView(Guarded):
             .exclude(status="cancelled")
             .order_by("allocation__year__starts", "allocation__reference")
         )
-        return render(request, "organisations/detail.html", {"org": org, "versions": versions})
+        return render(
+            request,
+            "organisations/detail.html",
+            {"org": org, "versions": versions, "perms_audit": allowed(request.user, "audit.view")},
+        )

@@ -14,6 +14,7 @@ def site(request) -> dict:
     if allowed(user, "budgets.view"):
         items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
         items.append(("Organisations", reverse("organisation-list"), "organisations.view"))
+        items.append(("Audit log", reverse("audit-log"), "audit.view"))
     elif allowed(user, "allocations.list"):
         items.append(("Our allocations", reverse("my-allocations"), "allocations.list"))
     path = request.path
