@@ -23,6 +23,7 @@ from .models import (
     FinancialYear,
     FundingStream,
     LedgerEntry,
+    Reserve,
     Status,
 )
 from .periods import PERIODS, check_granularity, ordered
@@ -78,8 +79,17 @@ def financial_year_get_or_create(*, actor, label: str) -> FinancialYear:
         return year
 
 
-def funding_stream_create(*, actor, year: FinancialYear, **fields) -> FundingStream:
+def _reserve(name: str) -> Reserve | None:
+    return Reserve.objects.get_or_create(name=name.strip())[0] if name.strip() else None
+
+
+def funding_stream_create(
+    *, actor, year: FinancialYear, reserve_name: str = "", **fields
+) -> FundingStream:
+    """A stream of the year's pot; a draw from a reserve names the reserve (created if new)."""
     with transaction.atomic():
+        if reserve_name:
+            fields["reserve"] = _reserve(reserve_name)
         stream = FundingStream(
             year=year, created_by=_user(actor), updated_by=_user(actor), **fields
         )
@@ -89,8 +99,13 @@ def funding_stream_create(*, actor, year: FinancialYear, **fields) -> FundingStr
         return stream
 
 
-def budget_line_create(*, actor, year: FinancialYear, **fields) -> BudgetLine:
+def budget_line_create(
+    *, actor, year: FinancialYear, reserve_name: str = "", **fields
+) -> BudgetLine:
+    """Money set aside for a mechanism, or held in the named reserve (created if new)."""
     with transaction.atomic():
+        if reserve_name:
+            fields["reserve"] = _reserve(reserve_name)
         line = BudgetLine(year=year, created_by=_user(actor), updated_by=_user(actor), **fields)
         line.full_clean()
         line.save()

@@ -26,7 +26,7 @@ from .forms import (
     YearForm,
 )
 from .importing import import_allocations
-from .models import FinancialYear, Mechanism, Reserve, SourceRow, Status
+from .models import FinancialYear, Mechanism, SourceRow, Status
 from .periods import PERIODS
 from .reconcile import KIND_LABELS
 from .selectors import (
@@ -475,71 +475,59 @@ class YearCreateView(Guarded):
         )
 
 
-class StreamCreateView(Guarded):
+class _YearFormView(Guarded):
+    """A one-form page for a year: GET shows the form, POST saves through a service."""
+
     permission = "budgets.manage"
+    title = ""
+    form_class: type = StreamForm
+
+    def _render(self, request, form, fy, status=200):
+        context = {"form": form, "title": self.title, "year": fy}
+        return render(request, "budgets/simple_form.html", context, status=status)
+
+    def get(self, request, year: str):
+        return self._render(request, self.form_class(), year_get(year))
+
+    def post(self, request, year: str):
+        fy = year_get(year)
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                message = self.save(request.user, fy, dict(form.cleaned_data))
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect("year", year=fy.slug)
+        return self._render(request, form, fy, status=400)
+
+    def save(self, actor, fy: FinancialYear, data: dict) -> str:
+        raise NotImplementedError
+
+
+class StreamCreateView(_YearFormView):
     title = "Add a funding stream"
+    form_class = StreamForm
 
-    def get(self, request, year: str):
-        fy = year_get(year)
-        return render(
-            request,
-            "budgets/simple_form.html",
-            {"form": StreamForm(), "title": self.title, "year": fy},
+    def save(self, actor, fy, data):
+        services.funding_stream_create(
+            actor=actor, year=fy, reserve_name=data.pop("reserve"), **data
         )
-
-    def post(self, request, year: str):
-        fy = year_get(year)
-        form = StreamForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            reserve_name = data.pop("reserve")
-            reserve = Reserve.objects.get_or_create(name=reserve_name)[0] if reserve_name else None
-            try:
-                services.funding_stream_create(actor=request.user, year=fy, reserve=reserve, **data)
-            except ValidationError as exc:
-                _attach(form, exc)
-            else:
-                messages.success(request, f"Funding stream “{data['name']}” added to {fy}.")
-                return redirect("year", year=fy.slug)
-        return render(
-            request,
-            "budgets/simple_form.html",
-            {"form": form, "title": self.title, "year": fy},
-            status=400,
-        )
+        return f"Funding stream “{data['name']}” added to {fy}."
 
 
-class BudgetLineCreateView(Guarded):
-    permission = "budgets.manage"
+class BudgetLineCreateView(_YearFormView):
     title = "Add a budget line"
+    form_class = BudgetLineForm
 
-    def get(self, request, year: str):
-        fy = year_get(year)
-        return render(
-            request,
-            "budgets/simple_form.html",
-            {"form": BudgetLineForm(), "title": self.title, "year": fy},
+    def save(self, actor, fy, data):
+        is_reserve = not data["mechanism"]
+        services.budget_line_create(
+            actor=actor,
+            year=fy,
+            is_reserve=is_reserve,
+            reserve_name=data["name"] if is_reserve else "",
+            **data,
         )
-
-    def post(self, request, year: str):
-        fy = year_get(year)
-        form = BudgetLineForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            is_reserve = not data["mechanism"]
-            reserve = Reserve.objects.get_or_create(name=data["name"])[0] if is_reserve else None
-            try:
-                services.budget_line_create(
-                    actor=request.user, year=fy, is_reserve=is_reserve, reserve=reserve, **data
-                )
-            except ValidationError as exc:
-                _attach(form, exc)
-            else:
-                messages.success(request, f"Budget line “{data['name']}” added to {fy}.")
-                return redirect("year", year=fy.slug)
-        return render(
-            request,
-            "budgets/simple_form.html",
-            {"form": form, "title": self.title, "year": fy},
-            status=400,
-        )
+        return f"Budget line “{data['name']}” added to {fy}."

@@ -21,7 +21,6 @@ from commissioning.budgets import services as budget_services
 from commissioning.budgets.models import (
     Allocation,
     FinancialYear,
-    Reserve,
     Scope,
     SourceDocument,
     SourceRow,
@@ -214,9 +213,6 @@ class _Loader:
         for y in years:
             year = self.year(str(y["label"]))
             for s in y.get("streams") or []:
-                reserve = None
-                if s.get("reserve"):
-                    reserve, _ = Reserve.objects.get_or_create(name=s["reserve"])
                 stream = budget_services.funding_stream_create(
                     actor=self.actor,
                     year=year,
@@ -226,15 +222,17 @@ class _Loader:
                     source_body=s.get("source_body") or "",
                     ring_fenced=bool(s.get("ring_fenced")),
                     conditions=s.get("conditions") or "",
-                    reserve=reserve,
+                    reserve_name=s.get("reserve") or "",
                     cite=s.get("cite") or "",
                 )
                 self.streams[(year.label, stream.name)] = stream
                 self._count("funding streams")
             for b in y.get("budget_lines") or []:
-                reserve = None
-                if b.get("reserve") or b.get("is_reserve"):
-                    reserve, _ = Reserve.objects.get_or_create(name=b.get("reserve") or b["name"])
+                reserve_name = (
+                    (b.get("reserve") or b["name"])
+                    if (b.get("reserve") or b.get("is_reserve"))
+                    else ""
+                )
                 budget_services.budget_line_create(
                     actor=self.actor,
                     year=year,
@@ -243,7 +241,7 @@ class _Loader:
                     amount=_money(b["amount"], f"years.yaml {year} line {b['name']}"),
                     capped=bool(b.get("capped")),
                     is_reserve=bool(b.get("is_reserve")),
-                    reserve=reserve,
+                    reserve_name=reserve_name,
                     stated_as=str(b.get("stated_as") or ""),
                     cite=b.get("cite") or "",
                 )

@@ -1,9 +1,9 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
-from django.http import Http404
+from django.core.management.base import BaseCommand
 
-from commissioning.budgets.selectors import position, year_get
+from commissioning.budgets.management import year_or_error
+from commissioning.budgets.selectors import position
 
 
 def _money(value) -> str:
@@ -18,10 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, year: str, format: str, **options):
-        try:
-            fy = year_get(year)
-        except Http404 as exc:
-            raise CommandError(str(exc)) from exc
+        fy = year_or_error(year)
         pos = position(fy)
         if format == "json":
             self.stdout.write(json.dumps(position_json(pos), indent=2))

@@ -2,10 +2,10 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.http import Http404
 
 from commissioning.budgets import exports
-from commissioning.budgets.selectors import allocation_lines, year_get
+from commissioning.budgets.management import year_or_error
+from commissioning.budgets.selectors import allocation_lines
 
 
 class Command(BaseCommand):
@@ -18,10 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="File to write (default: standard output)")
 
     def handle(self, *args, what: str, year: str, format: str, output: str | None, **options):
-        try:
-            fy = year_get(year)
-        except Http404 as exc:
-            raise CommandError(str(exc)) from exc
+        fy = year_or_error(year)
         lines = allocation_lines(fy)
         columns, records = exports.allocation_records(fy.label, lines)
         if format == "xlsx":

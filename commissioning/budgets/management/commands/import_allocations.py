@@ -1,10 +1,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.http import Http404
 
 from commissioning.budgets.importing import import_allocations
-from commissioning.budgets.selectors import year_get
+from commissioning.budgets.management import year_or_error
 
 
 class Command(BaseCommand):
@@ -16,10 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True)
 
     def handle(self, *args, what: str, file: str, year: str, **options):
-        try:
-            fy = year_get(year)
-        except Http404 as exc:
-            raise CommandError(str(exc)) from exc
+        fy = year_or_error(year)
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"no such file: {file}")

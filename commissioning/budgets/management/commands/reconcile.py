@@ -1,10 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
-from django.http import Http404
+from django.core.management.base import BaseCommand
 
+from commissioning.budgets.management import year_or_error
 from commissioning.budgets.reconcile import KIND_LABELS
-from commissioning.budgets.selectors import reconcile_year, year_get
+from commissioning.budgets.selectors import reconcile_year
 
 
 def _m(value) -> str:
@@ -19,10 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, year: str, format: str, **options):
-        try:
-            fy = year_get(year)
-        except Http404 as exc:
-            raise CommandError(str(exc)) from exc
+        fy = year_or_error(year)
         findings = reconcile_year(fy)
         if format == "json":
             payload = {
