@@ -127,3 +127,34 @@ def can_view_organisations(user, obj=None) -> Result:
     if obj is not None and _signed_in(user) and user.organisation_id == getattr(obj, "pk", None):
         return True, "partners see their own organisation"
     return False, "only OPCC staff see partner records"
+
+
+@rule("formula.view")
+def can_view_formula(user, obj=None) -> Result:
+    if _is_staff(user):
+        return True, "OPCC staff see needs-based allocation runs"
+    return (
+        False,
+        "only OPCC staff see formula runs in full; partners see their area of an adopted run",
+    )
+
+
+@rule("formula.run")
+def can_run_formula(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.COMMISSIONING_OFFICER, Role.CFO):
+        return True, "commissioning officers and the CFO set up and run the formula"
+    return False, "only commissioning officers and the Chief Finance Officer run the formula"
+
+
+@rule("formula.read")
+def can_read_formula_run(user, run=None) -> Result:
+    """Partners read the method and their own area's figures of an adopted run."""
+    if _is_staff(user):
+        return True, "OPCC staff read every run"
+    if run is None:
+        if _signed_in(user) and user.has_role(Role.PARTNER):
+            return True, "partners read adopted runs"
+        return False, "sign in as OPCC staff or a partner"
+    if _signed_in(user) and user.has_role(Role.PARTNER) and getattr(run, "is_adopted", False):
+        return True, "partners read adopted runs"
+    return False, "this run has not been adopted"

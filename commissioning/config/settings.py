@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "commissioning.organisations",
     "commissioning.plans",
     "commissioning.budgets",
+    "commissioning.formula",
     "commissioning.web",
 ]
 

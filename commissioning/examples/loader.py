@@ -116,6 +116,7 @@ class _Loader:
         self.load_years()
         self.load_intentions()
         self.load_tables()
+        self.load_population()
         return self.counts
 
     def _count(self, name: str, n: int = 1) -> None:
@@ -258,6 +259,30 @@ class _Loader:
                     cite=f.get("cite") or "",
                 )
                 self._count("stated figures")
+
+    def load_population(self) -> None:
+        """ONS population figures for the nine districts (population.csv, from the ONS reference)."""
+        from commissioning.formula.models import PopulationFigure
+        from commissioning.formula.services import POPULATION_SOURCES
+
+        columns = {
+            "census2021": "pop_census2021",
+            "census2011": "pop_census2011",
+            "mye2020": "pop_mye2020",
+            "mye2019": "pop_mye2019",
+        }
+        for row in _csv(self.dir / "population.csv"):
+            area = self.area(row["lad_code"], "population.csv")
+            if area is None:
+                raise ExampleDataError("population.csv: a row has no lad_code")
+            for source, column in columns.items():
+                PopulationFigure.objects.create(
+                    area=area,
+                    source=source,
+                    label=POPULATION_SOURCES[source],
+                    value=int(row[column]),
+                )
+                self._count("population figures")
 
     def load_intentions(self) -> None:
         for row in _csv(self.dir / "intentions.csv"):

@@ -13,6 +13,7 @@ def site(request) -> dict:
     items = [("Plan", reverse("plan"), "plans.view")]
     if allowed(user, "budgets.view"):
         items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
+        items.append(("Needs-based allocation", reverse("formula-list"), "formula.view"))
         items.append(("Organisations", reverse("organisation-list"), "organisations.view"))
         items.append(("Audit log", reverse("audit-log"), "audit.view"))
     elif allowed(user, "allocations.list"):

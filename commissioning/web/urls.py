@@ -2,6 +2,7 @@ from django.urls import path
 
 from commissioning.budgets import views as budgets
 from commissioning.core import views as core
+from commissioning.formula import views as formula
 from commissioning.organisations import views as organisations
 from commissioning.plans import views as plans
 
@@ -69,6 +70,25 @@ urlpatterns = [
         "organisations/<slug:key>/",
         organisations.OrganisationDetailView.as_view(),
         name="organisation-detail",
+    ),
+    path("formula/", formula.RunListView.as_view(), name="formula-list"),
+    path("formula/new/", formula.RunCreateView.as_view(), name="formula-create"),
+    path("formula/crime-data/", formula.CrimeDataView.as_view(), name="crime-data"),
+    path(
+        "formula/harm-weights/new/", formula.UploadWeightsView.as_view(), name="harm-weights-upload"
+    ),
+    path("formula/indicators/new/", formula.UploadIndicatorView.as_view(), name="indicator-upload"),
+    path("formula/runs/<uuid:uuid>/", formula.RunView.as_view(), name="formula-run"),
+    path("formula/runs/<uuid:uuid>/adopt/", formula.RunAdoptView.as_view(), name="formula-adopt"),
+    path(
+        "formula/runs/<uuid:uuid>/explained/",
+        formula.PartnerRunView.as_view(),
+        name="formula-partner",
+    ),
+    path(
+        "formula/runs/<uuid:uuid>/download.<str:fmt>",
+        formula.RunDownloadView.as_view(),
+        name="formula-download",
     ),
     path("history/", core.AuditLogView.as_view(), name="audit-log"),
     path("history/<str:object_type>/<uuid:uuid>/", core.HistoryView.as_view(), name="history"),

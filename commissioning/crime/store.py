@@ -1,0 +1,793 @@
+"""Police.uk street-level crime, aggregated into a DuckDB file.
+
+The store keeps counts, not raw rows: one row per (force, month, LSOA, crime type) with the
+district the LSOA maps to, plus one row per loaded file with its sha256. Ingest reads every file
+of a call in one DuckDB ``read_csv`` query (typed columns, only the columns needed, no per-row
+Python) while the files are hashed in a second thread, so it costs little more than reading
+the CSVs once.
+
+Pure Python and DuckDB, no Django: the web side calls it with paths.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+from tqdm import tqdm
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+LSOA11_TO_LAD_PATH = DATA_DIR / "lsoa11_to_lad.csv"
+LAD11_NAMES_PATH = DATA_DIR / "lad11_names.csv"
+
+ASB = "Anti-social behaviour"
+
+POLICE_UK_CRIME_TYPES: tuple[str, ...] = (
+    ASB,
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
+    "Violence and sexual offences",
+)
+
+EXPECTED_COLUMNS: tuple[str, ...] = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+
+# "2023-04-leicestershire-street.csv" -> month 2023-04, force "leicestershire".
+STREET_FILE_RE = re.compile(
+    r"^(?P<month>\d{4}-(?:0[1-9]|1[0-2]))-(?P<force>[a-z0-9]+(?:-[a-z0-9]+)*)-street\.csv$"
+)
+# "Blaby 002A" -> "Blaby": the district is the LSOA name minus its trailing " 000X".
+LSOA_SUFFIX_RE = re.compile(r" \d{3}[A-Z]$")
+_LSOA_SUFFIX_SQL = r" [0-9]{3}[A-Z]$"
+
+# A progress bar is only worth drawing for a large load (a national year is 480 files).
+PROGRESS_MIN_FILES = 24
+# Districts named in IngestReport.outside_by_district; the rest are summed under "other".
+OUTSIDE_TOP = 10
+
+_HASH_CHUNK = 1 << 20
+_MONTH_MISMATCH = "crime-month-mismatch"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class CrimeDataError(Exception):
+    """A crime data file (or harm weights table) that cannot be loaded as it stands.
+
+    The message names the file and, where known, the line and column."""
+
+
+# --------------------------------------------------------------------------------------------
+# LSOA -> district
+
+
+@functools.cache
+def _shipped_lsoa11() -> dict[str, str]:
+    return _read_pairs(LSOA11_TO_LAD_PATH, ("lsoa11_code", "lad_code"))
+
+
+@functools.cache
+def _shipped_lad_names() -> dict[str, str]:
+    return _read_pairs(LAD11_NAMES_PATH, ("lad_code", "lad_name"))
+
+
+def _read_pairs(path: Path, header: tuple[str, str]) -> dict[str, str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        if tuple(next(reader, ())) != header:
+            raise CrimeDataError(f"{path}: line 1: header must be {','.join(header)}")
+        return {row[0]: row[1] for row in reader if row}
+
+
+def district_prefix(lsoa_name: str | None) -> str | None:
+    """The district part of an LSOA name: "Hinckley and Bosworth 004C" -> "Hinckley and Bosworth"."""
+    if not lsoa_name:
+        return None
+    return LSOA_SUFFIX_RE.sub("", lsoa_name.strip()) or None
+
+
+@dataclass
+class LsoaLookup:
+    """Maps an LSOA to its district (local authority) code.
+
+    A code found in ``lsoa11`` (2011 LSOA -> district) maps there; otherwise the district is
+    the LSOA name minus its trailing " 000X", looked up in ``district_names`` (name -> code).
+    Police.uk publishes 2021 LSOAs: most kept their 2011 codes; the new ones are found by name.
+    ``configured`` is the set of district codes the deployment covers; anything else is
+    "outside the configured areas"."""
+
+    lsoa11: dict[str, str]
+    district_names: dict[str, str]
+    configured: frozenset[str]
+
+    @classmethod
+    def default(
+        cls, configured: Iterable[str], district_names: Mapping[str, str] | None = None
+    ) -> LsoaLookup:
+        """The shipped 2011 LSOA lookup for England and Wales. District names are the shipped
+        ones (each district's 2011 LSOA-name prefix), overlaid with ``district_names`` (e.g. the
+        deployment's own list, which may hold post-2011 names)."""
+        names = {name: code for code, name in _shipped_lad_names().items()}
+        names.update(district_names or {})
+        return cls(
+            lsoa11=dict(_shipped_lsoa11()),
+            district_names=names,
+            configured=frozenset(configured),
+        )
+
+    def district_for(self, lsoa_code: str | None, lsoa_name: str | None) -> str | None:
+        """The rule, in Python (ingest applies the same rule in SQL)."""
+        if lsoa_code and lsoa_code in self.lsoa11:
+            return self.lsoa11[lsoa_code]
+        prefix = district_prefix(lsoa_name)
+        return self.district_names.get(prefix) if prefix else None
+
+    def name_of(self, district_code: str) -> str | None:
+        """A district's name, if the lookup knows one (the last name given for the code wins,
+        so in ``default`` the deployment's own names take precedence)."""
+        found = None
+        for name, code in self.district_names.items():
+            if code == district_code:
+                found = name
+        return found
+
+
+# --------------------------------------------------------------------------------------------
+# Reports
+
+
+@dataclass
+class IngestReport:
+    files: int
+    rows: int
+    months: list[tuple[str, str]]  # sorted (force, month)
+    rows_without_lsoa: int  # no LSOA code at all: cannot be placed
+    rows_outside_areas: int  # has an LSOA, but in a district not configured, or unmappable
+    outside_by_district: dict[str, int]  # district name (or code) -> rows, largest first
+    unknown_crime_types: dict[str, int]  # kept in the store, but reported
+    replaced: list[tuple[str, str]] = field(default_factory=list)  # (force, month) reloaded
+    unmapped_rows: int = 0  # of rows_outside_areas: LSOA not found by code nor by name
+
+    def summary(self) -> str:
+        lines = [f"Loaded {self.rows:,} rows from {self.files} file(s)."]
+        forces = sorted({force for force, _ in self.months})
+        months = sorted({month for _, month in self.months})
+        if months:
+            span = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+            lines.append(f"Forces: {', '.join(forces)}; months: {span} ({len(months)}).")
+        if self.replaced:
+            lines.append(f"Replaced {len(self.replaced)} (force, month) already loaded.")
+        lines.append(f"Rows without an LSOA (not counted): {self.rows_without_lsoa:,}.")
+        outside = f"Rows outside the configured areas (not counted): {self.rows_outside_areas:,}"
+        if self.unmapped_rows:
+            outside += f", of which {self.unmapped_rows:,} in an LSOA not in the lookup"
+        lines.append(outside + ".")
+        if self.outside_by_district:
+            top = ", ".join(f"{name} {n:,}" for name, n in self.outside_by_district.items())
+            lines.append(f"  by district: {top}.")
+        if self.unknown_crime_types:
+            unknown = ", ".join(f"{name!r} {n:,}" for name, n in self.unknown_crime_types.items())
+            lines.append(f"Unknown crime types (kept, not weighted by default): {unknown}.")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Finding and checking files
+
+
+@dataclass
+class _File:
+    path: Path  # readable path (a temporary copy for a zip member)
+    source: str  # as the user knows it: path, or "archive.zip!member"
+    force: str
+    month: str
+    size: int
+    sha256: str = ""
+
+
+def _parse_name(name: str, source: str) -> tuple[str, str]:
+    m = STREET_FILE_RE.match(name)
+    if not m:
+        raise CrimeDataError(
+            f"{source}: file name must be YYYY-MM-<force>-street.csv (police.uk street-level), "
+            f"got {name!r}"
+        )
+    return m["force"], m["month"]
+
+
+def _is_junk(name: str) -> bool:
+    # macOS archive debris: __MACOSX/ folders and ._ AppleDouble files.
+    return name.startswith("._") or "__MACOSX" in name
+
+
+def _collect(paths: Sequence[Path | str], stack: ExitStack) -> list[_File]:
+    files: list[_File] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*-street.csv") if not _is_junk(p.name))
+            if not found:
+                raise CrimeDataError(f"{path}: no police.uk *-street.csv files in this folder")
+            for p in found:
+                force, month = _parse_name(p.name, str(p))
+                files.append(_File(p, str(p), force, month, p.stat().st_size))
+        elif path.is_file() and path.suffix.lower() == ".zip":
+            files.extend(_extract_zip(path, stack))
+        elif path.is_file():
+            force, month = _parse_name(path.name, str(path))
+            files.append(_File(path, str(path), force, month, path.stat().st_size))
+        else:
+            raise CrimeDataError(f"{path}: no such file or folder")
+    return files
+
+
+def _extract_zip(archive: Path, stack: ExitStack) -> list[_File]:
+    try:
+        zf = stack.enter_context(zipfile.ZipFile(archive))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CrimeDataError(f"{archive}: not a readable zip archive ({exc})") from exc
+    members = [
+        info
+        for info in zf.infolist()
+        if not info.is_dir()
+        and info.filename.endswith("-street.csv")
+        and not _is_junk(Path(info.filename).name)
+        and "__MACOSX" not in info.filename
+    ]
+    if not members:
+        raise CrimeDataError(f"{archive}: no police.uk *-street.csv files in this archive")
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="crime-zip-")))
+    out: list[_File] = []
+    for i, info in enumerate(sorted(members, key=lambda m: m.filename)):
+        name = Path(info.filename).name  # never trust member paths (no ../ escapes)
+        source = f"{archive}!{info.filename}"
+        force, month = _parse_name(name, source)
+        target = tmp / str(i) / name
+        target.parent.mkdir()
+        try:
+            with zf.open(info) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, _HASH_CHUNK)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise CrimeDataError(f"{source}: cannot extract ({exc})") from exc
+        out.append(_File(target, source, force, month, target.stat().st_size))
+    return out
+
+
+def _sha256(path: Path, on_bytes: Callable[[int], object] | None = None) -> str:
+    digest = hashlib.sha256()
+    buf = bytearray(_HASH_CHUNK)
+    view = memoryview(buf)
+    with path.open("rb", buffering=0) as fh:
+        while n := fh.readinto(buf):
+            digest.update(view[:n])
+            if on_bytes is not None:
+                on_bytes(n)
+    return digest.hexdigest()
+
+
+def _dedupe(files: list[_File]) -> list[_File]:
+    """One file per (force, month): the same content given twice is fine, two different files
+    for one (force, month) are an error."""
+    by_key: dict[tuple[str, str], list[_File]] = {}
+    for f in files:
+        by_key.setdefault((f.force, f.month), []).append(f)
+    out = []
+    for (force, month), group in sorted(by_key.items()):
+        if len(group) > 1:
+            shas = {_sha256(f.path) for f in group}
+            if len(shas) > 1:
+                sources = "; ".join(f.source for f in group)
+                raise CrimeDataError(
+                    f"{force} {month} is given twice with different contents: {sources}"
+                )
+            group[0].sha256 = shas.pop()
+        out.append(group[0])
+    return out
+
+
+def _check_header(f: _File) -> None:
+    with f.path.open("rb") as fh:
+        first = fh.readline(1 << 16)
+    if first.startswith(_UTF8_BOM):
+        first = first[len(_UTF8_BOM) :]
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CrimeDataError(f"{f.source}: line 1: header is not UTF-8 ({exc})") from exc
+    if not text.strip():
+        raise CrimeDataError(f"{f.source}: line 1: empty file, expected the police.uk header")
+    header = next(csv.reader(io.StringIO(text)))
+    if tuple(header) == EXPECTED_COLUMNS:
+        return
+    for i, (got, want) in enumerate(zip(header, EXPECTED_COLUMNS, strict=False), start=1):
+        if got != want:
+            raise CrimeDataError(
+                f"{f.source}: line 1, column {i}: header is {got!r}, expected {want!r}"
+            )
+    raise CrimeDataError(
+        f"{f.source}: line 1: header has {len(header)} columns, expected "
+        f"{len(EXPECTED_COLUMNS)} ({', '.join(EXPECTED_COLUMNS)})"
+    )
+
+
+def _first_month_mismatch(f: _File) -> tuple[int, str]:
+    """Error path only: the line and value of the first row whose Month is not the file's."""
+    with f.path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        for row in reader:
+            if len(row) > 1 and row[1] != f.month:
+                return reader.line_num, row[1]
+    return 0, ""
+
+
+_DUCK_LINE_RE = re.compile(r"CSV Error on Line: (\d+)")
+_DUCK_FILE_RE = re.compile(r"^\s*file = (.+?)\s*$", re.MULTILINE)
+_DUCK_REASONS = (
+    "Expected Number of Columns",
+    "unterminated quote",
+    "Invalid unicode",
+    "Value with",
+    "Maximum line size",
+)
+
+
+def _duck_csv_error(exc: duckdb.Error, files: Sequence[_File]) -> CrimeDataError:
+    message = str(exc)
+    line = _DUCK_LINE_RE.search(message)
+    path = _DUCK_FILE_RE.search(message)
+    source = "police.uk CSV"
+    if path:
+        by_path = {str(f.path): f.source for f in files}
+        source = by_path.get(path[1], path[1])
+    reason = next(
+        (
+            part.strip()
+            for part in message.splitlines()
+            if any(key in part for key in _DUCK_REASONS)
+        ),
+        message.splitlines()[0] if message else type(exc).__name__,
+    )
+    where = f"{source}: line {line[1]}" if line else source
+    return CrimeDataError(f"{where}: malformed CSV: {reason}")
+
+
+# --------------------------------------------------------------------------------------------
+# The store
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS crime_counts (
+    force TEXT NOT NULL,
+    month TEXT NOT NULL,            -- YYYY-MM
+    lsoa_code TEXT NOT NULL,        -- '' when police.uk gives none
+    district_code TEXT,             -- NULL when the LSOA cannot be mapped
+    crime_type TEXT NOT NULL,
+    n BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingests (
+    force TEXT NOT NULL,
+    month TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    rows BIGINT NOT NULL,
+    loaded_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS configured_districts (district_code TEXT NOT NULL);
+"""
+
+
+def _columns_sql() -> str:
+    return "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in EXPECTED_COLUMNS) + "}"
+
+
+_READ_CSV = (
+    "read_csv($paths, header = true, columns = "
+    + _columns_sql()
+    + ", auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true,"
+    " null_padding = false, ignore_errors = false, encoding = 'utf-8')"
+)
+
+
+class CrimeStore:
+    """Aggregated police.uk counts in a DuckDB file at ``path``.
+
+    Each call opens and closes its own connection, so the file is not held open (DuckDB lets
+    one process write a file at a time)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    @contextmanager
+    def _connect(self, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection | None]:
+        if read_only and not self.path.exists():
+            yield None
+            return
+        con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # ---------------------------------------------------------------------------- ingest
+
+    def ingest(
+        self, paths: Sequence[Path | str], lookup: LsoaLookup, progress: bool = False
+    ) -> IngestReport:
+        """Load police.uk street-level files, folders of them, or zip archives of them.
+
+        Everything in one call loads, or nothing does. A (force, month) already in the store is
+        replaced. Raises CrimeDataError for a malformed file (wrong name or header, a Month
+        that is not the file's month, bad CSV, wrong column count)."""
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        if not paths:
+            raise CrimeDataError("nothing to ingest: no files given")
+        with ExitStack() as stack:
+            files = _dedupe(_collect(paths, stack))
+            for f in files:
+                _check_header(f)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            existed = self.path.exists()
+            try:
+                with self._connect(read_only=False) as con:
+                    assert con is not None
+                    return self._ingest(con, files, lookup, progress)
+            except BaseException:
+                if not existed:  # leave no empty store behind a failed first load
+                    for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
+                        leftover.unlink(missing_ok=True)
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover (ExitStack may swallow, to mypy)
+
+    def _ingest(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        files: list[_File],
+        lookup: LsoaLookup,
+        progress: bool,
+    ) -> IngestReport:
+        con.execute(_SCHEMA)
+        _lookup_tables(con, files, lookup)
+        bar = tqdm(
+            total=sum(f.size for f in files),
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc=f"Reading {len(files)} police.uk files",
+            file=sys.stderr,
+            disable=not progress or len(files) < PROGRESS_MIN_FILES,
+        )
+        stop = threading.Event()
+        with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="crime-sha") as pool:
+            # Hash in a second thread while DuckDB reads (hashlib releases the GIL).
+            hashing = pool.submit(_hash_all, files, bar.update, stop)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                replaced = con.execute(
+                    "SELECT DISTINCT i.force, i.month FROM ingests i JOIN _files f"
+                    " ON i.force = f.force AND i.month = f.month ORDER BY 1, 2"
+                ).fetchall()
+                for table in ("crime_counts", "ingests"):
+                    con.execute(
+                        f"DELETE FROM {table} USING _files f"  # noqa: S608 (fixed table names)
+                        f" WHERE {table}.force = f.force AND {table}.month = f.month"
+                    )
+                try:
+                    # The one pass over the CSVs: aggregate, check Month, map, store.
+                    con.execute(_INSERT_COUNTS, {"paths": [str(f.path) for f in files]})
+                except duckdb.Error as exc:
+                    stop.set()
+                    raise _insert_error(exc, files) from exc
+                report, rows = _report(con, files, lookup)
+                report.replaced = [(str(a), str(b)) for a, b in replaced]
+                try:
+                    hashing.result()
+                except OSError as exc:
+                    raise CrimeDataError(f"cannot read a police.uk file: {exc}") from exc
+                con.execute(
+                    "INSERT INTO ingests SELECT unnest($force::VARCHAR[]), unnest($month::VARCHAR[]),"
+                    " unnest($source::VARCHAR[]), unnest($sha::VARCHAR[]), unnest($rows::BIGINT[]),"
+                    " $now::TIMESTAMP",
+                    {
+                        "force": [f.force for f in files],
+                        "month": [f.month for f in files],
+                        "source": [f.source for f in files],
+                        "sha": [f.sha256 for f in files],
+                        "rows": [int(rows.get(i, 0)) for i in range(len(files))],
+                        "now": datetime.now(UTC).replace(tzinfo=None),
+                    },
+                )
+                con.execute("DELETE FROM configured_districts")
+                con.execute("INSERT INTO configured_districts SELECT code FROM _conf")
+                con.execute("COMMIT")
+            except BaseException:
+                stop.set()
+                con.execute("ROLLBACK")
+                raise
+        return report
+
+    # ---------------------------------------------------------------------------- queries
+
+    def months(self, force: str | None = None) -> list[str]:
+        """Months loaded (for one force, or any), sorted."""
+        with self._connect(read_only=True) as con:
+            if con is None or not _has_schema(con):
+                return []
+            sql = "SELECT DISTINCT month FROM ingests"
+            params: list[str] = []
+            if force is not None:
+                sql += " WHERE force = ?"
+                params.append(force)
+            return [str(m) for (m,) in con.execute(sql + " ORDER BY month", params).fetchall()]
+
+    def configured(self) -> frozenset[str]:
+        """The district codes configured at the last ingest."""
+        with self._connect(read_only=True) as con:
+            if con is None or not _has_schema(con):
+                return frozenset()
+            rows = con.execute("SELECT district_code FROM configured_districts").fetchall()
+            return frozenset(str(c) for (c,) in rows)
+
+    def counts(
+        self,
+        months: Sequence[str],
+        include_asb: bool,
+        districts: Iterable[str] | None = None,
+    ) -> dict[tuple[str, str], int]:
+        """(district code, crime type) -> count over ``months``, for the configured districts
+        (as at the last ingest) or the given ``districts``. ASB only when ``include_asb``."""
+        months = list(months)
+        if not months:
+            return {}
+        with self._connect(read_only=True) as con:
+            if con is None or not _has_schema(con):
+                return {}
+            where = ["month IN (SELECT unnest($months))"]
+            params: dict[str, object] = {"months": months}
+            if districts is None:
+                where.append("district_code IN (SELECT district_code FROM configured_districts)")
+            else:
+                where.append("district_code IN (SELECT unnest($districts::VARCHAR[]))")
+                params["districts"] = sorted(set(districts))
+            if not include_asb:
+                where.append("crime_type <> $asb")
+                params["asb"] = ASB
+            sql = f"SELECT district_code, crime_type, sum(n)::BIGINT FROM crime_counts WHERE {' AND '.join(where)} GROUP BY ALL ORDER BY 1, 2"  # noqa: S608 (fixed fragments; values are bound)
+            rows = con.execute(sql, params).fetchall()
+        return {(str(d), str(t)): int(n) for d, t, n in rows}
+
+    def content_hash(self, months: Sequence[str]) -> str:
+        """sha256 over the sorted sha256s of the files loaded for ``months`` (all forces):
+        the same files give the same hash, wherever and whenever they were loaded."""
+        shas: list[str] = []
+        months = list(months)
+        with self._connect(read_only=True) as con:
+            if con is not None and months and _has_schema(con):
+                shas = [
+                    str(s)
+                    for (s,) in con.execute(
+                        "SELECT sha256 FROM ingests WHERE month IN (SELECT unnest($m))",
+                        {"m": months},
+                    ).fetchall()
+                ]
+        return hashlib.sha256("\n".join(sorted(shas)).encode("ascii")).hexdigest()
+
+    def coverage(self, months: Sequence[str]) -> dict[str, int]:
+        """month -> rows loaded (all forces); 0 for a month not loaded."""
+        out = dict.fromkeys(sorted(set(months)), 0)
+        if not out:
+            return out
+        with self._connect(read_only=True) as con:
+            if con is None or not _has_schema(con):
+                return out
+            for month, rows in con.execute(
+                "SELECT month, sum(rows)::BIGINT FROM ingests WHERE month IN (SELECT unnest($m))"
+                " GROUP BY month",
+                {"m": list(out)},
+            ).fetchall():
+                out[str(month)] = int(rows)
+        return out
+
+
+# Aggregate every file in one read_csv, check each row's Month against its file's month (a
+# mismatch raises through error(), inside the transaction), and map each LSOA to its district:
+# by 2011 code, else by the district part of its name.
+_INSERT_COUNTS = f"""
+INSERT INTO crime_counts (force, month, lsoa_code, district_code, crime_type, n)
+SELECT f.force,
+       CASE WHEN a.month IS NOT DISTINCT FROM f.month THEN f.month
+            ELSE error('{_MONTH_MISMATCH} fi=' || a.fi || ' month=' || coalesce(a.month, 'NULL'))
+       END,
+       coalesce(a.code, ''),
+       CASE WHEN a.code IS NOT NULL THEN coalesce(l.lad, dn.code) END,
+       coalesce(a.crime_type, ''),
+       a.n
+FROM (
+    SELECT file_index AS fi, "Month" AS month, "LSOA code" AS code, "Crime type" AS crime_type,
+           count(*) AS n, any_value("LSOA name") AS lsoa_name
+    FROM {_READ_CSV}
+    GROUP BY ALL
+) a
+JOIN _files f ON f.fi = a.fi
+LEFT JOIN _l11 l ON l.code = a.code
+LEFT JOIN _names dn
+       ON dn.name = CASE WHEN l.lad IS NULL
+                         THEN regexp_replace(trim(a.lsoa_name), '{_LSOA_SUFFIX_SQL}', '') END
+"""  # noqa: S608 (constants only; values are bound parameters)
+
+
+def _lookup_tables(
+    con: duckdb.DuckDBPyConnection, files: Sequence[_File], lookup: LsoaLookup
+) -> None:
+    con.execute(
+        "CREATE TEMP TABLE _files AS SELECT unnest($fi) AS fi, unnest($force::VARCHAR[]) AS force,"
+        " unnest($month::VARCHAR[]) AS month",
+        {
+            "fi": list(range(len(files))),
+            "force": [f.force for f in files],
+            "month": [f.month for f in files],
+        },
+    )
+    con.execute(
+        "CREATE TEMP TABLE _l11 AS SELECT unnest($code::VARCHAR[]) AS code,"
+        " unnest($lad::VARCHAR[]) AS lad",
+        {"code": list(lookup.lsoa11), "lad": list(lookup.lsoa11.values())},
+    )
+    con.execute(
+        "CREATE TEMP TABLE _names AS SELECT unnest($name::VARCHAR[]) AS name,"
+        " unnest($code::VARCHAR[]) AS code",
+        {"name": list(lookup.district_names), "code": list(lookup.district_names.values())},
+    )
+    con.execute(
+        "CREATE TEMP TABLE _conf AS SELECT unnest($c::VARCHAR[]) AS code",
+        {"c": sorted(lookup.configured)},
+    )
+
+
+def _insert_error(exc: duckdb.Error, files: Sequence[_File]) -> CrimeDataError:
+    message = str(exc)
+    mismatch = re.search(_MONTH_MISMATCH + r" fi=(\d+) month=(.*)$", message, re.MULTILINE)
+    if mismatch is None:
+        return _duck_csv_error(exc, files)
+    f = files[int(mismatch[1])]
+    line, value = _first_month_mismatch(f)
+    where = f"line {line}, column 2 (Month)" if line else "column 2 (Month)"
+    return CrimeDataError(
+        f"{f.source}: {where}: Month is {value or mismatch[2]!r}, but the file is for {f.month}"
+    )
+
+
+def _report(
+    con: duckdb.DuckDBPyConnection, files: Sequence[_File], lookup: LsoaLookup
+) -> tuple[IngestReport, dict[int, int]]:
+    """What was just loaded (the new rows of crime_counts, inside the ingest transaction), in
+    one pass; also the rows per file."""
+    groups = con.execute(
+        """
+        SELECT f.fi,
+               CASE WHEN c.lsoa_code = '' THEN 'none'
+                    WHEN c.district_code IN (SELECT code FROM _conf) THEN 'in'
+                    WHEN c.district_code IS NULL THEN 'unmapped'
+                    ELSE 'out' END AS place,
+               CASE WHEN c.lsoa_code <> '' AND c.district_code NOT IN (SELECT code FROM _conf)
+                    THEN c.district_code END AS outside,
+               CASE WHEN c.crime_type NOT IN (SELECT unnest($known::VARCHAR[]))
+                    THEN c.crime_type END AS unknown,
+               sum(c.n)::BIGINT
+        FROM crime_counts c JOIN _files f ON c.force = f.force AND c.month = f.month
+        GROUP BY ALL
+        """,
+        {"known": list(POLICE_UK_CRIME_TYPES)},
+    ).fetchall()
+    names = {code: name for name, code in lookup.district_names.items()}
+    rows_by_file: dict[int, int] = {}
+    by_place: dict[str, int] = {}
+    outside_by: dict[str, int] = {}
+    unknown: dict[str, int] = {}
+    for fi, place, outside, unknown_type, n in groups:
+        n = int(n)
+        rows_by_file[int(fi)] = rows_by_file.get(int(fi), 0) + n
+        by_place[place] = by_place.get(place, 0) + n
+        if outside is not None:
+            label = names.get(outside) or str(outside)
+            outside_by[label] = outside_by.get(label, 0) + n
+        if unknown_type is not None:
+            unknown[str(unknown_type)] = unknown.get(str(unknown_type), 0) + n
+    unmapped = by_place.get("unmapped", 0)
+    if unmapped:
+        for label, n in _unmapped_by_name(con, files).items():
+            outside_by[label] = outside_by.get(label, 0) + n
+    ranked = sorted(outside_by.items(), key=lambda kv: (-kv[1], kv[0]))
+    top = dict(ranked[:OUTSIDE_TOP])
+    if len(ranked) > OUTSIDE_TOP:
+        top[f"other ({len(ranked) - OUTSIDE_TOP} districts)"] = sum(
+            n for _, n in ranked[OUTSIDE_TOP:]
+        )
+    report = IngestReport(
+        files=len(files),
+        rows=sum(by_place.values()),
+        months=sorted((f.force, f.month) for f in files),
+        rows_without_lsoa=by_place.get("none", 0),
+        rows_outside_areas=by_place.get("out", 0) + unmapped,
+        outside_by_district=top,
+        unknown_crime_types=dict(sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))),
+        unmapped_rows=unmapped,
+    )
+    return report, rows_by_file
+
+
+def _unmapped_by_name(con: duckdb.DuckDBPyConnection, files: Sequence[_File]) -> dict[str, int]:
+    """Name the LSOAs that could not be mapped (rare: a post-2011 LSOA in a district whose
+    name the lookup does not know), by re-reading only the files that hold them."""
+    pairs = con.execute(
+        "SELECT DISTINCT f.fi, c.lsoa_code FROM crime_counts c JOIN _files f"
+        " ON c.force = f.force AND c.month = f.month"
+        " WHERE c.lsoa_code <> '' AND c.district_code IS NULL"
+    ).fetchall()
+    codes = sorted({str(code) for _, code in pairs})
+    paths = [str(files[fi].path) for fi in sorted({int(fi) for fi, _ in pairs})]
+    rows = con.execute(
+        f'SELECT "LSOA code", any_value("LSOA name"), count(*) FROM {_READ_CSV}'  # noqa: S608
+        ' WHERE "LSOA code" IN (SELECT unnest($codes::VARCHAR[])) GROUP BY 1',
+        {"paths": paths, "codes": codes},
+    ).fetchall()
+    out: dict[str, int] = {}
+    for code, name, n in rows:
+        label = district_prefix(name) or str(code)
+        out[label] = out.get(label, 0) + int(n)
+    return out
+
+
+def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ingests' AND NOT temporary"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _hash_all(
+    files: Sequence[_File], on_bytes: Callable[[int], object], stop: threading.Event
+) -> None:
+    for f in files:
+        if stop.is_set():
+            return
+        if not f.sha256:
+            f.sha256 = _sha256(f.path, on_bytes)
+        else:
+            on_bytes(f.size)

@@ -1,0 +1,61 @@
+"""The LLR needs-based allocation for the demo: FY2023/24 police.uk crime, the default harm
+weights, and the 2022 scheme (£639,675; harm 65%, crime rate 20%, population 15%) compared with
+the 2016/17 Partnership Locality Fund split."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+
+from commissioning.budgets.models import FinancialYear
+from commissioning.crime.extract import import_extract
+from commissioning.formula import services
+from commissioning.formula.models import FormulaRun
+
+LLR_DIR = Path(__file__).resolve().parent / "llr"
+SHARED_POLICEUK = Path(settings.PACKAGE_DIR).parent.parent / "shared" / "data" / "policeuk"
+SCHEME_TITLE = (
+    "The 2022 LLR scheme (harm 65%, crime rate 20%, population 15%) on 2023/24 police.uk data"
+)
+
+
+def crime_data_ensure(year_label: str = "2023/24") -> str:
+    """Load the year's police.uk data if the crime store lacks it: the real files when they are
+    beside the project (../shared/data/policeuk), else the shipped extract of the same files."""
+    year = FinancialYear.objects.get(label=year_label)
+    months = services.fy_months(year)
+    if services.crime_store_path().exists() and all(
+        services.crime_store().coverage(months).values()
+    ):
+        return "already loaded"
+    if SHARED_POLICEUK.is_dir():
+        report = services.crime_ingest(
+            [SHARED_POLICEUK / m for m in months if (SHARED_POLICEUK / m).is_dir()]
+        )
+        return f"ingested police.uk files: {report.rows:,} rows"
+    n = import_extract(
+        services.crime_store(),
+        LLR_DIR / "policeuk_2023_24_counts.csv",
+        LLR_DIR / "policeuk_2023_24_files.csv",
+        configured=[a.code for a in services.districts()],
+    )
+    return f"loaded the shipped extract: {n:,} counts"
+
+
+def scheme_run_ensure() -> FormulaRun:
+    existing = FormulaRun.objects.filter(title=SCHEME_TITLE).first()
+    if existing:
+        return existing
+    services.harm_table_default()
+    req = services.RunRequest(
+        year=FinancialYear.objects.get(label="2023/24"),
+        pot=Decimal("639675"),
+        weights={"harm": Decimal(65), "rate": Decimal(20), "population": Decimal(15)},
+        population_source="census2021",
+        join="merge",
+        previous_year=FinancialYear.objects.get(label="2016/17"),
+        title=SCHEME_TITLE,
+    )
+    return services.formula_run_create(actor=None, req=req)

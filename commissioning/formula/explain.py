@@ -1,0 +1,201 @@
+"""What a run means, in rows and sentences: for the run page, the partner view, the PDF and
+the spreadsheet. Reads only the run's stored inputs and the recomputed result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from . import calc
+from .engine import INDICATOR_LABELS
+
+PERCENT = Decimal("0.01")
+
+
+def pct(fraction: Decimal) -> Decimal:
+    return (fraction * 100).quantize(PERCENT)
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    label: str
+    weight: Decimal
+    value: Decimal | None
+    share_pct: Decimal
+    pounds: Decimal
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    code: str
+    name: str
+    harm: Decimal | None
+    crimes: Decimal | None
+    rate: Decimal | None
+    population: Decimal | None
+    share_pct: Decimal
+    allocation: Decimal
+    previous: Decimal | None
+    previous_share_pct: Decimal | None
+    change: Decimal | None
+    change_pct: Decimal | None
+    components: tuple[Component, ...]
+    low: Decimal | None
+    high: Decimal | None
+    notes: tuple[str, ...]
+
+
+def _rounded(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(PERCENT)
+
+
+def _month_name(month: str) -> str:
+    return dt.date(int(month[:4]), int(month[5:7]), 1).strftime("%B %Y")
+
+
+def rows(
+    snapshot: Mapping[str, Any],
+    result: calc.Result,
+    sensitivity: Mapping[str, tuple[Decimal, Decimal]] | None = None,
+) -> list[AreaRow]:
+    weights = {k: Decimal(v) for k, v in snapshot["params"]["weights"].items()}
+    previous = {
+        k: Decimal(v) for k, v in ((snapshot.get("previous") or {}).get("values") or {}).items()
+    }
+    crimes = {k: Decimal(v) for k, v in snapshot["crimes"].items()}
+    for code, members in ((snapshot.get("join") or {}).get("groups") or {}).items():
+        crimes[code] = sum((crimes[m] for m in members if m in crimes), Decimal(0))
+    shown_previous = [
+        a.previous if a.previous is not None else previous.get(a.code) for a in result.areas
+    ]
+    previous_total = sum((p for p in shown_previous if p is not None), Decimal(0))
+    out = []
+    for a in result.areas:
+        prev = a.previous if a.previous is not None else previous.get(a.code)
+        change = None if prev is None else a.allocation - prev
+        change_pct = None if not prev else ((a.allocation - prev) / prev * 100).quantize(PERCENT)
+        low_high = (sensitivity or {}).get(a.code)
+        value = a.values.get
+        out.append(
+            AreaRow(
+                code=a.code,
+                name=a.name,
+                harm=value("harm"),
+                crimes=value("crimes") if value("crimes") is not None else crimes.get(a.code),
+                rate=_rounded(value("rate")),
+                population=value("population"),
+                share_pct=pct(a.formula_share),
+                allocation=a.allocation,
+                previous=prev,
+                previous_share_pct=pct(prev / previous_total)
+                if prev is not None and previous_total
+                else None,
+                change=change,
+                change_pct=change_pct,
+                components=tuple(
+                    Component(
+                        name=name,
+                        label=INDICATOR_LABELS.get(name, name),
+                        weight=w,
+                        value=a.values.get(name),
+                        share_pct=pct(a.shares[name]),
+                        pounds=a.components[name].quantize(PERCENT),
+                    )
+                    for name, w in weights.items()
+                ),
+                low=low_high[0] if low_high else None,
+                high=low_high[1] if low_high else None,
+                notes=tuple(a.notes),
+            )
+        )
+    return out
+
+
+def method(snapshot: Mapping[str, Any]) -> list[str]:
+    """The method in plain words, from what the run stored."""
+    p = snapshot["params"]
+    weights = {k: Decimal(v) for k, v in p["weights"].items()}
+    months = snapshot["months"]
+    parts = ", ".join(
+        f"{INDICATOR_LABELS.get(k, k).lower()} {w.normalize():f}%" for k, w in weights.items()
+    )
+    areas = len(snapshot["districts"])
+    text = [
+        f"The pot of £{Decimal(p['pot']):,} is shared between the areas by a needs-based formula: {parts}. "
+        "Each area receives, for each indicator, the indicator's weight times the area's share of that "
+        "indicator's total across all the areas; the allocation is the pot times the sum of those parts.",
+        f"Crime is every street-level crime police.uk publishes for the {areas} districts from "
+        f"{_month_name(months[0])} to {_month_name(months[-1])} ({len(months)} months), counted by the district of "
+        "the neighbourhood (LSOA) where it was recorded; "
+        + (
+            "anti-social behaviour is included."
+            if snapshot.get("include_asb")
+            else "anti-social behaviour is not counted."
+        ),
+        f"Crime harm weights each crime type by “{snapshot['harm_weights']['name']}”. Population is the "
+        f"{snapshot['population']['label']}; crimes per 1,000 people is crimes divided by that population.",
+    ]
+    join = snapshot.get("join") or {}
+    for code, members in (join.get("groups") or {}).items():
+        name = (join.get("names") or {}).get(code, code)
+        how = (
+            "their indicators are added together (and the rate recomputed) before shares are taken"
+            if join.get("mode") == "merge"
+            else "each district is computed on its own and the amounts are added"
+        )
+        text.append(f"{name} is one partnership ({len(members)} districts): {how}.")
+    if snapshot.get("months_missing"):
+        text.append("Months with no data loaded: " + ", ".join(snapshot["months_missing"]) + ".")
+    extras = []
+    if Decimal(p.get("minimum") or 0):
+        extras.append(f"no area receives less than £{Decimal(p['minimum']):,}")
+    if p.get("floor_pct"):
+        extras.append(f"no area falls more than {p['floor_pct']}% below its previous allocation")
+    if p.get("cap_pct"):
+        extras.append(f"no area rises more than {p['cap_pct']}% above it")
+    if p.get("phase_in"):
+        extras.append(
+            f"{Decimal(p['phase_in']) * 100:.0f}% of the move from the previous allocation is taken this year"
+        )
+    if extras:
+        text.append("Adjustments: " + "; ".join(extras) + ".")
+    text.append(
+        f"Amounts are rounded to the nearest £{Decimal(p.get('unit') or 1):,} by the largest-remainder method, "
+        "so that they add up to the pot exactly."
+    )
+    text.append(
+        "What police.uk data can only approximate: it is recorded crime, not all crime; locations are "
+        "snapped to nearby points for privacy; crimes with no location are not counted; and it lags "
+        "reclassification. The harm weights are averages per police.uk category, not per offence."
+    )
+    return text
+
+
+def inputs(snapshot: Mapping[str, Any], run_hash: str = "") -> list[tuple[str, str]]:
+    prev = snapshot.get("previous")
+    items = [
+        ("Financial year of the crime data", snapshot["year"]),
+        (
+            "Months",
+            f"{snapshot['months'][0]} to {snapshot['months'][-1]} ({len(snapshot['months'])})",
+        ),
+        ("Crime data content hash", snapshot["crime_data_hash"][:16]),
+        (
+            "Harm weights",
+            f"{snapshot['harm_weights']['name']} ({snapshot['harm_weights']['hash'][:12]})",
+        ),
+        ("Population source", snapshot["population"]["label"]),
+        ("Anti-social behaviour", "included" if snapshot.get("include_asb") else "not counted"),
+        ("Formula version", snapshot["formula_version"]),
+    ]
+    for upload in snapshot.get("uploads", []):
+        items.append((f"Indicator {upload['name']}", f"{upload['title']} ({upload['hash'][:12]})"))
+    if prev:
+        items.append(("Compared with", f"{prev['year']}: {prev['source']}"))
+    if run_hash:
+        items.append(("Output hash", run_hash[:16]))
+    return items

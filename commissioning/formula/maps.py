@@ -1,0 +1,769 @@
+"""Maps and bar charts of formula results as inline SVG, and the map geometry the PDF shares.
+
+Pure Python, no Django. Amounts stay ``Decimal`` from input to label: floats are used only for
+coordinates on the page. The SVGs reference nothing outside themselves (no fonts, images or
+stylesheets), so they work with no network and can be inlined in a page.
+
+The boundaries are the nine local authority districts of Leicester, Leicestershire and Rutland
+(ONS, 2013), simplified and shipped in ``data/llr_districts.json``; see ``data/ATTRIBUTION.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "llr_districts.json"
+
+#: Must accompany any map drawn from the shipped boundaries.
+BOUNDARY_ATTRIBUTION = (
+    "Boundaries: ONS local authority districts (2013). Contains OS data © Crown copyright and "
+    "database right. Contains public sector information licensed under the Open Government "
+    "Licence v3.0."
+)
+
+STROKE = "#0b0c0c"
+TEXT_COLOUR = "#0b0c0c"
+SECONDARY_TEXT_COLOUR = "#484949"
+#: Sequential, single hue (the product's teal), lightest to darkest, each step about 1.4:1
+#: darker than the last. Every colour has at least 3:1 contrast against white, so each
+#: district stands out from the page and from the white casing drawn under every boundary
+#: line; the #0b0c0c line itself then shows against the lighter classes.
+PALETTE: tuple[str, ...] = ("#4b9caf", "#2b8195", "#16687a", "#0b4f5f", "#063945")
+#: Districts with no value are left white (no class colour is near white).
+NO_VALUE_FILL = "#ffffff"
+BAR_FILL = "#0e5a6b"
+CLASS_COUNT = 5
+DISTRICT_STROKE_WIDTH = 1.0
+GROUP_STROKE_WIDTH = 3.5
+#: White casing under boundary lines, so a line between two dark districts stays visible.
+CASING_COLOUR = "#ffffff"
+CASING_WIDTH = 3.0
+GROUP_CASING_WIDTH = 6.5
+FONT_FAMILY = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", '
+    '"Liberation Sans", Arial, sans-serif'
+)
+MINUS = "\u2212"
+
+Point = tuple[float, float]
+Ring = list[Point]
+ValueLabel = Callable[[Decimal], str]
+
+
+# --------------------------------------------------------------------------------------------
+# Boundaries and projection
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _districts_text() -> str:
+    return DATA_FILE.read_text(encoding="utf-8")
+
+
+def load_districts() -> dict[str, dict[str, Any]]:
+    """The shipped boundaries: ``{code: {"name": str, "rings": [[[lon, lat], ...], ...]}}``.
+
+    Each call returns a fresh dict, so callers may change it.
+    """
+    data: dict[str, dict[str, Any]] = json.loads(_districts_text())
+    return data
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Equirectangular: x = lon·cos(mean latitude), y = latitude, fitted into a box.
+
+    Screen coordinates grow rightwards and downwards (as in SVG); flip y for PDF.
+    """
+
+    lon0: float
+    lat_top: float
+    x_scale: float
+    scale: float
+    offset_x: float
+    offset_y: float
+
+    def __call__(self, lon: float, lat: float) -> Point:
+        return (
+            self.offset_x + (lon - self.lon0) * self.x_scale * self.scale,
+            self.offset_y + (self.lat_top - lat) * self.scale,
+        )
+
+
+def fit_projection(
+    rings: Iterable[Sequence[Sequence[float]]],
+    width: float,
+    height: float | None = None,
+    margin: float = 10.0,
+) -> tuple[Projection, float]:
+    """Fit the rings' bounding box into ``width`` × ``height`` less ``margin`` on every side.
+
+    With no ``height`` the box is as tall as the shapes need at that width. Returns the
+    projection and the height used.
+    """
+    lons: list[float] = []
+    lats: list[float] = []
+    for ring in rings:
+        for point in ring:
+            lons.append(float(point[0]))
+            lats.append(float(point[1]))
+    if not lons:
+        raise ValueError("no coordinates to fit")
+    min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)
+    x_scale = math.cos(math.radians((min_lat + max_lat) / 2))
+    span_x = max((max_lon - min_lon) * x_scale, 1e-9)
+    span_y = max(max_lat - min_lat, 1e-9)
+    inner_w = max(width - 2 * margin, 1.0)
+    if height is None:
+        scale = inner_w / span_x
+        height = span_y * scale + 2 * margin
+    else:
+        scale = min(inner_w / span_x, max(height - 2 * margin, 1.0) / span_y)
+    offset_x = (width - span_x * scale) / 2
+    offset_y = (height - span_y * scale) / 2
+    return Projection(min_lon, max_lat, x_scale, scale, offset_x, offset_y), height
+
+
+@dataclass(frozen=True)
+class ProjectedMap:
+    """The districts in screen coordinates (y down) for a box ``width`` × ``height``."""
+
+    width: float
+    height: float
+    #: district code -> rings of points
+    shapes: dict[str, list[Ring]]
+    #: district code -> where to centre its name (a point well inside the district)
+    label_points: dict[str, Point]
+
+
+def project_districts(
+    width: float, height: float | None = None, margin: float = 10.0
+) -> ProjectedMap:
+    """Project every district into a box ``width`` wide (and ``height`` tall, if given)."""
+    districts = load_districts()
+    projection, used_height = fit_projection(
+        (ring for d in districts.values() for ring in d["rings"]), width, height, margin
+    )
+    shapes = {
+        code: [[projection(lon, lat) for lon, lat in ring] for ring in d["rings"]]
+        for code, d in districts.items()
+    }
+    labels = {}
+    for code, d in districts.items():
+        if d.get("label"):
+            labels[code] = projection(*d["label"])
+        else:  # the middle of the district's bounding box
+            xs = [x for ring in shapes[code] for x, _ in ring]
+            ys = [y for ring in shapes[code] for _, y in ring]
+            labels[code] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    return ProjectedMap(width, used_height, shapes, labels)
+
+
+def label_lines(name: str, max_chars: int = 12) -> list[str]:
+    """A district name on one line, or two split at the space nearest the middle."""
+    if len(name) <= max_chars or " " not in name:
+        return [name]
+    middle = len(name) / 2
+    spaces = [i for i, char in enumerate(name) if char == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return [name[:cut], name[cut + 1 :]]
+
+
+def _segment_key(a: Point, b: Point) -> tuple[Point, Point]:
+    return (a, b) if a <= b else (b, a)
+
+
+def outline_segments(rings_by_code: Mapping[str, Sequence[Ring]]) -> list[tuple[Point, Point]]:
+    """The outer edge of the union of some districts: the segments no two of them share.
+
+    The shipped boundaries were simplified arc by arc, so neighbours share identical vertices
+    along their common border and those segments cancel out here.
+    """
+    counts: dict[tuple[Point, Point], int] = {}
+    order: list[tuple[Point, Point]] = []
+    for rings in rings_by_code.values():
+        for ring in rings:
+            for a, b in itertools.pairwise(ring):
+                if a == b:
+                    continue
+                key = _segment_key(a, b)
+                if key not in counts:
+                    order.append(key)
+                counts[key] = counts.get(key, 0) + 1
+    return [key for key in order if counts[key] == 1]
+
+
+# --------------------------------------------------------------------------------------------
+# Classes and labels
+# --------------------------------------------------------------------------------------------
+
+
+def format_money(value: Decimal) -> str:
+    """Pounds as the product shows them: "£1,234" when whole, "£1,234.56" otherwise, "−£5"."""
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    negative = amount < 0
+    amount = abs(amount)
+    text = f"£{int(amount):,}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"
+    return f"{MINUS}{text}" if negative else text
+
+
+@dataclass(frozen=True)
+class ShadeClass:
+    """One legend class: values from ``lower`` (inclusive) up to ``upper``."""
+
+    lower: Decimal
+    upper: Decimal
+    colour: str
+
+
+def _palette_for(count: int, palette: Sequence[str]) -> list[str]:
+    if count == 1:
+        return [palette[len(palette) // 2]]
+    last = len(palette) - 1
+    return [palette[round(i * last / (count - 1))] for i in range(count)]
+
+
+def equal_interval_classes(
+    values: Iterable[Decimal], count: int = CLASS_COUNT, palette: Sequence[str] = PALETTE
+) -> list[ShadeClass]:
+    """Equal-interval classes from the lowest to the highest value, in Decimal.
+
+    Inner breaks are rounded to about three significant figures of the class width, never
+    finer than the values themselves (so pounds-and-pence data get at most pence). When the
+    range is too narrow for ``count`` distinct breaks at the values' precision there are
+    fewer classes; one value (or all equal) gives one class.
+    """
+    vals = [Decimal(v) for v in values]
+    if not vals:
+        return []
+    low, high = min(vals), max(vals)
+    if low == high:
+        return [ShadeClass(low, high, _palette_for(1, palette)[0])]
+    data_exponent = min(min(int(v.as_tuple().exponent) for v in vals), 0)
+    count = max(1, min(count, int((high - low).scaleb(-data_exponent))))
+    step = (high - low) / count
+    quantum = Decimal(1).scaleb(max(data_exponent, step.adjusted() - 2))
+    lowers = [low] + [
+        (low + step * i).quantize(quantum, rounding=ROUND_HALF_UP) for i in range(1, count)
+    ]
+    uppers = [*lowers[1:], high]
+    colours = _palette_for(count, palette)
+    return [ShadeClass(lo, up, c) for lo, up, c in zip(lowers, uppers, colours, strict=True)]
+
+
+def class_index(classes: Sequence[ShadeClass], value: Decimal) -> int:
+    """The class a value falls in: the last whose lower bound it reaches."""
+    index = 0
+    for i, shade in enumerate(classes):
+        if value >= shade.lower:
+            index = i
+    return index
+
+
+def class_label(shade: ShadeClass, value_label: ValueLabel) -> str:
+    if shade.lower == shade.upper:
+        return value_label(shade.lower)
+    return f"{value_label(shade.lower)} to {value_label(shade.upper)}"
+
+
+# --------------------------------------------------------------------------------------------
+# The choropleth model shared by the SVG and the PDF
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DistrictShade:
+    code: str
+    name: str
+    value: Decimal | None
+    fill: str
+    group: str | None
+    #: "Blaby: £1,234 (shared by joint partnership LLR-JOINT-BHB with Hinckley and Bosworth)"
+    label: str
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    kind: str  # "class", "none" or "group"
+    label: str
+    colour: str = NO_VALUE_FILL
+
+
+@dataclass(frozen=True)
+class ChoroplethModel:
+    districts: list[DistrictShade]
+    classes: list[ShadeClass]
+    legend: list[LegendEntry]
+    #: group code -> member district codes, in map order (only groups with two or more)
+    groups: dict[str, list[str]]
+    #: Plain-language summary: highest, lowest, classes, joint partnerships, missing values.
+    description: str
+
+
+def _names_list(names: Sequence[str]) -> str:
+    return ", ".join(names)
+
+
+def build_choropleth(
+    values: Mapping[str, Decimal],
+    *,
+    value_label: ValueLabel,
+    groups: Mapping[str, str] | None = None,
+) -> ChoroplethModel:
+    """Work out every district's value, class, colour and label, the legend and a summary.
+
+    ``values`` is keyed by district code, and may also hold a value under a group code.
+    A district in a group shows the group's value: ``values[group]`` when given, otherwise
+    the sum of its members' values (the group receives what its members would have).
+    Codes that are neither one of the nine districts nor a group are ignored.
+    """
+    districts = load_districts()
+    groups = dict(groups or {})
+    members: dict[str, list[str]] = {}
+    for code in districts:
+        group = groups.get(code)
+        if group:
+            members.setdefault(group, []).append(code)
+
+    def own_value(code: str) -> Decimal | None:
+        value = values.get(code)
+        return None if value is None else Decimal(value)
+
+    group_values: dict[str, Decimal | None] = {}
+    for group, codes in members.items():
+        if values.get(group) is not None:
+            group_values[group] = Decimal(values[group])
+        else:
+            present = [v for v in (own_value(c) for c in codes) if v is not None]
+            group_values[group] = sum(present, Decimal(0)) if present else None
+
+    resolved: dict[str, Decimal | None] = {}
+    for code in districts:
+        group = groups.get(code)
+        resolved[code] = group_values[group] if group else own_value(code)
+
+    classes = equal_interval_classes(v for v in resolved.values() if v is not None)
+    shades: list[DistrictShade] = []
+    for code, district in districts.items():
+        value = resolved[code]
+        group = groups.get(code)
+        fill = NO_VALUE_FILL if value is None else classes[class_index(classes, value)].colour
+        text = f"{district['name']}: {'no value' if value is None else value_label(value)}"
+        if group:
+            partners = [districts[c]["name"] for c in members[group] if c != code]
+            if partners:
+                text += f" (shared by joint partnership {group} with {_names_list(partners)})"
+        shades.append(DistrictShade(code, district["name"], value, fill, group, text))
+
+    legend = [LegendEntry("class", class_label(c, value_label), c.colour) for c in classes]
+    if any(s.value is None for s in shades):
+        legend.append(LegendEntry("none", "No value", NO_VALUE_FILL))
+    joint = {g: codes for g, codes in members.items() if len(codes) > 1}
+    for codes in joint.values():
+        names = " + ".join(districts[c]["name"] for c in codes)
+        legend.append(LegendEntry("group", f"Joint partnership, one shared value: {names}"))
+
+    return ChoroplethModel(
+        shades, classes, legend, joint, _describe(shades, classes, joint, value_label)
+    )
+
+
+def _describe(
+    shades: Sequence[DistrictShade],
+    classes: Sequence[ShadeClass],
+    joint: Mapping[str, Sequence[str]],
+    value_label: ValueLabel,
+) -> str:
+    # A joint partnership counts once, under its members' names together.
+    units: list[tuple[str, Decimal]] = []
+    seen: set[str] = set()
+    names = {s.code: s.name for s in shades}
+    for shade in shades:
+        if shade.value is None:
+            continue
+        if shade.group is not None and shade.group in joint:
+            if shade.group in seen:
+                continue
+            seen.add(shade.group)
+            units.append((" + ".join(names[c] for c in joint[shade.group]), shade.value))
+        else:
+            units.append((shade.name, shade.value))
+    if not units:
+        return "Map of the districts of Leicester, Leicestershire and Rutland. No values to show."
+    high = max(v for _, v in units)
+    low = min(v for _, v in units)
+    highest = _names_list([n for n, v in units if v == high])
+    lowest = _names_list([n for n, v in units if v == low])
+    parts = [f"Highest: {highest}, {value_label(high)}.", f"Lowest: {lowest}, {value_label(low)}."]
+    if len(classes) > 1:
+        parts.append(
+            f"Districts are shaded in {len(classes)} equal bands from {value_label(low)} to "
+            f"{value_label(high)}; darker means higher."
+        )
+    for group, codes in joint.items():
+        parts.append(
+            f"{' + '.join(names[c] for c in codes)} form joint partnership {group}, "
+            "outlined together and sharing one value."
+        )
+    missing = [s.name for s in shades if s.value is None]
+    if missing:
+        parts.append(f"No value for {_names_list(missing)}.")
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# SVG helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _num(x: float) -> str:
+    text = f"{x:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _id_prefix(kind: str, *parts: object) -> str:
+    digest = hashlib.blake2s(repr((kind, parts)).encode("utf-8"), digest_size=4).hexdigest()
+    return f"{kind}-{digest}"
+
+
+_NARROW = set(" ,.;:'|!il()[]-")
+_WIDE = set("MWmw@%")
+
+
+def _text_width(text: str, size: float) -> float:
+    """A slightly generous estimate of a sans-serif string's width, for laying out columns."""
+    em = 0.0
+    for char in text:
+        if char in _NARROW:
+            em += 0.32
+        elif char in _WIDE:
+            em += 0.9
+        elif char.isupper():
+            em += 0.7
+        elif char.isdigit() or char in "£$€#+−":
+            em += 0.64  # wide enough for DejaVu Sans, the usual fallback on Linux
+        else:
+            em += 0.58
+    return em * size
+
+
+def wrap_text(text: str, max_width: float, size: float) -> list[str]:
+    """Greedy word wrap by estimated width (a word longer than a line gets a line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _text_width(f"{lines[-1]} {word}", size) <= max_width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _svg_open(width: float, height: float, prefix: str, title: str, desc: str, cls: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" '
+        f'viewBox="0 0 {_num(width)} {_num(height)}" width="{_num(width)}" '
+        f'height="{_num(height)}" role="img" aria-labelledby="{prefix}-title {prefix}-desc" '
+        f"font-family={quoteattr(FONT_FAMILY)} "
+        f'style="max-width:100%;height:auto;font-variant-numeric:tabular-nums">'
+        f'<title id="{prefix}-title">{escape(title)}</title>'
+        f'<desc id="{prefix}-desc">{escape(desc)}</desc>'
+    )
+
+
+def _ring_path(rings: Sequence[Ring]) -> str:
+    parts = []
+    for ring in rings:
+        points = []
+        last = ""
+        for x, y in ring[:-1] if ring and ring[0] == ring[-1] else ring:
+            point = f"{_num(x)} {_num(y)}"
+            if point != last:
+                points.append(point)
+                last = point
+        if len(points) >= 3:
+            parts.append("M" + "L".join(points) + "Z")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Choropleth
+# --------------------------------------------------------------------------------------------
+
+_LEGEND_ROW = 24
+_LEGEND_BOX = 18
+_FONT_SIZE = 14
+_LINE = 18
+
+
+def choropleth_svg(
+    values: Mapping[str, Decimal],
+    *,
+    title: str,
+    value_label: ValueLabel,
+    groups: Mapping[str, str] | None = None,
+    width: int = 560,
+) -> str:
+    """An inline SVG map of the nine LLR districts shaded by value, with a legend below.
+
+    Five equal-interval classes of one hue; #0b0c0c 1px boundaries; joint partnerships
+    (``groups``: district code -> group code) share one value and are outlined together.
+    Each district has a ``<title>`` (name and value) for a tooltip; the root is
+    ``role="img"`` labelled by its ``<title>`` and a ``<desc>`` naming the highest and lowest.
+    """
+    model = build_choropleth(values, value_label=value_label, groups=groups)
+    margin = 8.0
+    projected = project_districts(width, margin=margin)
+    shapes = projected.shapes
+    legend_top = projected.height + 8
+    text_room = width - 2 * margin - _LEGEND_BOX - 8
+    legend_lines = [wrap_text(entry.label, text_room, _FONT_SIZE) for entry in model.legend]
+    legend_h = sum(_LEGEND_ROW + (len(lines) - 1) * _LINE for lines in legend_lines)
+    height = legend_top + 26 + legend_h + 4
+    label_size = max(8.0, min(12.0, width / 50))
+    prefix = _id_prefix(
+        "choropleth",
+        title,
+        sorted((k, str(v)) for k, v in values.items()),
+        sorted((groups or {}).items()),
+        width,
+    )
+    out = [_svg_open(width, height, prefix, title, model.description, "app-choropleth")]
+    out.append('<g class="app-choropleth__districts" stroke="none">')
+    for shade in model.districts:
+        # The fill sits on a wrapper so the boundary layers can <use> the path with no fill.
+        out.append(
+            f'<g fill="{shade.fill}"><path id="{prefix}-{shade.code}" data-code="{shade.code}" '
+            f'fill-rule="evenodd" d="{_ring_path(shapes[shade.code])}">'
+            f"<title>{escape(shade.label)}</title></path></g>"
+        )
+    out.append("</g>")
+    for colour, stroke_width in (
+        (CASING_COLOUR, CASING_WIDTH),
+        (STROKE, DISTRICT_STROKE_WIDTH),
+    ):
+        out.append(
+            f'<g class="app-choropleth__boundaries" fill="none" stroke="{colour}" '
+            f'stroke-width="{_num(stroke_width)}" stroke-linejoin="round">'
+        )
+        out.extend(f'<use href="#{prefix}-{shade.code}"/>' for shade in model.districts)
+        out.append("</g>")
+    for group, codes in model.groups.items():
+        segments = outline_segments({c: shapes[c] for c in codes})
+        d = "".join(f"M{_num(a[0])} {_num(a[1])}L{_num(b[0])} {_num(b[1])}" for a, b in segments)
+        out.append(
+            f'<g class="app-choropleth__group" data-group={quoteattr(group)} fill="none" '
+            f'stroke-linecap="round" stroke-linejoin="round">'
+            f"<title>{escape('Joint partnership ' + group)}</title>"
+            f'<path stroke="{CASING_COLOUR}" stroke-width="{_num(GROUP_CASING_WIDTH)}" d="{d}"/>'
+            f'<path stroke="{STROKE}" stroke-width="{_num(GROUP_STROKE_WIDTH)}" d="{d}"/></g>'
+        )
+
+    # Names, so the map can be read without hovering (touch screens, print): dark text on a
+    # white halo reads on any class colour.
+    out.append(
+        f'<g class="app-choropleth__labels" aria-hidden="true" pointer-events="none" '
+        f'font-size="{_num(label_size)}" text-anchor="middle" fill="{TEXT_COLOUR}" '
+        f'stroke="{CASING_COLOUR}" stroke-width="3" stroke-linejoin="round" '
+        f'paint-order="stroke">'
+    )
+    for shade in model.districts:
+        x, y = projected.label_points[shade.code]
+        lines = label_lines(shade.name)
+        first_y = y - (len(lines) - 1) * label_size * 0.55 + label_size * 0.35
+        tspans = "".join(
+            f'<tspan x="{_num(x)}" y="{_num(first_y + i * label_size * 1.1)}">'
+            f"{escape(line)}</tspan>"
+            for i, line in enumerate(lines)
+        )
+        out.append(f"<text>{tspans}</text>")
+    out.append("</g>")
+
+    out.append(
+        f'<g class="app-choropleth__legend" transform="translate({_num(margin)} '
+        f'{_num(legend_top)})" font-size="{_FONT_SIZE}" fill="{TEXT_COLOUR}">'
+        f'<text x="0" y="14" font-weight="700">Key</text>'
+    )
+    y = 26.0
+    for entry, lines in zip(model.legend, legend_lines, strict=True):
+        text_y = y + _LEGEND_BOX / 2 + _FONT_SIZE * 0.35
+        if entry.kind == "group":
+            out.append(
+                f'<rect x="1.5" y="{_num(y + 1.5)}" width="{_LEGEND_BOX - 3}" '
+                f'height="{_LEGEND_BOX - 3}" fill="none" stroke="{STROKE}" '
+                f'stroke-width="{_num(GROUP_STROKE_WIDTH - 0.5)}"/>'
+            )
+        else:
+            out.append(
+                f'<rect class="app-choropleth__key" x="0.5" y="{_num(y + 0.5)}" '
+                f'width="{_LEGEND_BOX - 1}" height="{_LEGEND_BOX - 1}" fill="{entry.colour}" '
+                f'stroke="{STROKE}" stroke-width="1"/>'
+            )
+        tspans = "".join(
+            f'<tspan x="{_LEGEND_BOX + 8}" y="{_num(text_y + i * _LINE)}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
+        out.append(f"<text>{tspans}</text>")
+        y += _LEGEND_ROW + (len(lines) - 1) * _LINE
+    out.append("</g></svg>")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Bar chart
+# --------------------------------------------------------------------------------------------
+
+
+def bar_chart_svg(
+    rows: Sequence[tuple[str, Decimal]],
+    *,
+    title: str,
+    value_label: ValueLabel,
+    width: int = 560,
+    compare: Sequence[tuple[str, Decimal]] | None = None,
+    compare_label: str = "",
+    label: str = "",
+) -> str:
+    """Horizontal bars in the order given: labels left, values right.
+
+    ``compare`` adds a second, hatched and outlined bar under each row whose label it matches
+    (so the comparison is told apart by pattern, not colour alone); ``compare_label`` and
+    ``label`` name the two series in the key (``label`` defaults to the title).
+    """
+    compare_by_label = {name: Decimal(v) for name, v in compare or ()}
+    with_compare = compare is not None
+    size = _FONT_SIZE
+    small = 13
+    margin = 8.0
+    all_values = [Decimal(v) for _, v in rows] + list(compare_by_label.values())
+    low = min([Decimal(0), *all_values])
+    high = max([Decimal(0), *all_values])
+    span = high - low
+
+    label_w = min(max([_text_width(name, size) for name, _ in rows] + [0.0]), width * 0.4)
+    value_texts = [value_label(Decimal(v)) for _, v in rows] + [
+        value_label(v) for v in compare_by_label.values()
+    ]
+    value_w = max([_text_width(t, size) for t in value_texts] + [0.0])
+    bar_left = margin + label_w + 10
+    bar_right = width - margin - value_w - 12
+    bar_span = max(bar_right - bar_left, 40.0)
+
+    def x_of(value: Decimal) -> float:
+        if span == 0:
+            return bar_left
+        return bar_left + float((value - low) / span) * bar_span
+
+    zero_x = x_of(Decimal(0))
+    bar_h = 16.0 if with_compare else 18.0
+    compare_h = 12.0
+    row_h = (bar_h + compare_h + 16) if with_compare else (bar_h + 12)
+    key_h = 30.0 if with_compare else 0.0
+    height = margin + key_h + row_h * len(rows) + margin
+
+    prefix = _id_prefix(
+        "bars", title, [(n, str(v)) for n, v in rows], [(n, str(v)) for n, v in compare or ()]
+    )
+    desc = _describe_bars(rows, compare_by_label, value_label, compare_label)
+    out = [_svg_open(width, height, prefix, title, desc, "app-bar-chart")]
+    hatch = f"{prefix}-hatch"
+    if with_compare:
+        out.append(
+            f'<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="6" height="6" '
+            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
+            f'<line x1="0" y1="0" x2="0" y2="6" stroke="{BAR_FILL}" stroke-width="3"/>'
+            f"</pattern></defs>"
+        )
+        first = label or title
+        second = compare_label or "Comparison"
+        out.append(
+            f'<g class="app-bar-chart__key" font-size="{small}" fill="{TEXT_COLOUR}">'
+            f'<rect x="{_num(margin)}" y="{_num(margin + 2)}" width="18" height="14" '
+            f'fill="{BAR_FILL}"/>'
+            f'<text x="{_num(margin + 24)}" y="{_num(margin + 14)}">{escape(first)}</text>'
+        )
+        second_x = margin + 24 + min(_text_width(first, small), width / 2) + 20
+        out.append(
+            f'<rect x="{_num(second_x + 0.5)}" y="{_num(margin + 2.5)}" width="17" height="13" '
+            f'fill="url(#{hatch})" stroke="{STROKE}" stroke-width="1"/>'
+            f'<text x="{_num(second_x + 24)}" y="{_num(margin + 14)}">{escape(second)}</text></g>'
+        )
+
+    out.append(f'<g class="app-bar-chart__rows" font-size="{size}" fill="{TEXT_COLOUR}">')
+    y = margin + key_h
+    for name, raw in rows:
+        value = Decimal(raw)
+        other = compare_by_label.get(name)
+        tip = f"{name}: {value_label(value)}"
+        if other is not None:
+            tip += f"; {compare_label or 'comparison'}: {value_label(other)}"
+        bar_y = y + 4
+        text_y = bar_y + bar_h / 2 + size * 0.35
+        out.append(f"<g><title>{escape(tip)}</title>")
+        out.append(
+            f'<text x="{_num(margin + label_w)}" y="{_num(text_y)}" text-anchor="end">'
+            f"{escape(name)}</text>"
+        )
+        x0, x1 = sorted((zero_x, x_of(value)))
+        if x1 - x0 > 0:
+            out.append(
+                f'<rect x="{_num(x0)}" y="{_num(bar_y)}" width="{_num(x1 - x0)}" '
+                f'height="{_num(bar_h)}" fill="{BAR_FILL}"/>'
+            )
+        out.append(
+            f'<text x="{_num(width - margin)}" y="{_num(text_y)}" text-anchor="end">'
+            f"{escape(value_label(value))}</text>"
+        )
+        if other is not None:
+            c_y = bar_y + bar_h + 3
+            c0, c1 = sorted((zero_x, x_of(other)))
+            if c1 - c0 > 0:
+                out.append(
+                    f'<rect x="{_num(c0 + 0.5)}" y="{_num(c_y + 0.5)}" '
+                    f'width="{_num(max(c1 - c0 - 1, 0.5))}" height="{_num(compare_h - 1)}" '
+                    f'fill="url(#{hatch})" stroke="{STROKE}" stroke-width="1"/>'
+                )
+            out.append(
+                f'<text x="{_num(width - margin)}" y="{_num(c_y + compare_h - 1)}" '
+                f'text-anchor="end" font-size="{small}" fill="{SECONDARY_TEXT_COLOUR}">'
+                f"{escape(value_label(other))}</text>"
+            )
+        out.append("</g>")
+        y += row_h
+    if low < 0:
+        out.append(
+            f'<line x1="{_num(zero_x)}" y1="{_num(margin + key_h)}" x2="{_num(zero_x)}" '
+            f'y2="{_num(y)}" stroke="{STROKE}" stroke-width="1"/>'
+        )
+    out.append("</g></svg>")
+    return "".join(out)
+
+
+def _describe_bars(
+    rows: Sequence[tuple[str, Decimal]],
+    compare: Mapping[str, Decimal],
+    value_label: ValueLabel,
+    compare_label: str,
+) -> str:
+    if not rows:
+        return "No values to show."
+    values = [Decimal(v) for _, v in rows]
+    high, low = max(values), min(values)
+    highest = _names_list([n for n, v in rows if Decimal(v) == high])
+    lowest = _names_list([n for n, v in rows if Decimal(v) == low])
+    text = (
+        f"{len(rows)} bars. Highest: {highest}, {value_label(high)}. "
+        f"Lowest: {lowest}, {value_label(low)}."
+    )
+    if compare:
+        text += f" Each bar has a hatched bar beneath it for {compare_label or 'comparison'}."
+    return text

@@ -1,0 +1,533 @@
+"""Writes for needs-based allocation: weight tables, indicator uploads, runs and adoption."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+
+from commissioning.budgets import services as budget_services
+from commissioning.budgets.models import FinancialYear, LedgerEntry, Mechanism, Status
+from commissioning.core.audit import audit_record
+from commissioning.core.money import pounds
+from commissioning.crime import harm as harm_lib
+from commissioning.crime.store import CrimeStore, IngestReport, LsoaLookup
+from commissioning.organisations.models import Area, AreaKind, Organisation, OrganisationKind
+
+from . import calc, engine
+from .models import (
+    CrimeDataLoad,
+    FormulaAdoption,
+    FormulaRun,
+    FormulaRunArea,
+    HarmWeight,
+    HarmWeightTable,
+    IndicatorUpload,
+    IndicatorValue,
+    PopulationFigure,
+)
+
+POPULATION_SOURCES = {
+    "census2021": "Census 2021 usual residents",
+    "census2011": "Census 2011 usual residents",
+    "mye2020": "ONS mid-2020 population estimate",
+    "mye2019": "ONS mid-2019 population estimate",
+}
+
+
+class FormulaInputError(ValidationError):
+    """Inputs that cannot make a run: a clear message, nothing stored."""
+
+
+def crime_store_path() -> Path:
+    return Path(settings.DATA_DIR) / "crime.duckdb"
+
+
+def crime_store() -> CrimeStore:
+    return CrimeStore(crime_store_path())
+
+
+def fy_months(year: FinancialYear) -> list[str]:
+    out = []
+    y, m = year.starts.year, year.starts.month
+    for _ in range(12):
+        out.append(f"{y:04d}-{m:02d}")
+        m += 1
+        if m == 13:
+            y, m = y + 1, 1
+    return out
+
+
+def districts() -> list[Area]:
+    return list(
+        Area.objects.filter(kind__in=[AreaKind.UNITARY, AreaKind.DISTRICT]).order_by("code")
+    )
+
+
+def joint_partnerships() -> dict[str, tuple[str, list[str]]]:
+    """Joint partnership code -> (name, member district codes)."""
+    out = {}
+    for area in Area.objects.filter(kind=AreaKind.JOINT_PARTNERSHIP).prefetch_related("districts"):
+        out[area.code] = (area.name, sorted(d.code for d in area.districts.all()))
+    return out
+
+
+# --- crime data ---
+
+
+def lsoa_lookup() -> LsoaLookup:
+    areas = districts()
+    return LsoaLookup.default(
+        configured=frozenset(a.code for a in areas), district_names={a.name: a.code for a in areas}
+    )
+
+
+def crime_ingest(paths: Sequence[Path], *, actor=None, progress: bool = False) -> IngestReport:
+    """Load police.uk files into the crime store (all or nothing) and record that it happened."""
+    report = crime_store().ingest(list(paths), lookup=lsoa_lookup(), progress=progress)
+    with transaction.atomic():
+        load = CrimeDataLoad.objects.create(
+            months=[list(m) for m in report.months],
+            files=report.files,
+            rows=report.rows,
+            report=report.summary(),
+            loaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            actor=actor,
+            action="crime.ingest",
+            obj=load,
+            after={"files": report.files, "rows": report.rows},
+        )
+    return report
+
+
+def crime_summary(year: FinancialYear, *, include_asb: bool = False) -> list[dict[str, Any]]:
+    if not crime_store_path().exists():
+        raise FormulaInputError("No police.uk data has been loaded yet")
+    months = fy_months(year)
+    store = crime_store()
+    loaded = [m for m, n in store.coverage(months).items() if n]
+    if not loaded:
+        raise FormulaInputError(f"There is no police.uk data for {year}")
+    names = {a.code: a.name for a in districts()}
+    counts = store.counts(loaded, include_asb=include_asb)
+    rows = [
+        {"district_code": d, "district": names.get(d, d), "crime_type": t, "count": n}
+        for (d, t), n in counts.items()
+    ]
+    return sorted(rows, key=lambda r: (r["district"], r["crime_type"]))
+
+
+# --- weights and uploads ---
+
+
+def harm_table_create(
+    *, actor, name: str, weights: Mapping[str, Decimal], source: str, is_default=False
+):
+    with transaction.atomic():
+        table = HarmWeightTable.objects.create(
+            name=name,
+            source=source,
+            content_hash=harm_lib.weights_hash(dict(weights)),
+            is_default=is_default,
+        )
+        HarmWeight.objects.bulk_create(
+            [HarmWeight(table=table, crime_type=t, weight=w) for t, w in sorted(weights.items())]
+        )
+        audit_record(
+            actor=actor,
+            action="harm_weights.create",
+            obj=table,
+            after={"name": name, "weights": {k: str(v) for k, v in weights.items()}},
+        )
+        return table
+
+
+def harm_table_upload(
+    *, actor, name: str, filename: str, content: bytes, source: str = ""
+) -> HarmWeightTable:
+    """A user's own harm weights (CSV crime_type,weight), e.g. Cambridge Crime Harm Index days."""
+    path = Path(settings.DATA_DIR) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    target = path / f"harm-{hashlib.sha256(content).hexdigest()[:16]}.csv"
+    target.write_bytes(content)
+    try:
+        weights = harm_lib.load_weights(target)
+    except harm_lib.CrimeDataError as exc:
+        raise FormulaInputError(str(exc)) from exc
+    if HarmWeightTable.objects.filter(name=name).exists():
+        raise FormulaInputError(
+            {"name": f"A weights table named “{name}” exists; choose another name"}
+        )
+    return harm_table_create(
+        actor=actor, name=name, weights=weights, source=source or f"Uploaded {filename}"
+    )
+
+
+def harm_table_default(actor=None) -> HarmWeightTable:
+    table = HarmWeightTable.objects.filter(is_default=True).first()
+    if table:
+        return table
+    return harm_table_create(
+        actor=actor,
+        name="ONS Crime Severity Score (mean weight per police.uk category, Leicestershire 2017/18 mix)",
+        weights=harm_lib.default_weights(),
+        source="Derived from the ONS Crime Severity Score weights, weighted by Leicestershire's 2017/18 "
+        "offence mix. Contains public sector information licensed under the Open Government Licence v3.0.",
+        is_default=True,
+    )
+
+
+def indicator_upload(
+    *, actor, name: str, title: str, kind: str, filename: str, content: bytes, source: str = ""
+) -> IndicatorUpload:
+    """An indicator from a CSV of area_code,value. Every row checked; all or nothing."""
+    errors: list[str] = []
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FormulaInputError("The file is not UTF-8 text; save it as CSV UTF-8") from None
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows or not {"area_code", "value"} <= set(rows[0]):
+        raise FormulaInputError("The file needs the columns area_code and value")
+    areas = {a.code: a for a in Area.objects.all()}
+    values: dict[str, Decimal] = {}
+    for i, row in enumerate(rows, start=2):
+        code = (row.get("area_code") or "").strip()
+        raw = (row.get("value") or "").strip()
+        if code not in areas:
+            errors.append(f"Row {i}, area_code: “{code}” is not a known area")
+            continue
+        try:
+            value = Decimal(raw.replace(",", ""))
+        except InvalidOperation:
+            errors.append(f"Row {i}, value: “{raw}” is not a number")
+            continue
+        if not value.is_finite() or value < 0:
+            errors.append(f"Row {i}, value: {raw} must be zero or more")
+            continue
+        if code in values:
+            errors.append(f"Row {i}, area_code: {code} appears twice")
+        values[code] = value
+    if errors:
+        raise FormulaInputError(errors)
+    with transaction.atomic():
+        upload = IndicatorUpload.objects.create(
+            name=name,
+            title=title,
+            kind=kind,
+            source=source or f"Uploaded {filename}",
+            content_hash=hashlib.sha256(content).hexdigest(),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        IndicatorValue.objects.bulk_create(
+            [IndicatorValue(upload=upload, area=areas[c], value=v) for c, v in values.items()]
+        )
+        audit_record(
+            actor=actor,
+            action="indicator.upload",
+            obj=upload,
+            after={"name": name, "rows": len(values)},
+        )
+        return upload
+
+
+# --- runs ---
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    year: FinancialYear
+    pot: Decimal
+    weights: Mapping[str, Decimal]
+    population_source: str = "census2021"
+    harm_table: HarmWeightTable | None = None
+    include_asb: bool = False
+    join: str = "merge"  # merge | add | none
+    unit: Decimal = Decimal(1)
+    minimum: Decimal = Decimal(0)
+    previous_year: FinancialYear | None = None
+    floor_pct: Decimal | None = None
+    cap_pct: Decimal | None = None
+    phase_in: Decimal | None = None
+    uploads: Sequence[IndicatorUpload] = ()
+    title: str = ""
+
+
+def previous_plf(year: FinancialYear) -> dict[str, Decimal]:
+    """A year's Partnership Locality Fund allocations by area, from the ledger (by reach)."""
+    rows = (
+        LedgerEntry.objects.filter(
+            year=year,
+            version__mechanism=Mechanism.PARTNERSHIP_LOCALITY_FUND,
+            version__status__in=[Status.COMMITTED, Status.INDICATIVE],
+        )
+        .values("version__reach__code")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {
+        r["version__reach__code"]: pounds(r["total"])
+        for r in rows
+        if r["total"] and r["version__reach__code"]
+    }
+
+
+def build_snapshot(req: RunRequest) -> dict[str, Any]:
+    """Gather every input of a run into one JSON-ready record, checking it as we go."""
+    if req.population_source not in POPULATION_SOURCES:
+        raise FormulaInputError(
+            {"population_source": f"Unknown population source {req.population_source}"}
+        )
+    months = fy_months(req.year)
+    if not crime_store_path().exists():
+        raise FormulaInputError(
+            f"No police.uk data has been loaded: run `commissioning crime ingest` for {req.year}"
+        )
+    store = crime_store()
+    coverage = store.coverage(months)
+    loaded = sorted(m for m, rows in coverage.items() if rows)
+    if not loaded:
+        raise FormulaInputError(
+            {
+                "year": f"There is no police.uk data for {req.year} (months {months[0]} to {months[-1]})"
+            }
+        )
+    table = req.harm_table or harm_table_default()
+    weights = {w.crime_type: w.weight for w in table.weights.all()}
+    counts = store.counts(loaded, include_asb=req.include_asb)
+    try:
+        harm = harm_lib.harm_by_district(counts, weights, include_asb=req.include_asb)
+    except harm_lib.CrimeDataError as exc:
+        raise FormulaInputError(str(exc)) from exc
+    crimes: dict[str, int] = {}
+    for (district, _crime_type), n in counts.items():
+        crimes[district] = crimes.get(district, 0) + n
+    areas = districts()
+    pops = {
+        p.area.code: p.value
+        for p in PopulationFigure.objects.filter(source=req.population_source).select_related(
+            "area"
+        )
+    }
+    problems = []
+    for area in areas:
+        if area.code not in pops:
+            problems.append(
+                f"{area.name} has no {POPULATION_SOURCES[req.population_source]} figure"
+            )
+        if not crimes.get(area.code):
+            problems.append(f"{area.name} has no recorded crime in the loaded months")
+    uploads = []
+    for upload in req.uploads:
+        values = {v.area.code: str(v.value) for v in upload.values.select_related("area")}
+        missing = [a.name for a in areas if a.code not in values]
+        if missing:
+            problems.append(f"Indicator {upload.name} has no value for {', '.join(missing)}")
+        uploads.append(
+            {
+                "name": upload.name,
+                "title": upload.title,
+                "kind": upload.kind,
+                "hash": upload.content_hash,
+                "values": values,
+            }
+        )
+    if problems:
+        raise FormulaInputError(problems)
+    known: set[str] = set(engine.BASE_INDICATORS) | {str(u["name"]) for u in uploads}
+    unknown = sorted(set(req.weights) - known)
+    if unknown:
+        raise FormulaInputError(
+            {
+                "weights": f"Unknown indicator {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            }
+        )
+    join: dict[str, Any] = {"mode": "none"}
+    if req.join in ("merge", "add"):
+        joints = joint_partnerships()
+        join = {
+            "mode": req.join,
+            "groups": {code: members for code, (_, members) in joints.items()},
+            "names": {code: name for code, (name, _) in joints.items()},
+        }
+    previous = None
+    if req.previous_year is not None:
+        earlier = previous_plf(req.previous_year)
+        groups = join.get("groups") or {}
+        for code, members in groups.items():
+            if code not in earlier and all(m in earlier for m in members):
+                earlier[code] = sum((earlier[m] for m in members), Decimal(0))
+        # Keep the figures for the areas the formula computes: the partnerships when merged,
+        # the districts otherwise.
+        members_of = {m for members in groups.values() for m in members}
+        if join.get("mode") == "merge":
+            final = {a.code for a in areas if a.code not in members_of} | set(groups)
+        else:
+            final = {a.code for a in areas}
+        earlier = {k: v for k, v in earlier.items() if k in final}
+        previous = {
+            "year": req.previous_year.label,
+            "source": "Partnership Locality Fund in the ledger",
+            "values": {k: str(v) for k, v in sorted(earlier.items())},
+        }
+    return {
+        "formula_version": calc.FORMULA_VERSION,
+        "year": req.year.label,
+        "months": loaded,
+        "months_missing": [m for m in months if m not in loaded],
+        "crime_data_hash": store.content_hash(loaded),
+        "include_asb": req.include_asb,
+        "harm_weights": {
+            "name": table.name,
+            "hash": table.content_hash,
+            "weights": {k: str(v) for k, v in sorted(weights.items())},
+        },
+        "population": {
+            "source": req.population_source,
+            "label": POPULATION_SOURCES[req.population_source],
+            "values": {a.code: str(pops[a.code]) for a in areas},
+        },
+        "districts": [{"code": a.code, "name": a.name} for a in areas],
+        "crimes": {a.code: str(crimes.get(a.code, 0)) for a in areas},
+        "harm": {a.code: str(harm.get(a.code, Decimal(0))) for a in areas},
+        "uploads": uploads,
+        "join": join,
+        "previous": previous,
+        "params": {
+            "pot": str(req.pot),
+            "weights": {k: str(v) for k, v in req.weights.items()},
+            "unit": str(req.unit),
+            "minimum": str(req.minimum),
+            "floor_pct": None if req.floor_pct is None else str(req.floor_pct),
+            "cap_pct": None if req.cap_pct is None else str(req.cap_pct),
+            "phase_in": None if req.phase_in is None else str(req.phase_in),
+        },
+    }
+
+
+def _next_reference(year: FinancialYear) -> str:
+    count = FormulaRun.objects.filter(year=year).count()
+    return f"F{year.label}-{count + 1:03d}"
+
+
+def formula_run_create(*, actor, req: RunRequest) -> FormulaRun:
+    """Compute and store a run with everything it used. Refuses bad input; stores nothing then."""
+    snapshot = build_snapshot(req)
+    try:
+        result = engine.compute(snapshot)
+    except calc.FormulaError as exc:
+        raise FormulaInputError(str(exc)) from exc
+    data = engine.canonical(result)
+    with transaction.atomic():
+        budget_services._locked(FinancialYear.objects.filter(pk=req.year.pk))
+        run = FormulaRun.objects.create(
+            reference=_next_reference(req.year),
+            year=req.year,
+            title=req.title or f"Needs-based allocation of £{req.pot:,} on {req.year} data",
+            formula_version=calc.FORMULA_VERSION,
+            inputs=snapshot,
+            outputs=json.loads(data),
+            output_hash=engine.digest(data),
+            pot=req.pot,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        FormulaRunArea.objects.bulk_create(
+            [
+                FormulaRunArea(run=run, area_code=a.code, area_name=a.name, allocation=a.allocation)
+                for a in result.areas
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="formula_run.create",
+            obj=run,
+            after={
+                "reference": run.reference,
+                "output_hash": run.output_hash,
+                "params": snapshot["params"],
+            },
+        )
+        return run
+
+
+def formula_run_recompute(run: FormulaRun) -> tuple[calc.Result, bool]:
+    """Re-run from what the run stored; True when the output bytes are identical."""
+    result = engine.compute(run.inputs)
+    return result, engine.digest(engine.canonical(result)) == run.output_hash
+
+
+def organisation_for_area(code: str) -> Organisation | None:
+    """The Community Safety Partnership that serves an area (a district or a joint partnership)."""
+    csps = Organisation.objects.filter(kind=OrganisationKind.CSP).select_related("area")
+    for org in csps:
+        if org.area and org.area.code == code:
+            return org
+    for org in csps.prefetch_related("area__districts"):
+        if org.area and code in {d.code for d in org.area.districts.all()}:
+            return org
+    return None
+
+
+def formula_run_adopt(
+    *, actor, run: FormulaRun, year: FinancialYear, status: str = Status.INDICATIVE
+) -> FormulaAdoption:
+    """Record the run's allocations in the ledger as the year's Partnership Locality Fund."""
+    if FormulaAdoption.objects.filter(run=run).exists():
+        raise FormulaInputError("This run has already been adopted")
+    _result, identical = formula_run_recompute(run)
+    if not identical:
+        raise FormulaInputError(
+            "Re-running this run does not reproduce its stored output; it cannot be adopted"
+        )
+    missing = [a.area_name for a in run.areas.all() if organisation_for_area(a.area_code) is None]
+    if missing:
+        raise FormulaInputError(
+            f"No Community Safety Partnership is recorded for {', '.join(missing)}"
+        )
+    with transaction.atomic():
+        adoption = FormulaAdoption.objects.create(
+            run=run, year=year, adopted_by=actor if getattr(actor, "pk", None) else None
+        )
+        created = []
+        for area in run.areas.all():
+            reach = Area.objects.filter(code=area.area_code).first()
+            created.append(
+                budget_services.allocation_create(
+                    actor=actor,
+                    year=year,
+                    amounts={"FY": area.allocation},
+                    organisation=organisation_for_area(area.area_code),
+                    initiative=f"Partnership Locality Fund {year}: {area.area_name}",
+                    mechanism=Mechanism.PARTNERSHIP_LOCALITY_FUND,
+                    status=status,
+                    reach=reach,
+                    comment=f"Needs-based formula run {run.reference} (output {run.output_hash[:12]})",
+                    source=f"Formula run {run.reference}",
+                    reason=f"Adopted formula run {run.reference}",
+                )
+            )
+        adoption.allocations.set(created)
+        audit_record(
+            actor=actor,
+            action="formula_run.adopt",
+            obj=run,
+            after={
+                "year": year.label,
+                "allocations": [a.reference for a in created],
+                "status": status,
+            },
+        )
+        return adoption
