@@ -18,10 +18,17 @@ from commissioning.organisations.models import Organisation, OrganisationKind
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.conf import settings
+
+    from commissioning.examples.formula_demo import crime_data_ensure
+
+    # The crime store (DuckDB) lives in the data directory: give the test session its own.
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")
     with django_db_blocker.unblock():
         load_llr()
         demo_users_ensure()
+        crime_data_ensure()
 
 
 @pytest.fixture

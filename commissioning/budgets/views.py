@@ -135,7 +135,20 @@ class MyAllocationsView(Guarded):
                 sections.append(
                     {"year": fy, "lines": lines, "total": sum((l.total for l in lines), ZERO)}
                 )
-        return render(request, "budgets/my_allocations.html", {"sections": sections})
+        from commissioning.formula.models import FormulaAdoption
+
+        org = request.user.organisation
+        codes: set[str] = set()
+        if org is not None and org.area is not None:
+            codes = {org.area.code} | {d.code for d in org.area.districts.all()}
+        runs = []
+        for adoption in FormulaAdoption.objects.select_related("run", "year").prefetch_related(
+            "run__areas"
+        ):
+            mine = [a for a in adoption.run.areas.all() if a.area_code in codes]
+            if mine:
+                runs.append({"adoption": adoption, "area": mine[0]})
+        return render(request, "budgets/my_allocations.html", {"sections": sections, "runs": runs})
 
 
 class AllocationDetailView(Guarded):

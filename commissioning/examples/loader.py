@@ -263,7 +263,9 @@ class _Loader:
     def load_population(self) -> None:
         """ONS population figures for the nine districts (population.csv, from the ONS reference)."""
         from commissioning.formula.models import PopulationFigure
-        from commissioning.formula.services import POPULATION_SOURCES
+        from commissioning.formula.services import POPULATION_SOURCES, harm_table_default
+
+        harm_table_default(self.actor)
 
         columns = {
             "census2021": "pop_census2021",

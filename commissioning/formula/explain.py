@@ -163,6 +163,13 @@ def method(snapshot: Mapping[str, Any]) -> list[str]:
         )
     if extras:
         text.append("Adjustments: " + "; ".join(extras) + ".")
+    previous = snapshot.get("previous")
+    if previous and previous.get("values"):
+        earlier = sum((Decimal(v) for v in previous["values"].values()), Decimal(0))
+        text.append(
+            f"The comparison is with the {previous['year']} {previous['source'].lower()}, which shared "
+            f"£{earlier:,}; where the totals differ, compare each area's share as well as its pounds."
+        )
     text.append(
         f"Amounts are rounded to the nearest £{Decimal(p.get('unit') or 1):,} by the largest-remainder method, "
         "so that they add up to the pot exactly."

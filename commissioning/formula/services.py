@@ -332,7 +332,12 @@ def build_snapshot(req: RunRequest) -> dict[str, Any]:
             problems.append(f"{area.name} has no recorded crime in the loaded months")
     uploads = []
     for upload in req.uploads:
-        values = {v.area.code: str(v.value) for v in upload.values.select_related("area")}
+        # Plain decimal text, the same whichever database stored it (PostgreSQL keeps the
+        # column's six places, SQLite does not): a run's inputs must not depend on the backend.
+        values = {
+            v.area.code: format(v.value.normalize(), "f")
+            for v in upload.values.select_related("area")
+        }
         missing = [a.name for a in areas if a.code not in values]
         if missing:
             problems.append(f"Indicator {upload.name} has no value for {', '.join(missing)}")
@@ -393,7 +398,7 @@ def build_snapshot(req: RunRequest) -> dict[str, Any]:
         "harm_weights": {
             "name": table.name,
             "hash": table.content_hash,
-            "weights": {k: str(v) for k, v in sorted(weights.items())},
+            "weights": {k: format(v.normalize(), "f") for k, v in sorted(weights.items())},
         },
         "population": {
             "source": req.population_source,
@@ -402,7 +407,7 @@ def build_snapshot(req: RunRequest) -> dict[str, Any]:
         },
         "districts": [{"code": a.code, "name": a.name} for a in areas],
         "crimes": {a.code: str(crimes.get(a.code, 0)) for a in areas},
-        "harm": {a.code: str(harm.get(a.code, Decimal(0))) for a in areas},
+        "harm": {a.code: format(harm.get(a.code, Decimal(0)).normalize(), "f") for a in areas},
         "uploads": uploads,
         "join": join,
         "previous": previous,

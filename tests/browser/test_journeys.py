@@ -162,3 +162,38 @@ def test_public_pages_and_partner_view(page, demo, assert_accessible):
     assert "Leicester City Council" in text and "Catch22" not in text
     shot(page, "partner-our-allocations")
     assert_accessible(page)
+
+
+def test_needs_based_allocation_run_adopt_and_partner_view(page, demo, assert_accessible):
+    """An officer opens the 2022 scheme run, checks it re-runs identically, looks at the map,
+    adopts it into 2023/24; the Leicester partner then reads their area and the method."""
+    sign_in(page, demo, "officer", "demo-officer-pass")
+    page.goto(demo + "formula/")
+    assert_accessible(page)
+    page.get_by_role("link", name="F2023/24-001").click()
+    assert "byte-for-byte identical" in page.inner_text("#reproduced")
+    assert page.inner_text("#run-total") == "£639,675"
+    assert page.locator("#map svg path").count() >= 9
+    shot(page, "formula-run")
+    assert_accessible(page)
+    page.locator("#map").screenshot(path=str(SHOTS / "formula-map.png"))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="report for partners (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.get_by_label("Funding year").select_option(label="2023/24")
+    page.get_by_role("button", name="Adopt this run").click()
+    assert "adopted" in page.inner_text("main")
+    shot(page, "formula-adopted-allocations")
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, demo, "partner", "demo-partner-pass")
+    assert page.goto(demo + "formula/").status == 403
+    run_url = demo + "formula/runs/"
+    # the partner reaches the explanation from their allocations page
+    page.goto(demo + "our-allocations/")
+    page.get_by_role("link", name="How this was worked out").first.click()
+    assert "How the allocation was worked out" in page.inner_text("h1")
+    assert "Leicester" in page.inner_text(".govuk-panel__title")
+    assert run_url in page.url
+    shot(page, "formula-partner-view")
+    assert_accessible(page)
