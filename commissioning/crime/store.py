@@ -594,6 +594,23 @@ class CrimeStore:
             rows = con.execute(sql, params).fetchall()
         return {(str(d), str(t)): int(n) for d, t, n in rows}
 
+    def lsoa_counts(self, months: Sequence[str], crime_types: Sequence[str]) -> dict[str, int]:
+        """LSOA code -> count of the given crime types over ``months`` (rows with an LSOA only).
+        Empty when the store holds no LSOA-level rows (a district-level extract)."""
+        months = list(months)
+        if not months or not crime_types:
+            return {}
+        with self._connect(read_only=True) as con:
+            if con is None or not _has_schema(con):
+                return {}
+            rows = con.execute(
+                "SELECT lsoa_code, sum(n)::BIGINT FROM crime_counts WHERE lsoa_code <> ''"
+                " AND month IN (SELECT unnest($m)) AND crime_type IN (SELECT unnest($t))"
+                " GROUP BY lsoa_code ORDER BY lsoa_code",
+                {"m": months, "t": list(crime_types)},
+            ).fetchall()
+        return {str(code): int(n) for code, n in rows}
+
     def content_hash(self, months: Sequence[str]) -> str:
         """sha256 over the sorted sha256s of the files loaded for ``months`` (all forces):
         the same files give the same hash, wherever and whenever they were loaded."""

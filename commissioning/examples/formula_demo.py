@@ -59,3 +59,32 @@ def scheme_run_ensure() -> FormulaRun:
         title=SCHEME_TITLE,
     )
     return services.formula_run_create(actor=None, req=req)
+
+
+VLI_TITLE = (
+    "The Vulnerable Localities Index on 2023/24 police.uk data, sharing £450,000 as in 2016/17"
+)
+
+
+def vli_run_ensure() -> FormulaRun | None:
+    """The 2016/17 Partnership Locality Fund was split by the Vulnerable Localities Index:
+    the same method on 2023/24 data, for comparison. Needs neighbourhood-level crime data."""
+    existing = FormulaRun.objects.filter(title=VLI_TITLE).first()
+    if existing:
+        return existing
+    year = FinancialYear.objects.get(label="2023/24")
+    try:
+        indicator = services.vli_indicator_create(actor=None, year=year)
+    except services.FormulaInputError:
+        return None
+    req = services.RunRequest(
+        year=year,
+        pot=Decimal("450000"),
+        weights={indicator.name: Decimal(100)},
+        uploads=[indicator],
+        join="none",
+        unit=Decimal(50),
+        previous_year=FinancialYear.objects.get(label="2016/17"),
+        title=VLI_TITLE,
+    )
+    return services.formula_run_create(actor=None, req=req)

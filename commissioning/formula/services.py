@@ -244,6 +244,58 @@ def indicator_upload(
         return upload
 
 
+# --- the Vulnerable Localities Index ---
+
+
+def vli_indicator_create(*, actor, year: FinancialYear) -> IndicatorUpload:
+    """Build the Vulnerable Localities Index from the shipped LSOA inputs and the year's
+    police.uk burglary and criminal damage, and store it per district as an indicator "vli":
+    the district's residents, each weighted by their neighbourhood's index over 100."""
+    from . import vli
+
+    months = (
+        [m for m, n in crime_store().coverage(fy_months(year)).items() if n]
+        if crime_store_path().exists()
+        else []
+    )
+    if not months:
+        raise FormulaInputError(f"There is no police.uk data for {year}")
+    store = crime_store()
+    burglary = store.lsoa_counts(months, ["Burglary"])
+    damage = store.lsoa_counts(months, ["Criminal damage and arson"])
+    if not burglary and not damage:
+        raise FormulaInputError(
+            "The crime store has no neighbourhood (LSOA) counts for this year: load the police.uk files "
+            "with `commissioning crime ingest` (a district-level extract is not enough for the VLI)"
+        )
+    inputs = vli.load_inputs()
+    lsoas, report = vli.compute(inputs, burglary, damage)
+    districts_vli = vli.by_district(lsoas, inputs)
+    # Each district's residents weighted by their neighbourhood's index (VLI / 100): a count,
+    # so a district's share grows with both how many people live there and how vulnerable
+    # their neighbourhoods are. (Shares of a bare average index would flatten the differences.)
+    rows = "area_code,value\n" + "".join(
+        f"{code},{(data['vli'] * data['population'] / 100).quantize(Decimal('0.000001'))}\n"
+        for code, data in sorted(districts_vli.items())
+    )
+    source = " ".join(report.method) + (
+        f" Built from police.uk data for {months[0]} to {months[-1]}: {report.lsoas} neighbourhoods, "
+        f"{report.priority_lsoas} above 200 (priority); {report.unmatched_codes} police.uk neighbourhood codes "
+        f"({report.unmatched_crimes} crimes) are not among the 2011 neighbourhoods of the inputs and are not used."
+    )
+    name = "vli"
+    existing = IndicatorUpload.objects.filter(name=name).count()
+    return indicator_upload(
+        actor=actor,
+        name=name if not existing else f"vli{existing + 1}",
+        title=f"Residents weighted by the Vulnerable Localities Index, {year}",
+        kind="count",
+        filename=f"vli-{year.slug}.csv",
+        content=rows.encode(),
+        source=source,
+    )
+
+
 # --- runs ---
 
 

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from commissioning.accounts.permissions import allowed
 from commissioning.budgets import exports
+from commissioning.budgets.models import FinancialYear
 from commissioning.web.guard import Guarded
 
 from . import calc, explain, maps, services
@@ -106,6 +107,7 @@ class RunListView(Guarded):
                 "tables": HarmWeightTable.objects.all(),
                 "uploads": IndicatorUpload.objects.all(),
                 "can_run": allowed(request.user, "formula.run"),
+                "years": FinancialYear.objects.all(),
             },
         )
 
@@ -348,8 +350,6 @@ class CrimeDataView(Guarded):
     permission = "formula.view"
 
     def get(self, request):
-        from commissioning.budgets.models import FinancialYear
-
         coverage = []
         if services.crime_store_path().exists():
             store = services.crime_store()
@@ -439,3 +439,25 @@ class UploadIndicatorView(Guarded):
             {"form": form, "title": "Upload an indicator"},
             status=400,
         )
+
+
+class VliCreateView(Guarded):
+    """POST only: build the Vulnerable Localities Index indicator for a year."""
+
+    permission = "formula.run"
+
+    def post(self, request):
+        year = FinancialYear.objects.filter(pk=request.POST.get("year")).first()
+        if year is None:
+            messages.error(request, "Choose a year")
+            return redirect("formula-list")
+        try:
+            upload = services.vli_indicator_create(actor=request.user, year=year)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Indicator {upload.name} stored: weight it in a run, e.g. {upload.name}=100.",
+            )
+        return redirect("formula-list")

@@ -78,6 +78,7 @@ urlpatterns = [
         "formula/harm-weights/new/", formula.UploadWeightsView.as_view(), name="harm-weights-upload"
     ),
     path("formula/indicators/new/", formula.UploadIndicatorView.as_view(), name="indicator-upload"),
+    path("formula/indicators/vli/", formula.VliCreateView.as_view(), name="vli-create"),
     path("formula/runs/<uuid:uuid>/", formula.RunView.as_view(), name="formula-run"),
     path("formula/runs/<uuid:uuid>/adopt/", formula.RunAdoptView.as_view(), name="formula-adopt"),
     path(

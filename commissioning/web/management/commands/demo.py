@@ -25,11 +25,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Loaded the LLR example: " + ", ".join(f"{n} {k}" for k, n in counts.items())
             )
-        from commissioning.examples.formula_demo import crime_data_ensure, scheme_run_ensure
+        from commissioning.examples.formula_demo import (
+            crime_data_ensure,
+            scheme_run_ensure,
+            vli_run_ensure,
+        )
 
         self.stdout.write(f"Crime data 2023/24: {crime_data_ensure()}")
         run = scheme_run_ensure()
         self.stdout.write(f"Needs-based allocation: run {run.reference}")
+        vli_run = vli_run_ensure()
+        if vli_run is not None:
+            self.stdout.write(f"Vulnerable Localities Index: run {vli_run.reference}")
         users = demo_users_ensure()
         css = Path(settings.STATICFILES_DIRS[0]) / "dist" / "application.css"
         if not css.exists():
