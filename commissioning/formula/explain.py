@@ -49,6 +49,10 @@ class AreaRow:
     notes: tuple[str, ...]
 
 
+def _pounds(amount: Decimal) -> str:
+    return f"£{amount:,.0f}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"
+
+
 def _rounded(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(PERCENT)
 
@@ -125,7 +129,7 @@ def method(snapshot: Mapping[str, Any]) -> list[str]:
     )
     areas = len(snapshot["districts"])
     text = [
-        f"The pot of £{Decimal(p['pot']):,} is shared between the areas by a needs-based formula: {parts}. "
+        f"The pot of {_pounds(Decimal(p['pot']))} is shared between the areas by a needs-based formula: {parts}. "
         "Each area receives, for each indicator, the indicator's weight times the area's share of that "
         "indicator's total across all the areas; the allocation is the pot times the sum of those parts.",
         f"Crime is every street-level crime police.uk publishes for the {areas} districts from "
@@ -152,7 +156,7 @@ def method(snapshot: Mapping[str, Any]) -> list[str]:
         text.append("Months with no data loaded: " + ", ".join(snapshot["months_missing"]) + ".")
     extras = []
     if Decimal(p.get("minimum") or 0):
-        extras.append(f"no area receives less than £{Decimal(p['minimum']):,}")
+        extras.append(f"no area receives less than {_pounds(Decimal(p['minimum']))}")
     if p.get("floor_pct"):
         extras.append(f"no area falls more than {p['floor_pct']}% below its previous allocation")
     if p.get("cap_pct"):
@@ -168,10 +172,10 @@ def method(snapshot: Mapping[str, Any]) -> list[str]:
         earlier = sum((Decimal(v) for v in previous["values"].values()), Decimal(0))
         text.append(
             f"The comparison is with the {previous['year']} {previous['source'].lower()}, which shared "
-            f"£{earlier:,}; where the totals differ, compare each area's share as well as its pounds."
+            f"{_pounds(earlier)}; where the totals differ, compare each area's share as well as its pounds."
         )
     text.append(
-        f"Amounts are rounded to the nearest £{Decimal(p.get('unit') or 1):,} by the largest-remainder method, "
+        f"Amounts are rounded to the nearest {_pounds(Decimal(p.get('unit') or 1))} by the largest-remainder method, "
         "so that they add up to the pot exactly."
     )
     text.append(
