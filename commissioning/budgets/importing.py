@@ -24,26 +24,15 @@ from commissioning.organisations.models import Area, Organisation
 from commissioning.plans.models import StrategicPriority, Theme
 
 from . import services
+from .exports import ALLOCATION_COLUMNS
 from .models import FinancialYear, Mechanism, Status
 from .periods import PERIODS, period_for_range
 from .selectors import current_versions
 
 MAX_ROWS = 5000
 REQUIRED = ("organisation", "initiative", "mechanism")
-KNOWN = {
-    "year",
-    "reference",
-    "organisation",
-    "initiative",
-    "mechanism",
-    "theme",
-    "primary_priority",
-    "secondary_priority",
-    "reach",
-    "status",
-    "comment",
-    "total",
-}
+# An export can be imported again: the same columns, plus the row total it prints.
+KNOWN = {*ALLOCATION_COLUMNS, "total"}
 RANGE = re.compile(r"^(\d{4})-(\d{2})\s*(?:\.\.|/|to)\s*(\d{4})-(\d{2})$")
 
 
