@@ -1,7 +1,7 @@
 """Fixtures for the crime-data tests. No database.
 
 The real-data tests read the police.uk year for Leicestershire from the shared data folder next
-to the repository (/work/shared/data beside /work/main); a clone without it skips them."""
+to the repository (shared/data beside the project folder); a clone without it skips them."""
 
 from __future__ import annotations
 
