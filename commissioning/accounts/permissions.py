@@ -158,3 +158,76 @@ def can_read_formula_run(user, run=None) -> Result:
     if _signed_in(user) and user.has_role(Role.PARTNER) and getattr(run, "is_adopted", False):
         return True, "partners read adopted runs"
     return False, "this run has not been adopted"
+
+
+# --- grant rounds ---
+
+
+@rule("grants.manage")
+def can_manage_rounds(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.COMMISSIONING_OFFICER, Role.CFO):
+        return True, "commissioning officers run grant rounds"
+    return False, "only commissioning officers run grant rounds"
+
+
+@rule("grants.screen")
+def can_screen(user, obj=None) -> Result:
+    return can_manage_rounds(user)
+
+
+@rule("grants.apply")
+def can_apply(user, application=None) -> Result:
+    """A partner applies for their own organisation, and only changes their own applications."""
+    if not (_signed_in(user) and user.has_role(Role.PARTNER) and user.organisation_id):
+        return False, "sign in as a member of the applying organisation"
+    if application is not None and application.organisation_id != user.organisation_id:
+        return False, "this application belongs to another organisation"
+    return True, "members of an organisation apply for it"
+
+
+@rule("grants.view_application")
+def can_view_application(user, application) -> Result:
+    """Staff; the applicant organisation; a reviewer assigned to it who declared no conflict;
+    a panel member without a declared conflict once it is reviewed."""
+    if _is_staff(user):
+        return True, "OPCC staff see every application"
+    if not _signed_in(user):
+        return False, "sign in"
+    if user.organisation_id and application.organisation_id == user.organisation_id:
+        return True, "the applicant organisation sees its own application"
+    if user.has_role(Role.REVIEWER):
+        live = application.assignments.filter(
+            reviewer=user, withdrawn=False, has_conflict=False
+        ).exists()
+        if live:
+            return True, "an assigned reviewer who declared no conflict"
+    if user.has_role(Role.PANEL_MEMBER) and application.status not in {
+        "draft",
+        "submitted",
+        "withdrawn",
+    }:
+        declared = application.round.panel_declarations.filter(member=user).first()
+        if declared and not declared.conflicted_applications.filter(pk=application.pk).exists():
+            return True, "a panel member without a conflict"
+    return False, "not yours to see"
+
+
+@rule("grants.review")
+def can_review(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.REVIEWER):
+        return True, "reviewers score applications assigned to them"
+    return False, "only reviewers score applications"
+
+
+@rule("grants.panel")
+def can_sit_on_panel(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.PANEL_MEMBER, Role.COMMISSIONING_OFFICER):
+        return True, "the review panel recommends"
+    return False, "only the review panel recommends"
+
+
+@rule("grants.decide")
+def can_decide(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.PCC):
+        return True, "the Police and Crime Commissioner decides"
+    return False, "only the Police and Crime Commissioner decides"

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "commissioning.plans",
     "commissioning.budgets",
     "commissioning.formula",
+    "commissioning.grants",
     "commissioning.web",
 ]
 

@@ -74,3 +74,26 @@ class AuditEvent(AppendOnlyModel):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
         )
+
+
+class Message(AppendOnlyModel):
+    """An email the product sent, kept so the recipient can read it in the product too."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    to_address = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    about_type = models.CharField(max_length=100, blank=True)
+    about_uuid = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

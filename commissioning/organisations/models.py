@@ -69,6 +69,10 @@ class Organisation(BaseModel):
     company_number = models.CharField(max_length=20, blank=True)
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT)
     notes = models.TextField(blank=True)
+    address = models.TextField(blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,580 @@
+"""Writes for grant rounds. Each function is one transaction with its audit event; the
+application's status changes only through `application_transition`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from commissioning.accounts.models import Role
+from commissioning.accounts.permissions import check
+from commissioning.budgets.services import _locked
+from commissioning.core.audit import audit_record
+from commissioning.core.models import Message
+from commissioning.core.money import ZERO, to_money
+from commissioning.organisations.models import Organisation, OrganisationKind
+
+from . import attachments
+from .models import (
+    Answer,
+    Application,
+    ApplicationEvent,
+    Attachment,
+    Criterion,
+    EligibilityQuestion,
+    Question,
+    QuestionKind,
+    Round,
+)
+from .workflow import TRANSITIONS, Status
+
+
+def attachments_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "attachments"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _user(actor):
+    return actor if (actor is not None and getattr(actor, "pk", None)) else None
+
+
+def message_send(*, to_user, subject: str, body: str, about=None) -> None:
+    """Send an email through Django's mail backend after the transaction commits, and keep it
+    in the product so the recipient can read it there."""
+    address = getattr(to_user, "email", "") or ""
+    Message.objects.create(
+        recipient=_user(to_user),
+        to_address=address or "no-address@invalid",
+        subject=subject,
+        body=body,
+        about_type=about._meta.label if about is not None else "",
+        about_uuid=getattr(about, "uuid", None),
+    )
+    if address:
+        transaction.on_commit(lambda: send_mail(subject, body, None, [address], fail_silently=True))
+
+
+# --- rounds ---
+
+
+def round_create(
+    *,
+    actor,
+    criteria: Iterable[Mapping[str, Any]],
+    questions: Iterable[Mapping[str, Any]],
+    eligibility: Iterable[Mapping[str, Any]] = (),
+    themes: Iterable = (),
+    priorities: Iterable = (),
+    **fields,
+) -> Round:
+    ok, reason = check(actor, "grants.manage")
+    if not ok:
+        raise ValidationError(reason)
+    criteria, questions, eligibility = list(criteria), list(questions), list(eligibility)
+    total = sum((Decimal(str(c["weight"])) for c in criteria), ZERO)
+    errors: dict[str, str] = {}
+    if total != 100:
+        errors["criteria"] = f"The criteria's weights add up to {total}%; they must add up to 100%"
+    for q in questions:
+        unknown = [
+            t
+            for t in q.get("file_types") or []
+            if str(t).lower().lstrip(".") not in attachments.ALLOWED
+        ]
+        if unknown:
+            errors[str(q.get("key"))] = (
+                f"File types {', '.join(unknown)} are not accepted; choose from {', '.join(attachments.ALLOWED)}"
+            )
+    line = fields.get("budget_line")
+    if line is not None and line.year_id != getattr(fields.get("year"), "pk", None):
+        errors["budget_line"] = "The pot must be a budget line of the round's year"
+    if line is not None and line.is_reserve:
+        errors["budget_line"] = "A reserve cannot be a round's pot"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rnd = Round(created_by=_user(actor), updated_by=_user(actor), **fields)
+        rnd.full_clean()
+        rnd.save()
+        rnd.themes.set(list(themes))
+        rnd.priorities.set(list(priorities))
+        for i, c in enumerate(criteria, start=1):
+            Criterion.objects.create(round=rnd, order=i, **c)
+        for i, q in enumerate(questions, start=1):
+            question = Question(round=rnd, order=i, **q)
+            question.full_clean(exclude=["round"])
+            question.save()
+        for i, e in enumerate(eligibility, start=1):
+            EligibilityQuestion.objects.create(round=rnd, order=i, **e)
+        audit_record(
+            actor=actor,
+            action="round.create",
+            obj=rnd,
+            after={"reference": rnd.reference, "title": rnd.title},
+        )
+        return rnd
+
+
+def round_is_open(rnd: Round, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return rnd.published and rnd.opens_at <= now <= rnd.closes_at
+
+
+# --- applicants ---
+
+
+def organisation_register(
+    *,
+    name: str,
+    kind: str,
+    username: str,
+    password: str,
+    full_name: str,
+    email: str,
+    charity_number: str = "",
+    company_number: str = "",
+    address: str = "",
+    phone: str = "",
+) -> Organisation:
+    """An organisation registers itself, with its first user (a partner)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.utils.text import slugify
+
+    User = get_user_model()
+    errors: dict[str, Any] = {}
+    if kind not in OrganisationKind.values or kind in {OrganisationKind.OPCC}:
+        errors["kind"] = "Choose what kind of organisation it is"
+    if Organisation.objects.filter(name__iexact=name.strip()).exists():
+        errors["name"] = (
+            "An organisation with this name is already registered: ask its members to add you"
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = "That username is taken"
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        base = slugify(name)[:90] or "organisation"
+        key, n = base, 1
+        while Organisation.objects.filter(key=key).exists():
+            n += 1
+            key = f"{base}-{n}"
+        org = Organisation.objects.create(
+            key=key,
+            name=name.strip(),
+            kind=kind,
+            charity_number=charity_number.strip(),
+            company_number=company_number.strip(),
+            address=address.strip(),
+            contact_name=full_name.strip(),
+            contact_email=email.strip(),
+            contact_phone=phone.strip(),
+        )
+        first, _, last = full_name.strip().partition(" ")
+        user = User.objects.create_user(
+            username=username,
+            password=password,
+            email=email,
+            first_name=first,
+            last_name=last,
+            organisation=org,
+        )
+        user.groups.add(Group.objects.get_or_create(name=Role.PARTNER)[0])
+        audit_record(
+            actor=user,
+            action="organisation.register",
+            obj=org,
+            after={"name": org.name, "kind": kind},
+        )
+        return org
+
+
+# --- applications ---
+
+
+def _next_reference(rnd: Round) -> str:
+    _locked(Round.objects.filter(pk=rnd.pk))
+    return f"{rnd.reference.upper()}-{Application.objects.filter(round=rnd).count() + 1:04d}"
+
+
+def application_start(*, actor, round: Round, title: str) -> Application:
+    ok, reason = check(actor, "grants.apply")
+    if not ok:
+        raise ValidationError(reason)
+    now = timezone.now()
+    if not round.published or now > round.closes_at:
+        raise ValidationError(
+            f"This round is not open for applications (it closed {round.closes_at:%d %B %Y %H:%M})"
+        )
+    if not title.strip():
+        raise ValidationError({"title": "Give the application a title"})
+    with transaction.atomic():
+        app = Application.objects.create(
+            round=round,
+            organisation=actor.organisation,
+            reference=_next_reference(round),
+            title=title.strip(),
+            created_by=_user(actor),
+            updated_by=_user(actor),
+        )
+        ApplicationEvent.objects.create(
+            application=app, to_status=Status.DRAFT, actor=_user(actor), note="started"
+        )
+        audit_record(
+            actor=actor,
+            action="application.start",
+            obj=app,
+            after={"round": round.reference, "title": title},
+        )
+        return app
+
+
+def allocation_cap(app: Application) -> Decimal | None:
+    """For a CSP round: the applicant area's adopted allocation, less what the area has
+    already been awarded in the round."""
+    rnd = app.round
+    if not rnd.cap_to_allocation or rnd.allocation_run is None or app.area is None:
+        return None
+    codes = {app.area.code} | {g.code for g in app.area.groups.all()}
+    row = rnd.allocation_run.areas.filter(area_code__in=codes).first()
+    return None if row is None else row.allocation
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def application_save(
+    *,
+    actor,
+    application: Application,
+    answers: Mapping[str, Any] | None = None,
+    eligibility: Mapping[str, bool] | None = None,
+    **fields,
+) -> Application:
+    """Save a draft. Checks what is given (word limits, amounts, choices, dates); completeness
+    is checked on submission, so a draft can be saved half-done and resumed."""
+    ok, reason = check(actor, "grants.apply", application)
+    if not ok:
+        raise ValidationError(reason)
+    if application.status != Status.DRAFT:
+        raise ValidationError("Only a draft can be changed")
+    allowed = {
+        "title",
+        "amount_requested",
+        "theme",
+        "primary_priority",
+        "secondary_priority",
+        "area",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"cannot save {sorted(unknown)}")
+    errors: dict[str, list[str]] = {}
+    questions = {q.key: q for q in application.round.questions.all()}
+    clean_answers: dict[str, dict[str, Any]] = {}
+    for key, raw in (answers or {}).items():
+        q = questions.get(key)
+        if q is None:
+            errors.setdefault(key, []).append("is not a question of this round")
+            continue
+        if q.kind == QuestionKind.FILE:
+            continue  # files go through application_attach
+        value = "" if raw is None else raw
+        if q.kind == QuestionKind.TEXT:
+            text = str(value)
+            if q.word_limit and _words(text) > q.word_limit:
+                errors.setdefault(key, []).append(
+                    f"{q.label}: {_words(text)} words; the limit is {q.word_limit}"
+                )
+            clean_answers[key] = {"text": text}
+        elif q.kind == QuestionKind.AMOUNT:
+            if value == "":
+                clean_answers[key] = {"amount": None}
+                continue
+            try:
+                amount = to_money(value)
+            except ValueError as exc:
+                errors.setdefault(key, []).append(f"{q.label}: {exc}")
+                continue
+            if amount < 0:
+                errors.setdefault(key, []).append(f"{q.label}: cannot be negative")
+                continue
+            clean_answers[key] = {"amount": amount}
+        elif q.kind == QuestionKind.CHOICE:
+            if value and value not in q.choices:
+                errors.setdefault(key, []).append(f"{q.label}: choose one of the options")
+                continue
+            clean_answers[key] = {"text": str(value)}
+        elif q.kind == QuestionKind.DATE:
+            if value in ("", None):
+                clean_answers[key] = {"date": None}
+                continue
+            try:
+                date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+            except ValueError:
+                errors.setdefault(key, []).append(f"{q.label}: enter a real date")
+                continue
+            clean_answers[key] = {"date": date}
+    if "amount_requested" in fields and fields["amount_requested"] not in (None, ""):
+        try:
+            fields["amount_requested"] = to_money(fields["amount_requested"])
+        except ValueError as exc:
+            errors.setdefault("amount_requested", []).append(str(exc))
+        else:
+            errors.update(_amount_problems(application, fields["amount_requested"]))
+    elif "amount_requested" in fields:
+        fields["amount_requested"] = None
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = {k: str(getattr(application, k)) for k in fields}
+        for name, value in fields.items():
+            setattr(application, name, value)
+        if eligibility is not None:
+            application.eligibility_answers = {str(k): bool(v) for k, v in eligibility.items()}
+        application.updated_by = _user(actor)
+        application.save()
+        for key, values in clean_answers.items():
+            Answer.objects.update_or_create(
+                application=application, question=questions[key], defaults=values
+            )
+        audit_record(
+            actor=actor,
+            action="application.save",
+            obj=application,
+            before=before,
+            after={**{k: str(v) for k, v in fields.items()}, "answers": sorted(clean_answers)},
+        )
+        return application
+
+
+def _amount_problems(app: Application, amount: Decimal) -> dict[str, list[str]]:
+    rnd = app.round
+    problems: list[str] = []
+    if amount <= 0:
+        problems.append("Ask for an amount greater than £0")
+    if amount > rnd.maximum_award:
+        problems.append(
+            f"£{amount:,} is more than this round's maximum award of £{rnd.maximum_award:,}"
+        )
+    if amount < rnd.minimum_award:
+        problems.append(
+            f"£{amount:,} is less than this round's minimum award of £{rnd.minimum_award:,}"
+        )
+    cap = allocation_cap(app)
+    if cap is not None and amount > cap:
+        problems.append(f"£{amount:,} is more than your area's allocation of £{cap:,}")
+    return {"amount_requested": problems} if problems else {}
+
+
+def application_attach(
+    *, actor, application: Application, question_key: str, name: str, data: bytes
+) -> Attachment:
+    ok, reason = check(actor, "grants.apply", application)
+    if not ok:
+        raise ValidationError(reason)
+    if application.status != Status.DRAFT:
+        raise ValidationError("Files can be added only to a draft")
+    question = application.round.questions.filter(key=question_key, kind=QuestionKind.FILE).first()
+    if question is None:
+        raise ValidationError({question_key: "is not a file question of this round"})
+    try:
+        checked = attachments.check_upload(
+            name,
+            data,
+            allowed=question.file_types or attachments.ALLOWED,
+            max_bytes=question.max_file_mb * 1024 * 1024,
+        )
+    except attachments.AttachmentRejected as exc:
+        raise ValidationError({question_key: str(exc)}) from exc
+    with transaction.atomic():
+        target = attachments_dir() / checked.safe_name
+        if not target.exists():
+            target.write_bytes(data)
+        attachment = Attachment.objects.create(
+            application=application,
+            question=question,
+            original_name=attachments.display_name(checked.original_name),
+            stored_name=checked.safe_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            created_by=_user(actor),
+            updated_by=_user(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="application.attach",
+            obj=application,
+            after={"file": attachment.original_name, "sha256": checked.sha256},
+        )
+        return attachment
+
+
+def application_transition(
+    *, actor, application: Application, to: str, note: str = ""
+) -> Application:
+    """The one way an application changes status: the move must be in the workflow table and
+    the actor must pass the move's permission rule."""
+    key = (application.status, to)
+    if key not in TRANSITIONS:
+        raise ValidationError(
+            f"An application cannot go from {Status(application.status).label.lower()} to {Status(to).label.lower()}"
+        )
+    rule, meaning = TRANSITIONS[key]
+    ok, reason = check(actor, rule, application) if rule == "grants.apply" else check(actor, rule)
+    if not ok:
+        raise ValidationError(reason)
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update(of=("self",)).order_by().get(pk=application.pk)
+        )
+        if locked.status != application.status:
+            raise ValidationError("The application changed meanwhile; look again")
+        frm = application.status
+        application.status = to
+        if to == Status.SUBMITTED:
+            application.submitted_at = timezone.now()
+        application.updated_by = _user(actor)
+        application.save(
+            update_fields=["status", "submitted_at", "updated_by", "updated_at", "screening_reason"]
+        )
+        ApplicationEvent.objects.create(
+            application=application,
+            from_status=frm,
+            to_status=to,
+            actor=_user(actor),
+            note=note or meaning,
+        )
+        audit_record(
+            actor=actor,
+            action=f"application.{to}",
+            obj=application,
+            before={"status": frm},
+            after={"status": to},
+            reason=note,
+        )
+        return application
+
+
+def submission_problems(app: Application) -> list[str]:
+    problems: list[str] = []
+    if not app.title.strip():
+        problems.append("Give the application a title")
+    if app.amount_requested is None:
+        problems.append("Say how much you are asking for")
+    else:
+        problems += _amount_problems(app, app.amount_requested).get("amount_requested", [])
+    answers = {a.question_id: a for a in app.answers.all()}
+    files = {a.question_id for a in app.attachments.all()}
+    for q in app.round.questions.all():
+        if not q.required:
+            continue
+        if q.kind == QuestionKind.FILE:
+            if q.pk not in files:
+                problems.append(f"{q.label}: attach a file")
+            continue
+        a = answers.get(q.pk)
+        empty = (
+            a is None
+            or (q.kind in {QuestionKind.TEXT, QuestionKind.CHOICE} and not a.text.strip())
+            or (q.kind == QuestionKind.AMOUNT and a.amount is None)
+            or (q.kind == QuestionKind.DATE and a.date is None)
+        )
+        if empty or a is None:
+            problems.append(f"{q.label}: answer this question")
+        elif q.kind == QuestionKind.TEXT and q.word_limit and _words(a.text) > q.word_limit:
+            problems.append(f"{q.label}: {_words(a.text)} words; the limit is {q.word_limit}")
+    for e in app.round.eligibility.all():
+        given = app.eligibility_answers.get(str(e.pk))
+        if given is None:
+            problems.append(f"Eligibility: answer “{e.text}”")
+        elif given != e.required_answer:
+            problems.append(
+                f"Eligibility: this round is only for applicants who answer “{'yes' if e.required_answer else 'no'}” to “{e.text}”"
+            )
+    return problems
+
+
+def application_submit(
+    *, actor, application: Application, now: dt.datetime | None = None
+) -> Application:
+    """Submit before the deadline by server time. Late: refused with the deadline shown, the
+    draft kept. Incomplete: refused with each problem listed."""
+    ok, reason = check(actor, "grants.apply", application)
+    if not ok:
+        raise ValidationError(reason)
+    now = now or timezone.now()
+    rnd = application.round
+    if now > rnd.closes_at:
+        local = timezone.localtime(rnd.closes_at)
+        raise ValidationError(
+            f"The round closed at {local:%H:%M:%S} on {local:%d %B %Y} (UK time); your draft is kept but it cannot be submitted"
+        )
+    if now < rnd.opens_at:
+        raise ValidationError(
+            f"The round opens on {timezone.localtime(rnd.opens_at):%d %B %Y at %H:%M}"
+        )
+    problems = submission_problems(application)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        application_transition(actor=actor, application=application, to=Status.SUBMITTED)
+        message_send(
+            to_user=actor,
+            subject=f"Application {application.reference} received",
+            body=(
+                f"We have received {application.organisation}'s application “{application.title}” "
+                f"to {rnd.title}, asking for £{application.amount_requested:,}. Reference {application.reference}."
+            ),
+            about=application,
+        )
+        return application
+
+
+def application_withdraw(*, actor, application: Application, reason: str = "") -> Application:
+    return application_transition(
+        actor=actor, application=application, to=Status.WITHDRAWN, note=reason or "withdrawn"
+    )
+
+
+def application_screen(
+    *, actor, application: Application, eligible: bool, reason: str
+) -> Application:
+    """Officers screen a submitted application: eligible (sent to review) or not, with a
+    reason the applicant sees."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason the applicant can read"})
+    with transaction.atomic():
+        application.screening_reason = reason.strip()
+        app = application_transition(
+            actor=actor,
+            application=application,
+            to=Status.IN_REVIEW if eligible else Status.INELIGIBLE,
+            note=reason,
+        )
+        if not eligible:
+            for user in get_user_model().objects.filter(organisation=app.organisation):
+                message_send(
+                    to_user=user,
+                    subject=f"Application {app.reference}: not eligible",
+                    body=f"Your application “{app.title}” is not eligible for {app.round.title}: {reason}",
+                    about=app,
+                )
+        return app
