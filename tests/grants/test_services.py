@@ -13,87 +13,11 @@ from commissioning.accounts.permissions import allowed
 from commissioning.budgets import services as budget_services
 from commissioning.core.models import Message
 from commissioning.grants import services
-from commissioning.grants.models import QuestionKind
 from commissioning.grants.workflow import TRANSITIONS, Status
-from commissioning.organisations.models import Organisation
+
+from .helpers import PDF, complete
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def grant_round(officer, year):
-    line = budget_services.budget_line_create(
-        actor=officer,
-        year=year,
-        name="PCC Grant",
-        mechanism="pcc_grant",
-        amount="100000",
-        capped=True,
-    )
-    now = timezone.now()
-    return services.round_create(
-        actor=officer,
-        reference="pcc-grant-2031",
-        title="PCC Grant 2031/32",
-        mechanism="pcc_grant",
-        year=year,
-        budget_line=line,
-        opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=30),
-        minimum_award=D("1000"),
-        maximum_award=D("10000"),
-        published=True,
-        criteria=[{"title": "Need", "weight": "60"}, {"title": "Value for money", "weight": "40"}],
-        questions=[
-            {"key": "summary", "label": "Summary", "kind": QuestionKind.TEXT, "word_limit": 10},
-            {"key": "start", "label": "Start date", "kind": QuestionKind.DATE},
-            {
-                "key": "area",
-                "label": "Area",
-                "kind": QuestionKind.CHOICE,
-                "choices": ["City", "County"],
-            },
-            {"key": "budget", "label": "Budget", "kind": QuestionKind.FILE, "file_types": ["pdf"]},
-        ],
-        eligibility=[{"text": "Are you a not-for-profit organisation?", "required_answer": True}],
-    )
-
-
-@pytest.fixture
-def applicant(user_with):
-    org = Organisation.objects.create(key="applicant-a", name="Applicant A", kind="charity")
-    user = user_with(Role.PARTNER, organisation=org)
-    user.email = "a@example.org"
-    user.save()
-    return user
-
-
-@pytest.fixture
-def rival(user_with):
-    org = Organisation.objects.create(key="applicant-b", name="Applicant B", kind="charity")
-    return user_with(Role.PARTNER, organisation=org)
-
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def complete(app, user):
-    rnd = app.round
-    elig = {str(e.pk): True for e in rnd.eligibility.all()}
-    services.application_save(
-        actor=user,
-        application=app,
-        amount_requested="9,500",
-        answers={
-            "summary": "Youth mentoring in three estates",
-            "start": "2031-05-01",
-            "area": "City",
-        },
-        eligibility=elig,
-    )
-    services.application_attach(
-        actor=user, application=app, question_key="budget", name="budget.pdf", data=PDF
-    )
 
 
 def test_apply_save_resume_and_submit(grant_round, applicant, django_capture_on_commit_callbacks):
