@@ -231,3 +231,11 @@ def can_decide(user, obj=None) -> Result:
     if _signed_in(user) and user.has_role(Role.PCC):
         return True, "the Police and Crime Commissioner decides"
     return False, "only the Police and Crime Commissioner decides"
+
+
+@rule("grants.download")
+def can_open_applications(user, obj=None) -> Result:
+    """Signed-in users may ask; `grants.view_application` then decides for each application."""
+    if _signed_in(user):
+        return True, "signed in; each application is checked on its own"
+    return False, "sign in to see applications"

@@ -116,6 +116,19 @@ def check_upload(
 
 
 def display_name(original_name: str) -> str:
+    """`_display_once` until nothing changes: a cleaned name can expose a new extension
+    ("0:.0:" becomes "0 .0", which reads as "0" with extension "0"), so one pass is not always
+    stable; a few passes always are, because each pass only removes characters."""
+    name = _display_once(original_name)
+    for _ in range(5):
+        again = _display_once(name)
+        if again == name:
+            break
+        name = again
+    return name
+
+
+def _display_once(original_name: str) -> str:
     """A name safe to show and to offer for download: NFKC-normalised, the last path part only,
     letters (with their accents), digits, space, dot, dash, underscore and parentheses, runs of
     anything else and of white space turned into one space, at most 150 characters, the extension

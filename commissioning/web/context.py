@@ -10,7 +10,10 @@ from commissioning.accounts.permissions import allowed
 
 def site(request) -> dict:
     user = request.user
-    items = [("Plan", reverse("plan"), "plans.view")]
+    items = [
+        ("Plan", reverse("plan"), "plans.view"),
+        ("Funding", reverse("grant-rounds"), "public"),
+    ]
     if allowed(user, "budgets.view"):
         items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
         items.append(("Needs-based allocation", reverse("formula-list"), "formula.view"))
@@ -18,6 +21,8 @@ def site(request) -> dict:
         items.append(("Audit log", reverse("audit-log"), "audit.view"))
     elif allowed(user, "allocations.list"):
         items.append(("Our allocations", reverse("my-allocations"), "allocations.list"))
+    if allowed(user, "grants.apply"):
+        items.append(("Our applications", reverse("my-applications"), "grants.apply"))
     path = request.path
     nav = [
         {"label": label, "href": href, "active": path.startswith(href) and href != "/"}

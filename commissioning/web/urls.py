@@ -3,6 +3,7 @@ from django.urls import path
 from commissioning.budgets import views as budgets
 from commissioning.core import views as core
 from commissioning.formula import views as formula
+from commissioning.grants import views as grants
 from commissioning.organisations import views as organisations
 from commissioning.plans import views as plans
 
@@ -90,6 +91,50 @@ urlpatterns = [
         "formula/runs/<uuid:uuid>/download.<str:fmt>",
         formula.RunDownloadView.as_view(),
         name="formula-download",
+    ),
+    path("funding/", grants.RoundListView.as_view(), name="grant-rounds"),
+    path("funding/register/", grants.RegisterView.as_view(), name="register"),
+    path("funding/applications/", grants.MyApplicationsView.as_view(), name="my-applications"),
+    path("funding/<slug:reference>/", grants.RoundDetailView.as_view(), name="grant-round"),
+    path(
+        "funding/<slug:reference>/apply/",
+        grants.ApplicationStartView.as_view(),
+        name="application-start",
+    ),
+    path(
+        "funding/<slug:reference>/dashboard/",
+        grants.RoundDashboardView.as_view(),
+        name="round-dashboard",
+    ),
+    path(
+        "applications/<uuid:uuid>/",
+        grants.ApplicationDetailView.as_view(),
+        name="application-detail",
+    ),
+    path(
+        "applications/<uuid:uuid>/edit/",
+        grants.ApplicationEditView.as_view(),
+        name="application-edit",
+    ),
+    path(
+        "applications/<uuid:uuid>/files/",
+        grants.AttachmentUploadView.as_view(),
+        name="attachment-upload",
+    ),
+    path(
+        "applications/<uuid:uuid>/files/<uuid:attachment_uuid>/",
+        grants.AttachmentDownloadView.as_view(),
+        name="attachment-download",
+    ),
+    path(
+        "applications/<uuid:uuid>/withdraw/",
+        grants.ApplicationWithdrawView.as_view(),
+        name="application-withdraw",
+    ),
+    path(
+        "applications/<uuid:uuid>/screen/",
+        grants.ApplicationScreenView.as_view(),
+        name="application-screen",
     ),
     path("history/", core.AuditLogView.as_view(), name="audit-log"),
     path("history/<str:object_type>/<uuid:uuid>/", core.HistoryView.as_view(), name="history"),

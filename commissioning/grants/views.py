@@ -1,0 +1,358 @@
+"""Pages for grant rounds: the public call, registration, applying, and officers' screening."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from commissioning.accounts.permissions import allowed
+from commissioning.core.models import Message
+from commissioning.web.guard import Guarded
+
+from . import services
+from .forms import ApplicationForm, RegisterForm, ScreenForm, UploadForm
+from .models import Application, Attachment, QuestionKind, Round
+from .workflow import Status
+
+
+def _attach_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = (
+                field
+                if field in form.fields
+                else (f"q_{field}" if f"q_{field}" in form.fields else None)
+            )
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def round_get(reference: str, *, published_only: bool = True) -> Round:
+    rnd = Round.objects.select_related("year", "budget_line").filter(reference=reference).first()
+    if rnd is None or (published_only and not rnd.published):
+        raise Http404("No such round")
+    return rnd
+
+
+class RoundListView(Guarded):
+    permission = "public"
+
+    def get(self, request):
+        rounds = Round.objects.filter(published=True).order_by("-opens_at")
+        now = timezone.now()
+        return render(request, "grants/round_list.html", {"rounds": rounds, "now": now})
+
+
+class RoundDetailView(Guarded):
+    permission = "public"
+
+    def get(self, request, reference: str):
+        rnd = round_get(reference)
+        return render(
+            request,
+            "grants/round_detail.html",
+            {
+                "round": rnd,
+                "open": services.round_is_open(rnd),
+                "can_apply": allowed(request.user, "grants.apply"),
+                "can_manage": allowed(request.user, "grants.manage"),
+            },
+        )
+
+
+class RegisterView(Guarded):
+    permission = "public"
+
+    def get(self, request):
+        return render(request, "grants/register.html", {"form": RegisterForm()})
+
+    def post(self, request):
+        form = RegisterForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                org = services.organisation_register(
+                    name=d["name"],
+                    kind=d["kind"],
+                    username=d["username"],
+                    password=d["password"],
+                    full_name=d["full_name"],
+                    email=d["email"],
+                    charity_number=d["charity_number"],
+                    company_number=d["company_number"],
+                    address=d["address"],
+                    phone=d["phone"],
+                )
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+            else:
+                login(request, org.users.get(), backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(
+                    request, f"{org.name} is registered. You can now apply to open rounds."
+                )
+                return redirect("grant-rounds")
+        return render(request, "grants/register.html", {"form": form}, status=400)
+
+
+class ApplicationStartView(Guarded):
+    permission = "grants.apply"
+
+    def post(self, request, reference: str):
+        rnd = round_get(reference)
+        try:
+            app = services.application_start(
+                actor=request.user,
+                round=rnd,
+                title=request.POST.get("title", "") or "Untitled application",
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("grant-round", reference=rnd.reference)
+        return redirect("application-edit", uuid=app.uuid)
+
+
+def application_get(request, uuid) -> Application:
+    """The application, if this user may see it; otherwise 404, whoever asks and however."""
+    app = (
+        Application.objects.select_related("round", "organisation", "theme", "primary_priority")
+        .filter(uuid=uuid)
+        .first()
+    )
+    if app is None or not allowed(request.user, "grants.view_application", app):
+        raise Http404("No such application")
+    return app
+
+
+def _initial(app: Application) -> dict:
+    data = {
+        "title": app.title,
+        "amount_requested": app.amount_requested,
+        "theme": app.theme_id,
+        "primary_priority": app.primary_priority_id,
+    }
+    for answer in app.answers.select_related("question"):
+        q = answer.question
+        data[f"q_{q.key}"] = (
+            answer.amount
+            if q.kind == QuestionKind.AMOUNT
+            else (answer.date.isoformat() if answer.date else answer.text)
+        )
+    for key, value in (app.eligibility_answers or {}).items():
+        data[f"eligibility_{key}"] = "yes" if value else "no"
+    return data
+
+
+class ApplicationEditView(Guarded):
+    permission = "grants.apply"
+
+    def _context(self, app, form, problems=None):
+        return {
+            "app": app,
+            "form": form,
+            "upload_questions": app.round.questions.filter(kind=QuestionKind.FILE),
+            "attachments": app.attachments.select_related("question"),
+            "problems": problems or [],
+            "closes": app.round.closes_at,
+        }
+
+    def get(self, request, uuid):
+        app = application_get(request, uuid)
+        if app.status != Status.DRAFT:
+            return redirect("application-detail", uuid=app.uuid)
+        form = ApplicationForm(initial=_initial(app), round=app.round)
+        return render(request, "grants/application_edit.html", self._context(app, form))
+
+    def post(self, request, uuid):
+        app = application_get(request, uuid)
+        form = ApplicationForm(request.POST, round=app.round)
+        if not form.is_valid():
+            return render(
+                request, "grants/application_edit.html", self._context(app, form), status=400
+            )
+        d = form.cleaned_data
+        try:
+            services.application_save(
+                actor=request.user,
+                application=app,
+                answers=form.answers(),
+                eligibility=form.eligibility(),
+                title=d["title"],
+                amount_requested=d["amount_requested"],
+                theme=d["theme"],
+                primary_priority=d["primary_priority"],
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+            return render(
+                request, "grants/application_edit.html", self._context(app, form), status=400
+            )
+        if "submit" not in request.POST:
+            messages.success(
+                request, "Draft saved. You can come back to it until the round closes."
+            )
+            return redirect("application-edit", uuid=app.uuid)
+        try:
+            services.application_submit(actor=request.user, application=app)
+        except ValidationError as exc:
+            return render(
+                request,
+                "grants/application_edit.html",
+                self._context(app, form, problems=exc.messages),
+                status=400,
+            )
+        messages.success(
+            request, f"Application {app.reference} submitted. We have sent you an acknowledgement."
+        )
+        return redirect("application-detail", uuid=app.uuid)
+
+
+class AttachmentUploadView(Guarded):
+    permission = "grants.apply"
+
+    def post(self, request, uuid):
+        app = application_get(request, uuid)
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                services.application_attach(
+                    actor=request.user,
+                    application=app,
+                    question_key=form.cleaned_data["question"],
+                    name=upload.name,
+                    data=upload.read(),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, f"{upload.name} attached.")
+        else:
+            messages.error(request, "Choose a file to upload")
+        return redirect("application-edit", uuid=app.uuid)
+
+
+class AttachmentDownloadView(Guarded):
+    permission = "grants.download"
+
+    def get(self, request, uuid, attachment_uuid):
+        app = application_get(request, uuid)
+        attachment = Attachment.objects.filter(uuid=attachment_uuid, application=app).first()
+        if attachment is None:
+            raise Http404("No such file")
+        path = services.attachments_dir() / attachment.stored_name
+        response = FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'"
+        return response
+
+
+class ApplicationDetailView(Guarded):
+    permission = "grants.download"
+
+    def get(self, request, uuid):
+        app = application_get(request, uuid)
+        return render(
+            request,
+            "grants/application_detail.html",
+            {
+                "app": app,
+                "answers": app.answers.select_related("question").order_by("question__order"),
+                "attachments": app.attachments.all(),
+                "events": app.events.select_related("actor"),
+                "can_withdraw": allowed(request.user, "grants.apply", app)
+                and app.status in {Status.DRAFT, Status.SUBMITTED},
+                "can_screen": allowed(request.user, "grants.screen")
+                and app.status == Status.SUBMITTED,
+                "screen_form": ScreenForm(),
+            },
+        )
+
+
+class ApplicationWithdrawView(Guarded):
+    permission = "grants.apply"
+
+    def post(self, request, uuid):
+        app = application_get(request, uuid)
+        try:
+            services.application_withdraw(
+                actor=request.user, application=app, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Application {app.reference} withdrawn.")
+        return redirect("application-detail", uuid=app.uuid)
+
+
+class ApplicationScreenView(Guarded):
+    permission = "grants.screen"
+
+    def post(self, request, uuid):
+        app = application_get(request, uuid)
+        form = ScreenForm(request.POST)
+        if form.is_valid():
+            try:
+                services.application_screen(
+                    actor=request.user,
+                    application=app,
+                    eligible=form.cleaned_data["eligible"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, f"{app.reference} screened.")
+        else:
+            messages.error(request, "Choose eligible or not, and give a reason")
+        return redirect("application-detail", uuid=app.uuid)
+
+
+class MyApplicationsView(Guarded):
+    permission = "grants.apply"
+
+    def get(self, request):
+        apps = Application.objects.filter(
+            organisation_id=request.user.organisation_id
+        ).select_related("round")
+        inbox = Message.objects.filter(recipient=request.user)[:50]
+        return render(request, "grants/my_applications.html", {"apps": apps, "inbox": inbox})
+
+
+class RoundDashboardView(Guarded):
+    permission = "grants.manage"
+
+    def get(self, request, reference: str):
+        rnd = round_get(reference, published_only=False)
+        counts = dict(rnd.applications.values_list("status").annotate(n=Count("id")).order_by())
+        submitted = rnd.applications.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+        requested = submitted.aggregate(t=Sum("amount_requested"))["t"]
+        apps = rnd.applications.select_related("organisation").annotate(
+            assigned=Count("assignments", filter=Q(assignments__withdrawn=False)),
+            scored=Count(
+                "assignments",
+                filter=Q(assignments__withdrawn=False, assignments__completed_at__isnull=False),
+            ),
+        )
+        return render(
+            request,
+            "grants/round_dashboard.html",
+            {
+                "round": rnd,
+                "counts": [(Status(k).label, v) for k, v in counts.items()],
+                "requested": requested,
+                "apps": apps,
+            },
+        )
