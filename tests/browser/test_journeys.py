@@ -197,3 +197,70 @@ def test_needs_based_allocation_run_adopt_and_partner_view(page, demo, assert_ac
     assert run_url in page.url
     shot(page, "formula-partner-view")
     assert_accessible(page)
+
+
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_a_charity_registers_applies_and_an_officer_screens(
+    page, demo, assert_accessible, tmp_path
+):
+    """An organisation registers, drafts, attaches its budget and submits before the deadline;
+    an officer screens it into review."""
+    page.goto(demo + "funding/")
+    assert_accessible(page)
+    page.get_by_role("link", name="PCC Grant", exact=False).first.click()
+    shot(page, "grant-round")
+    assert_accessible(page)
+    page.goto(demo + "funding/register/")
+    page.get_by_label("Organisation's legal name").fill("Braunstone Youth Project")
+    page.get_by_label("What kind of organisation is it?").select_option(value="charity")
+    page.get_by_label("Registered charity number").fill("1098765")
+    page.get_by_label("Address", exact=True).fill("1 Main Street, Leicester")
+    page.get_by_label("Your full name").fill("Ria Youth")
+    page.get_by_label("Your email address").fill("ria@example.org")
+    page.get_by_label("Choose a username").fill("ria")
+    page.get_by_label("Choose a password").fill("braunstone-youth-2026")
+    shot(page, "grant-register")
+    assert_accessible(page)
+    page.get_by_role("button", name="Register").click()
+    assert "is registered" in page.inner_text("main")
+    page.get_by_role("link", name="PCC Grant", exact=False).first.click()
+    page.get_by_label("Project title").fill("Detached youth work")
+    page.get_by_role("button", name="Start an application").click()
+    page.get_by_label("Amount requested").fill("8,500")
+    page.get_by_label("Summary of the project").fill("Evening detached youth work on two estates.")
+    page.get_by_role("button", name="Save draft").click()
+    assert "Draft saved" in page.inner_text("main")
+    budget = tmp_path / "budget.pdf"
+    budget.write_bytes(MINIMAL_PDF)
+    page.get_by_label("Upload a file", exact=False).set_input_files(str(budget))
+    page.get_by_role("button", name="Upload", exact=True).click()
+    assert "budget.pdf attached" in page.inner_text("main")
+    page.get_by_role("button", name="Submit application").click()
+    assert "cannot be submitted yet" in page.inner_text("main")
+    shot(page, "grant-application-problems")
+    assert_accessible(page)
+    page.get_by_label("Outcomes and how you will measure them").fill(
+        "Fewer ASB calls; 40 young people engaged."
+    )
+    page.get_by_label("Start date").fill("2027-01-10")
+    page.get_by_label("Area served").select_option(label="Leicester")
+    for radio in page.get_by_role("radio", name="Yes").all():
+        radio.check()
+    page.get_by_role("button", name="Submit application").click()
+    assert page.inner_text("#status") == "Submitted"
+    shot(page, "grant-application-submitted")
+    assert_accessible(page)
+    detail_url = page.url
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, demo, "officer", "demo-officer-pass")
+    page.goto(detail_url)
+    page.get_by_role("radio", name="Eligible: send to review").check()
+    page.get_by_label("Reason", exact=True).fill("Meets the criteria")
+    page.get_by_role("button", name="Record screening").click()
+    assert page.inner_text("#status") == "In review"
+    page.goto(demo + "funding/pcc-grant-demo/dashboard/")
+    shot(page, "grant-round-dashboard")
+    assert_accessible(page)

@@ -38,6 +38,9 @@ class Command(BaseCommand):
         if vli_run is not None:
             self.stdout.write(f"Vulnerable Localities Index: run {vli_run.reference}")
         users = demo_users_ensure()
+        from commissioning.examples.grants_demo import grant_round_ensure
+
+        self.stdout.write(f"Grant round open: {grant_round_ensure().title}")
         css = Path(settings.STATICFILES_DIRS[0]) / "dist" / "application.css"
         if not css.exists():
             self.stderr.write(

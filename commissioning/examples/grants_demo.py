@@ -1,0 +1,119 @@
+"""A PCC Grant round for the demo, open now, with the form the 2013 PCC Grant asked for in
+spirit: a summary, the outcomes, a start date, the area served and a budget attached."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from commissioning.accounts.services import DEMO_USERS
+from commissioning.budgets import services as budget_services
+from commissioning.budgets.models import BudgetLine, FundingStream
+from commissioning.grants import services
+from commissioning.grants.models import QuestionKind, Round
+
+REFERENCE = "pcc-grant-demo"
+
+
+def current_year_label(today: dt.date) -> str:
+    first = today.year if today.month >= 4 else today.year - 1
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
+def grant_round_ensure() -> Round:
+    existing = Round.objects.filter(reference=REFERENCE).first()
+    if existing:
+        return existing
+    from commissioning.accounts.models import User
+
+    officer = User.objects.get(
+        username=next(u.username for u in DEMO_USERS if u.role == "commissioning_officer")
+    )
+    year = budget_services.financial_year_get_or_create(
+        actor=officer, label=current_year_label(timezone.localdate())
+    )
+    if not FundingStream.objects.filter(year=year, name="PCC Grant budget").exists():
+        budget_services.funding_stream_create(
+            actor=officer,
+            year=year,
+            name="PCC Grant budget",
+            amount=Decimal("100000"),
+            kind="other",
+            source_body="Police and Crime Commissioner (demo)",
+            conditions="Demo figure for the grant round",
+        )
+    line = BudgetLine.objects.filter(
+        year=year, mechanism="pcc_grant"
+    ).first() or budget_services.budget_line_create(
+        actor=officer,
+        year=year,
+        name="PCC Grant",
+        mechanism="pcc_grant",
+        amount=Decimal("100000"),
+        capped=True,
+    )
+    now = timezone.now()
+    return services.round_create(
+        actor=officer,
+        reference=REFERENCE,
+        title=f"PCC Grant {year}",
+        mechanism="pcc_grant",
+        year=year,
+        budget_line=line,
+        opens_at=now - dt.timedelta(days=7),
+        closes_at=now + dt.timedelta(days=28),
+        minimum_award=Decimal("1000"),
+        maximum_award=Decimal("10000"),
+        published=True,
+        guidance=(
+            "Community and voluntary organisations can apply for up to £10,000 for work that supports the "
+            "Police and Crime Plan in identified hotspot locations. Themed reviewers with expertise in each "
+            "plan theme score the applications; a review panel recommends; the Police and Crime Commissioner decides."
+        ),
+        criteria=[
+            {"title": "Need", "description": "Evidence of the problem in the area", "weight": "30"},
+            {
+                "title": "Outcomes",
+                "description": "What will change, and how it will be measured",
+                "weight": "30",
+            },
+            {"title": "Value for money", "weight": "20"},
+            {"title": "Partnership", "description": "Working with others locally", "weight": "20"},
+        ],
+        questions=[
+            {
+                "key": "summary",
+                "label": "Summary of the project",
+                "kind": QuestionKind.TEXT,
+                "word_limit": 250,
+            },
+            {
+                "key": "outcomes",
+                "label": "Outcomes and how you will measure them",
+                "kind": QuestionKind.TEXT,
+                "word_limit": 300,
+            },
+            {"key": "start", "label": "Start date", "kind": QuestionKind.DATE},
+            {
+                "key": "area",
+                "label": "Area served",
+                "kind": QuestionKind.CHOICE,
+                "choices": ["Leicester", "Leicestershire", "Rutland", "All of LLR"],
+            },
+            {
+                "key": "budget",
+                "label": "Project budget",
+                "kind": QuestionKind.FILE,
+                "file_types": ["pdf", "xlsx", "docx", "ods", "odt"],
+            },
+        ],
+        eligibility=[
+            {
+                "text": "Does your organisation work in Leicester, Leicestershire or Rutland?",
+                "required_answer": True,
+            },
+            {"text": "Is your organisation not for profit?", "required_answer": True},
+        ],
+    )
