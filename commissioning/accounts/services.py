@@ -33,6 +33,7 @@ DEMO_USERS = [
     DemoUser("cfo", "demo-cfo-pass", "Frances Finance", Role.CFO),
     DemoUser("officer", "demo-officer-pass", "Olu Officer", Role.COMMISSIONING_OFFICER),
     DemoUser("reviewer", "demo-reviewer-pass", "Rae Reviewer", Role.REVIEWER),
+    DemoUser("reviewer2", "demo-reviewer2-pass", "Rowan Reviewer", Role.REVIEWER),
     DemoUser("panel", "demo-panel-pass", "Pip Panel", Role.PANEL_MEMBER),
     DemoUser(
         "partner", "demo-partner-pass", "Parveen Partner", Role.PARTNER, "leicester-city-council"

@@ -109,6 +109,7 @@ def conflict_declare(
         assignment.save(
             update_fields=["has_conflict", "conflict_details", "conflict_declared_at", "updated_at"]
         )
+        _close_review_if_done(assignment.application)
         audit_record(
             actor=actor,
             action="review.declare",
@@ -116,6 +117,28 @@ def conflict_declare(
             after={"reviewer": str(actor), "conflict": has_conflict, "details": details},
         )
         return assignment
+
+
+def _close_review_if_done(app: Application) -> None:
+    """Once every live assignment is declared, and every one without a conflict is scored (and
+    there is at least one), the application is reviewed. Called after each declaration and
+    each set of scores, whichever comes last."""
+    if app.status != Status.IN_REVIEW:
+        return
+    live = app.assignments.filter(withdrawn=False)
+    undecided = live.filter(
+        Q(has_conflict__isnull=True) | Q(has_conflict=False, completed_at__isnull=True)
+    )
+    if live.filter(has_conflict=False).exists() and not undecided.exists():
+        frm = app.status
+        app.status = Status.REVIEWED
+        app.save(update_fields=["status", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=app,
+            from_status=frm,
+            to_status=Status.REVIEWED,
+            note="every assigned reviewer without a conflict has scored",
+        )
 
 
 def assignment_reassign(*, actor, assignment: ReviewAssignment, to) -> ReviewAssignment:
@@ -182,23 +205,7 @@ def scores_submit(
             obj=assignment.application,
             after={str(c.pk): scores[c.pk][0] for c in criteria},
         )
-        app = assignment.application
-        live = app.assignments.filter(withdrawn=False)
-        if (
-            live.filter(has_conflict=False).exists()
-            and not live.filter(
-                Q(has_conflict__isnull=True) | Q(has_conflict=False, completed_at__isnull=True)
-            ).exists()
-        ):
-            frm = app.status
-            app.status = Status.REVIEWED
-            app.save(update_fields=["status", "updated_at"])
-            ApplicationEvent.objects.create(
-                application=app,
-                from_status=frm,
-                to_status=Status.REVIEWED,
-                note="every assigned reviewer without a conflict has scored",
-            )
+        _close_review_if_done(assignment.application)
         return assignment
 
 

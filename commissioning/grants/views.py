@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from commissioning.accounts.models import Role
 from commissioning.accounts.permissions import allowed
 from commissioning.core.models import Message
 from commissioning.web.guard import Guarded
 
-from . import services
+from . import review, services
 from .forms import ApplicationForm, RegisterForm, ScreenForm, UploadForm
-from .models import Application, Attachment, QuestionKind, Round
+from .models import Application, Attachment, QuestionKind, ReviewAssignment, Round
 from .workflow import Status
 
 
@@ -64,6 +67,8 @@ class RoundDetailView(Guarded):
                 "open": services.round_is_open(rnd),
                 "can_apply": allowed(request.user, "grants.apply"),
                 "can_manage": allowed(request.user, "grants.manage"),
+                "can_panel": allowed(request.user, "grants.panel"),
+                "can_decide": allowed(request.user, "grants.decide"),
             },
         )
 
@@ -356,3 +361,233 @@ class RoundDashboardView(Guarded):
                 "apps": apps,
             },
         )
+
+
+# --- review, panel and decision ---
+
+
+class AssignReviewersView(Guarded):
+    """POST only: assign every reviewer-role user, balanced, to the applications in review."""
+
+    permission = "grants.manage"
+
+    def post(self, request, reference: str):
+        rnd = round_get(reference, published_only=False)
+        reviewers = list(
+            get_user_model()
+            .objects.filter(groups__name=Role.REVIEWER, is_active=True)
+            .order_by("username")
+        )
+        per = int(request.POST.get("per_application") or 2)
+        created = review.reviewers_assign(
+            actor=request.user, round=rnd, reviewers_by_theme={None: reviewers}, per_application=per
+        )
+        messages.success(request, f"{len(created)} review assignments made.")
+        return redirect("round-dashboard", reference=rnd.reference)
+
+
+class ReviewQueueView(Guarded):
+    permission = "grants.review"
+
+    def get(self, request):
+        assignments = ReviewAssignment.objects.filter(
+            reviewer=request.user, withdrawn=False
+        ).select_related("application", "application__round", "application__organisation")
+        return render(request, "grants/review_queue.html", {"assignments": assignments})
+
+
+def assignment_get(request, uuid) -> ReviewAssignment:
+    assignment = (
+        ReviewAssignment.objects.select_related(
+            "application", "application__round", "application__organisation"
+        )
+        .filter(uuid=uuid, reviewer=request.user, withdrawn=False)
+        .first()
+    )
+    if assignment is None:
+        raise Http404("No such assignment")
+    return assignment
+
+
+class DeclareView(Guarded):
+    """The reviewer sees only who applied and the title, and declares before anything else."""
+
+    permission = "grants.review"
+
+    def get(self, request, uuid):
+        return render(request, "grants/declare.html", {"assignment": assignment_get(request, uuid)})
+
+    def post(self, request, uuid):
+        assignment = assignment_get(request, uuid)
+        try:
+            review.conflict_declare(
+                actor=request.user,
+                assignment=assignment,
+                has_conflict=request.POST.get("conflict") == "yes",
+                details=request.POST.get("details", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("review-declare", uuid=assignment.uuid)
+        if assignment.has_conflict:
+            messages.success(
+                request,
+                "Conflict recorded: the application is hidden from you and an officer will reassign it.",
+            )
+            return redirect("review-queue")
+        return redirect("review-score", uuid=assignment.uuid)
+
+
+class ScoreView(Guarded):
+    permission = "grants.review"
+
+    def _load(self, request, uuid):
+        assignment = assignment_get(request, uuid)
+        if assignment.has_conflict is not False:
+            raise Http404("Declare first; a conflicted reviewer cannot open the application")
+        return assignment
+
+    def _context(self, assignment, errors=None, posted=None):
+        app = assignment.application
+        return {
+            "assignment": assignment,
+            "app": app,
+            "answers": app.answers.select_related("question").order_by("question__order"),
+            "attachments": app.attachments.all(),
+            "criteria": app.round.criteria.all(),
+            "scale": range(0, app.round.scale_max + 1),
+            "errors": errors or {},
+            "posted": posted or {},
+        }
+
+    def get(self, request, uuid):
+        return render(request, "grants/score.html", self._context(self._load(request, uuid)))
+
+    def post(self, request, uuid):
+        assignment = self._load(request, uuid)
+        scores = {}
+        for c in assignment.application.round.criteria.all():
+            raw = request.POST.get(f"score_{c.pk}", "")
+            value = int(raw) if raw.isdigit() else -1
+            scores[c.pk] = (value, request.POST.get(f"comment_{c.pk}", ""))
+        try:
+            review.scores_submit(actor=request.user, assignment=assignment, scores=scores)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            return render(
+                request,
+                "grants/score.html",
+                self._context(assignment, errors, request.POST),
+                status=400,
+            )
+        messages.success(request, f"Scores for {assignment.application.reference} submitted.")
+        return redirect("review-queue")
+
+
+class PanelView(Guarded):
+    permission = "grants.panel"
+
+    def get(self, request, reference: str):
+        rnd = round_get(reference, published_only=False)
+        rows, pot = review.panel_ranking(rnd)
+        declaration = rnd.panel_declarations.filter(member=request.user).first()
+        conflicted = (
+            set(declaration.conflicted_applications.values_list("pk", flat=True))
+            if declaration
+            else set()
+        )
+        return render(
+            request,
+            "grants/panel.html",
+            {
+                "round": rnd,
+                "rows": rows,
+                "pot": pot,
+                "declaration": declaration,
+                "conflicted": conflicted,
+                "applications": rnd.applications.exclude(
+                    status__in=[Status.DRAFT, Status.WITHDRAWN]
+                ),
+            },
+        )
+
+
+class PanelDeclareView(Guarded):
+    permission = "grants.panel"
+
+    def post(self, request, reference: str):
+        rnd = round_get(reference, published_only=False)
+        conflicted = list(rnd.applications.filter(uuid__in=request.POST.getlist("conflicted")))
+        try:
+            review.panel_declare(
+                actor=request.user,
+                round=rnd,
+                interests=request.POST.get("interests", ""),
+                conflicted=conflicted,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Declaration of interests recorded.")
+        return redirect("round-panel", reference=rnd.reference)
+
+
+class RecommendView(Guarded):
+    permission = "grants.panel"
+
+    def post(self, request, uuid):
+        app = application_get(request, uuid)
+        try:
+            review.panel_recommend(
+                actor=request.user,
+                application=app,
+                recommendation=request.POST.get("recommendation", ""),
+                amount=request.POST.get("amount") or None,
+                reasons=request.POST.get("reasons", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Recommendation recorded for {app.reference}.")
+        return redirect("round-panel", reference=app.round.reference)
+
+
+class DecisionView(Guarded):
+    permission = "grants.decide"
+
+    def get(self, request, reference: str):
+        rnd = round_get(reference, published_only=False)
+        recommended = rnd.applications.filter(status=Status.RECOMMENDED).select_related(
+            "recommendation", "organisation"
+        )
+        total = sum((a.recommendation.amount for a in recommended), Decimal(0))
+        return render(
+            request,
+            "grants/decision.html",
+            {
+                "round": rnd,
+                "recommended": recommended,
+                "declined": rnd.applications.filter(status=Status.NOT_RECOMMENDED),
+                "total": total,
+                "pot": review.pot_remaining(rnd),
+                "decided": hasattr(rnd, "decision"),
+            },
+        )
+
+    def post(self, request, reference: str):
+        rnd = round_get(reference, published_only=False)
+        try:
+            review.round_decide(
+                actor=request.user,
+                round=rnd,
+                approved_on=timezone.localdate(),
+                summary=request.POST.get("summary", "Approved as recommended"),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("round-decision", reference=rnd.reference)
+        messages.success(
+            request,
+            "Decision recorded: the awards are committed in the ledger and the applicants told.",
+        )
+        return redirect("allocation-list", year=rnd.year.slug)

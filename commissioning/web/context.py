@@ -21,6 +21,8 @@ def site(request) -> dict:
         items.append(("Audit log", reverse("audit-log"), "audit.view"))
     elif allowed(user, "allocations.list"):
         items.append(("Our allocations", reverse("my-allocations"), "allocations.list"))
+    if allowed(user, "grants.review"):
+        items.append(("Reviews", reverse("review-queue"), "grants.review"))
     if allowed(user, "grants.apply"):
         items.append(("Our applications", reverse("my-applications"), "grants.apply"))
     path = request.path

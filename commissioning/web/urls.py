@@ -97,6 +97,28 @@ urlpatterns = [
     path("funding/applications/", grants.MyApplicationsView.as_view(), name="my-applications"),
     path("funding/<slug:reference>/", grants.RoundDetailView.as_view(), name="grant-round"),
     path(
+        "funding/<slug:reference>/assign/",
+        grants.AssignReviewersView.as_view(),
+        name="round-assign",
+    ),
+    path("funding/<slug:reference>/panel/", grants.PanelView.as_view(), name="round-panel"),
+    path(
+        "funding/<slug:reference>/panel/declare/",
+        grants.PanelDeclareView.as_view(),
+        name="panel-declare",
+    ),
+    path(
+        "funding/<slug:reference>/decision/", grants.DecisionView.as_view(), name="round-decision"
+    ),
+    path("reviews/", grants.ReviewQueueView.as_view(), name="review-queue"),
+    path("reviews/<uuid:uuid>/declare/", grants.DeclareView.as_view(), name="review-declare"),
+    path("reviews/<uuid:uuid>/score/", grants.ScoreView.as_view(), name="review-score"),
+    path(
+        "applications/<uuid:uuid>/recommend/",
+        grants.RecommendView.as_view(),
+        name="application-recommend",
+    ),
+    path(
         "funding/<slug:reference>/apply/",
         grants.ApplicationStartView.as_view(),
         name="application-start",

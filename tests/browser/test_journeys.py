@@ -262,5 +262,58 @@ def test_a_charity_registers_applies_and_an_officer_screens(
     page.get_by_role("button", name="Record screening").click()
     assert page.inner_text("#status") == "In review"
     page.goto(demo + "funding/pcc-grant-demo/dashboard/")
+    page.get_by_role("button", name="Assign reviewers").click()
     shot(page, "grant-round-dashboard")
     assert_accessible(page)
+    reference = detail_url  # the application page, to try as each reviewer
+
+    # One reviewer declares no conflict and scores; the other declares one and loses sight of it.
+    for username, password, conflict in (
+        ("reviewer", "demo-reviewer-pass", False),
+        ("reviewer2", "demo-reviewer2-pass", True),
+    ):
+        page.get_by_role("button", name="Sign out").click()
+        sign_in(page, demo, username, password)
+        page.goto(demo + "reviews/")
+        page.get_by_role("link", name="Declare any conflict of interest", exact=False).first.click()
+        shot(page, f"grant-declare-{username}")
+        assert_accessible(page)
+        page.get_by_role("radio", name="Yes" if conflict else "No").check()
+        if conflict:
+            page.get_by_label("If yes, what is it?").fill("I am a trustee of the applicant")
+        page.get_by_role("button", name="Record my declaration").click()
+        if conflict:
+            assert page.goto(reference).status == 404
+        else:
+            for select in page.locator("select[id^=score_]").all():
+                select.select_option("4")
+            for box in page.locator("textarea[id^=comment_]").all():
+                box.fill("Clear need and outcomes")
+            shot(page, "grant-score")
+            assert_accessible(page)
+            page.get_by_role("button", name="Submit scores").click()
+            assert "submitted" in page.inner_text("main")
+
+    # The panel declares, sees the ranking against the pot and recommends.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, demo, "panel", "demo-panel-pass")
+    page.goto(demo + "funding/pcc-grant-demo/panel/")
+    page.get_by_label("Interests (or write None)").fill("None")
+    page.get_by_role("button", name="Record declaration").click()
+    assert "80.00" in page.inner_text("#ranking")
+    page.get_by_label("Reasons").fill("Strong local need")
+    page.get_by_role("button", name="Recommend").click()
+    shot(page, "grant-panel")
+    assert_accessible(page)
+
+    # The PCC approves: the award is committed in the ledger.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, demo, "pcc", "demo-pcc-pass")
+    page.goto(demo + "funding/pcc-grant-demo/decision/")
+    assert page.inner_text("#decision-total") == "£8,500"
+    shot(page, "grant-decision")
+    assert_accessible(page)
+    page.get_by_role("button", name="Approve the recommendations").click()
+    assert "committed in the ledger" in page.inner_text("main")
+    assert "Braunstone Youth Project" in page.inner_text("#allocations")
+    shot(page, "grant-award-in-ledger")

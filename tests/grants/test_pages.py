@@ -152,3 +152,78 @@ def test_officer_screens_and_sees_the_dashboard(client, grant_round, applicant, 
     assert app.status == Status.INELIGIBLE
     page = client.get(reverse("round-dashboard", args=[grant_round.reference])).content.decode()
     assert "Not eligible" in page and "£100,000" in page
+
+
+def test_review_panel_and_decision_through_the_pages(
+    client, grant_round, applicant, officer, user_with
+):
+    from commissioning.budgets.selectors import allocation_lines
+
+    app = services.application_start(actor=applicant, round=grant_round, title="Full journey")
+    complete(app, applicant)
+    services.application_submit(actor=applicant, application=app)
+    services.application_screen(actor=officer, application=app, eligible=True, reason="ok")
+    clean, conflicted = user_with(Role.REVIEWER), user_with(Role.REVIEWER)
+    from django.contrib.auth import get_user_model
+
+    # Only this test's two reviewers are in the pool (the demo's reviewer steps aside).
+    get_user_model().objects.filter(groups__name=Role.REVIEWER).exclude(
+        pk__in=[clean.pk, conflicted.pk]
+    ).update(is_active=False)
+    client.force_login(officer)
+    client.post(reverse("round-assign", args=[grant_round.reference]), {"per_application": "2"})
+    assert app.assignments.count() == 2
+
+    client.force_login(conflicted)
+    a_conf = app.assignments.get(reviewer=conflicted)
+    assert client.get(reverse("review-score", args=[a_conf.uuid])).status_code == 404, (
+        "declare first"
+    )
+    client.post(
+        reverse("review-declare", args=[a_conf.uuid]), {"conflict": "yes", "details": "Trustee"}
+    )
+    assert client.get(reverse("application-detail", args=[app.uuid])).status_code == 404
+    assert client.get(reverse("review-score", args=[a_conf.uuid])).status_code == 404
+
+    client.force_login(clean)
+    a_ok = app.assignments.get(reviewer=clean)
+    client.post(reverse("review-declare", args=[a_ok.uuid]), {"conflict": "no"})
+    criteria = list(grant_round.criteria.all())
+    bad = client.post(reverse("review-score", args=[a_ok.uuid]), {f"score_{criteria[0].pk}": "4"})
+    assert bad.status_code == 400 and "add a comment" in bad.content.decode()
+    scores = {}
+    for c in criteria:
+        scores[f"score_{c.pk}"] = "4"
+        scores[f"comment_{c.pk}"] = "Solid"
+    assert client.post(reverse("review-score", args=[a_ok.uuid]), scores).status_code == 302
+    app.refresh_from_db()
+    assert app.status == Status.REVIEWED
+
+    panel = user_with(Role.PANEL_MEMBER)
+    client.force_login(panel)
+    client.post(reverse("panel-declare", args=[grant_round.reference]), {"interests": "None"})
+    page = client.get(reverse("round-panel", args=[grant_round.reference])).content.decode()
+    assert "80.00" in page and "£9,500" in page
+    client.post(
+        reverse("application-recommend", args=[app.uuid]),
+        {"recommendation": "fund", "reasons": "Clear need"},
+    )
+    app.refresh_from_db()
+    assert app.status == Status.RECOMMENDED
+
+    pcc = user_with(Role.PCC)
+    client.force_login(pcc)
+    decision = client.get(reverse("round-decision", args=[grant_round.reference])).content.decode()
+    assert 'id="decision-total">£9,500<' in decision
+    assert (
+        client.post(
+            reverse("round-decision", args=[grant_round.reference]), {"summary": "Approved"}
+        ).status_code
+        == 302
+    )
+    app.refresh_from_db()
+    assert app.status == Status.APPROVED and app.allocation is not None
+    (line,) = [
+        l for l in allocation_lines(grant_round.year) if l.reference == app.allocation.reference
+    ]
+    assert line.total == app.award_amount and line.status == "committed"

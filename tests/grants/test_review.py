@@ -205,3 +205,23 @@ def test_approval_never_takes_the_pot_over(grant_round, submitted, reviewers, of
     with pytest.raises(CapExceeded):
         review.application_approve(actor=pcc, application=submitted[1])
     assert Application_status(submitted[1]) == Status.RECOMMENDED
+
+
+def test_review_closes_whichever_comes_last_score_or_conflict(
+    grant_round, submitted, reviewers, officer
+):
+    theme = Theme.objects.get(number=1)
+    review.reviewers_assign(
+        actor=officer, round=grant_round, reviewers_by_theme={theme.pk: reviewers[:2]}
+    )
+    app = submitted[0]
+    first, second = app.assignments.order_by("reviewer__username")
+    review.conflict_declare(actor=first.reviewer, assignment=first, has_conflict=False)
+    score_all(first, 3)
+    app.refresh_from_db()
+    assert app.status == Status.IN_REVIEW, "the second reviewer has not declared yet"
+    review.conflict_declare(
+        actor=second.reviewer, assignment=second, has_conflict=True, details="Former employee"
+    )
+    app.refresh_from_db()
+    assert app.status == Status.REVIEWED
