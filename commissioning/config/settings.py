@@ -131,6 +131,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Email goes through Django's mail backends: printed to the console unless configured (set
+# COMMISSIONING_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and Django's EMAIL_* settings).
+EMAIL_BACKEND = os.environ.get(
+    "COMMISSIONING_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("COMMISSIONING_FROM_EMAIL", "commissioning@opcc.invalid")
+
 SITE_ORGANISATION_NAME = os.environ.get(
     "COMMISSIONING_ORGANISATION_NAME",
     "Office of the Police and Crime Commissioner for Leicestershire",

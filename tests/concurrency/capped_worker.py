@@ -6,6 +6,7 @@ that it migrates itself, not inside the test runner's rolled-back transaction.
 
     python capped_worker.py MODE N CAP_COUNT
     MODE = commit (commit N indicative allocations) | create (create N committed ones)
+         | approve (the PCC approves N recommended grant applications at once)
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ def main() -> None:
         capped=True,
     )
     org = Organisation.objects.create(key="race-charity", name="Race Charity", kind="charity")
-    pending = []
+    pending: list = []
+    if mode == "approve":
+        pending = _recommended_applications(year, org, n, amount)
     if mode == "commit":
         for i in range(n):
             pending.append(
@@ -57,6 +60,7 @@ def main() -> None:
                     status=Status.INDICATIVE,
                 )
             )
+    pccs = _pcc_users(2) if mode == "approve" else []
     connection.close()
 
     barrier = threading.Barrier(n)
@@ -69,7 +73,11 @@ def main() -> None:
             # Connect first, so that all threads reach the write at the same moment.
             connection.ensure_connection()
             barrier.wait(timeout=30)
-            if mode == "commit":
+            if mode == "approve":
+                from commissioning.grants import review
+
+                review.application_approve(actor=pccs[i % len(pccs)], application=pending[i])
+            elif mode == "commit":
                 services.allocation_commit(actor=None, allocation=pending[i], reason="race")
             else:
                 services.allocation_create(
@@ -112,6 +120,60 @@ def main() -> None:
             }
         )
     )
+
+
+def _pcc_users(n: int) -> list:
+    from django.contrib.auth.models import Group
+
+    from commissioning.accounts.models import Role, User
+
+    group = Group.objects.get_or_create(name=Role.PCC)[0]
+    users = []
+    for i in range(n):
+        user = User.objects.create_user(username=f"pcc-{i}", password="race-pass-123")
+        user.groups.add(group)
+        users.append(user)
+    return users
+
+
+def _recommended_applications(year, org, n: int, amount):
+    """N applications already through review and recommended for `amount`, set up directly
+    (the race is in the approval, not in getting there)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from commissioning.budgets.models import BudgetLine
+    from commissioning.grants.models import Application, PanelRecommendation, Round
+
+    now = timezone.now()
+    rnd = Round.objects.create(
+        reference="race",
+        title="Race round",
+        mechanism="pcc_grant",
+        year=year,
+        budget_line=BudgetLine.objects.get(year=year, mechanism="pcc_grant"),
+        opens_at=now - dt.timedelta(days=2),
+        closes_at=now - dt.timedelta(days=1),
+        maximum_award=amount,
+        published=True,
+    )
+    apps = []
+    for i in range(n):
+        app = Application.objects.create(
+            round=rnd,
+            organisation=org,
+            reference=f"RACE-{i:04d}",
+            title=f"Project {i}",
+            status="recommended",
+            amount_requested=amount,
+            submitted_at=now - dt.timedelta(days=1, hours=1),
+        )
+        PanelRecommendation.objects.create(
+            application=app, recommendation="fund", amount=amount, reasons="race"
+        )
+        apps.append(app)
+    return apps
 
 
 if __name__ == "__main__":

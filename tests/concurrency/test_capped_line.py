@@ -21,9 +21,9 @@ WORKER = Path(__file__).with_name("capped_worker.py")
 pytestmark = pytest.mark.concurrency
 
 
-def run_worker(mode: str, env: dict[str, str]) -> dict:
+def run_worker(mode: str, env: dict[str, str], n: int = 20, affordable: int = 10) -> dict:
     result = subprocess.run(
-        [sys.executable, str(WORKER), mode, "20", "10"],
+        [sys.executable, str(WORKER), mode, str(n), str(affordable)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -72,3 +72,21 @@ def postgres_database():
 def test_postgresql_capped_line_under_concurrency(postgres_database, tmp_path, mode):
     env = {"COMMISSIONING_DATA_DIR": str(tmp_path), "DATABASE_URL": postgres_database}
     check(run_worker(mode, env), "postgresql")
+
+
+def check_approvals(outcome: dict, vendor: str) -> None:
+    assert outcome["vendor"] == vendor and outcome["errors"] == []
+    assert (outcome["committed"], outcome["refused"]) == (1, 1)
+    assert outcome["committed_total"] == outcome["cap"] == "10000.00"
+
+
+def test_sqlite_two_approvals_of_the_last_affordable_award(tmp_path):
+    """Two PCC approvals at the same moment when the pot can take one more award: one is
+    committed, the other refused, the pot never overspent."""
+    env = {"COMMISSIONING_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    check_approvals(run_worker("approve", env, n=2, affordable=1), "sqlite")
+
+
+def test_postgresql_two_approvals_of_the_last_affordable_award(postgres_database, tmp_path):
+    env = {"COMMISSIONING_DATA_DIR": str(tmp_path), "DATABASE_URL": postgres_database}
+    check_approvals(run_worker("approve", env, n=2, affordable=1), "postgresql")
