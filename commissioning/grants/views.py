@@ -591,3 +591,60 @@ class DecisionView(Guarded):
             "Decision recorded: the awards are committed in the ledger and the applicants told.",
         )
         return redirect("allocation-list", year=rnd.year.slug)
+
+
+class RoundExportView(Guarded):
+    """Applications with their moderated scores, as CSV or XLSX."""
+
+    permission = "grants.manage"
+
+    def get(self, request, reference: str, fmt: str):
+        from django.http import HttpResponse
+
+        from commissioning.budgets import exports
+
+        rnd = round_get(reference, published_only=False)
+        moderated = {s.application.pk: s for s in review.score_summaries(rnd)}
+        columns = [
+            "reference",
+            "organisation",
+            "title",
+            "status",
+            "amount_requested",
+            "theme",
+            "reviewers",
+            "moderated_score",
+            "spread",
+            "award_amount",
+        ]
+        records = []
+        for app in rnd.applications.select_related("organisation", "theme").order_by("reference"):
+            s = moderated.get(app.pk)
+            records.append(
+                {
+                    "reference": app.reference,
+                    "organisation": app.organisation.name,
+                    "title": app.title,
+                    "status": app.get_status_display(),
+                    "amount_requested": app.amount_requested,
+                    "theme": app.theme.title if app.theme else "",
+                    "reviewers": s.reviewers if s else 0,
+                    "moderated_score": s.moderated if s else None,
+                    "spread": s.spread if s else None,
+                    "award_amount": app.award_amount,
+                }
+            )
+        name = f"{rnd.reference}-applications"
+        if fmt == "csv":
+            response = HttpResponse(
+                exports.to_csv(columns, records), content_type="text/csv; charset=utf-8"
+            )
+        elif fmt == "xlsx":
+            response = HttpResponse(
+                exports.to_xlsx(columns, records, title="Applications"),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        else:
+            raise Http404("No such format")
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return response

@@ -101,6 +101,11 @@ urlpatterns = [
         grants.AssignReviewersView.as_view(),
         name="round-assign",
     ),
+    path(
+        "funding/<slug:reference>/applications.<str:fmt>",
+        grants.RoundExportView.as_view(),
+        name="round-export",
+    ),
     path("funding/<slug:reference>/panel/", grants.PanelView.as_view(), name="round-panel"),
     path(
         "funding/<slug:reference>/panel/declare/",

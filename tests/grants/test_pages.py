@@ -227,3 +227,22 @@ def test_review_panel_and_decision_through_the_pages(
         l for l in allocation_lines(grant_round.year) if l.reference == app.allocation.reference
     ]
     assert line.total == app.award_amount and line.status == "committed"
+
+
+def test_round_exports(client, grant_round, applicant, officer):
+    import csv
+    import io
+
+    app = services.application_start(actor=applicant, round=grant_round, title="Export me")
+    complete(app, applicant)
+    services.application_submit(actor=applicant, application=app)
+    client.force_login(officer)
+    text = client.get(reverse("round-export", args=[grant_round.reference, "csv"])).content.decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["reference"] == app.reference and rows[0]["amount_requested"] == "9500.00"
+    xlsx = client.get(reverse("round-export", args=[grant_round.reference, "xlsx"]))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    client.force_login(applicant)
+    assert (
+        client.get(reverse("round-export", args=[grant_round.reference, "csv"])).status_code == 403
+    )
