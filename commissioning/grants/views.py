@@ -344,13 +344,20 @@ class RoundDashboardView(Guarded):
         counts = dict(rnd.applications.values_list("status").annotate(n=Count("id")).order_by())
         submitted = rnd.applications.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
         requested = submitted.aggregate(t=Sum("amount_requested"))["t"]
-        apps = rnd.applications.select_related("organisation").annotate(
-            assigned=Count("assignments", filter=Q(assignments__withdrawn=False)),
-            scored=Count(
-                "assignments",
-                filter=Q(assignments__withdrawn=False, assignments__completed_at__isnull=False),
-            ),
+        from django.core.paginator import Paginator
+
+        apps = (
+            rnd.applications.select_related("organisation")
+            .annotate(
+                assigned=Count("assignments", filter=Q(assignments__withdrawn=False)),
+                scored=Count(
+                    "assignments",
+                    filter=Q(assignments__withdrawn=False, assignments__completed_at__isnull=False),
+                ),
+            )
+            .order_by("reference")
         )
+        page = Paginator(apps, 50).get_page(request.GET.get("page"))
         return render(
             request,
             "grants/round_dashboard.html",
@@ -358,7 +365,8 @@ class RoundDashboardView(Guarded):
                 "round": rnd,
                 "counts": [(Status(k).label, v) for k, v in counts.items()],
                 "requested": requested,
-                "apps": apps,
+                "apps": page.object_list,
+                "page_obj": page,
             },
         )
 
