@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from commissioning.core.money import to_money
 from commissioning.organisations.models import Area, Organisation
@@ -346,9 +345,3 @@ def import_allocations(
     except ValidationError:
         report.created = []
     return report
-
-
-def organisations_matching(name: str) -> list[Organisation]:
-    return list(
-        Organisation.objects.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
-    )

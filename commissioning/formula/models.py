@@ -120,7 +120,12 @@ class FormulaRun(AppendOnlyModel):
 
     @property
     def is_adopted(self) -> bool:
-        return FormulaAdoption.objects.filter(run=self).exists()
+        """Read through the one-to-one, so a list fetched with select_related("adoption")
+        asks the database nothing more."""
+        try:
+            return self.adoption is not None
+        except FormulaAdoption.DoesNotExist:
+            return False
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"

@@ -22,7 +22,11 @@ from .models import CrimeDataLoad, FormulaRun, HarmWeightTable, IndicatorUpload
 
 
 def run_get(uuid) -> FormulaRun:
-    run = FormulaRun.objects.select_related("year", "created_by").filter(uuid=uuid).first()
+    run = (
+        FormulaRun.objects.select_related("year", "created_by", "adoption__year")
+        .filter(uuid=uuid)
+        .first()
+    )
     if run is None:
         raise Http404("No such run")
     return run
@@ -96,7 +100,7 @@ class RunListView(Guarded):
     permission = "formula.view"
 
     def get(self, request):
-        runs = FormulaRun.objects.select_related("year", "created_by").prefetch_related("adoption")
+        runs = FormulaRun.objects.select_related("year", "created_by", "adoption__year")
         loads = CrimeDataLoad.objects.all()[:5]
         return render(
             request,

@@ -439,12 +439,3 @@ def round_decide(*, actor, round: Round, approved_on, summary: str) -> RoundDeci
             },
         )
         return decision
-
-
-def spread_stats(values: Sequence[Decimal]) -> dict[str, Decimal | None]:
-    """Mean and population standard deviation of reviewers' scores, in Decimal."""
-    if not values:
-        return {"mean": None, "stdev": None}
-    mean = sum(values, ZERO) / len(values)
-    variance = sum(((v - mean) ** 2 for v in values), ZERO) / len(values)
-    return {"mean": mean.quantize(TWO_PLACES), "stdev": variance.sqrt().quantize(TWO_PLACES)}

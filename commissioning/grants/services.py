@@ -438,7 +438,7 @@ def application_transition(
             f"An application cannot go from {Status(application.status).label.lower()} to {Status(to).label.lower()}"
         )
     rule, meaning = TRANSITIONS[key]
-    ok, reason = check(actor, rule, application) if rule == "grants.apply" else check(actor, rule)
+    ok, reason = check(actor, rule, application)
     if not ok:
         raise ValidationError(reason)
     with transaction.atomic():

@@ -37,10 +37,3 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
     (Status.RECOMMENDED, Status.DECLINED): ("grants.decide", "not approved by the PCC"),
     (Status.NOT_RECOMMENDED, Status.DECLINED): ("grants.decide", "rejection confirmed by the PCC"),
 }
-
-OPEN_TO_APPLICANT = frozenset({Status.DRAFT})
-FINAL = frozenset({Status.WITHDRAWN, Status.INELIGIBLE, Status.APPROVED, Status.DECLINED})
-
-
-def allowed_moves(status: str) -> list[str]:
-    return [to for (frm, to) in TRANSITIONS if frm == status]
