@@ -29,6 +29,9 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
         load_llr()
         demo_users_ensure()
         crime_data_ensure()
+        from commissioning.examples.decisions_demo import paper_decisions_ensure
+
+        paper_decisions_ensure()
 
 
 @pytest.fixture

@@ -164,11 +164,19 @@ class AllocationDetailView(Guarded):
             "table", "table__document"
         )
         can_change = allowed(request.user, "allocations.change")
+        staff = allowed(request.user, "decisions.view")
+        decisions = [
+            link.record
+            for link in allocation.decision_links.select_related("record").order_by("record_id")
+            if staff or link.record.status == "published"
+        ]
         return render(
             request,
             "budgets/allocation_detail.html",
             {
                 "allocation": allocation,
+                "decisions": decisions,
+                "staff": staff,
                 "version": version,
                 "amounts": current_amounts(version),
                 "history": history,

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "commissioning.budgets",
     "commissioning.formula",
     "commissioning.grants",
+    "commissioning.decisions",
     "commissioning.web",
 ]
 

@@ -164,6 +164,7 @@ class _Loader:
                 kind=row["kind"],
                 charity_number=row.get("charity_number", ""),
                 company_number=row.get("company_number", ""),
+                org_id=row.get("org_id", ""),
                 area=self.area(row.get("area_code", ""), f"organisations.csv {row['key']}"),
                 notes=row.get("notes", ""),
             )

@@ -67,6 +67,11 @@ class Organisation(BaseModel):
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     charity_number = models.CharField(max_length=20, blank=True)
     company_number = models.CharField(max_length=20, blank=True)
+    org_id = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="org-id.guide identifier when known, e.g. GB-LAE-LCE for a council",
+    )
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT)
     notes = models.TextField(blank=True)
     address = models.TextField(blank=True)

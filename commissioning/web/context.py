@@ -13,11 +13,13 @@ def site(request) -> dict:
     items = [
         ("Plan", reverse("plan"), "plans.view"),
         ("Funding", reverse("grant-rounds"), "public"),
+        ("Public register", reverse("register-home"), "public"),
     ]
     if allowed(user, "budgets.view"):
         items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
         items.append(("Needs-based allocation", reverse("formula-list"), "formula.view"))
         items.append(("Organisations", reverse("organisation-list"), "organisations.view"))
+        items.append(("Decisions", reverse("decision-list"), "decisions.view"))
         items.append(("Audit log", reverse("audit-log"), "audit.view"))
     elif allowed(user, "allocations.list"):
         items.append(("Our allocations", reverse("my-allocations"), "allocations.list"))

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from commissioning.budgets import views as budgets
 from commissioning.core import views as core
@@ -165,4 +165,5 @@ urlpatterns = [
     ),
     path("history/", core.AuditLogView.as_view(), name="audit-log"),
     path("history/<str:object_type>/<uuid:uuid>/", core.HistoryView.as_view(), name="history"),
+    path("", include("commissioning.decisions.urls")),
 ]

@@ -317,3 +317,101 @@ def test_a_charity_registers_applies_and_an_officer_screens(
     assert "committed in the ledger" in page.inner_text("main")
     assert "Braunstone Youth Project" in page.inner_text("#allocations")
     shot(page, "grant-award-in-ledger")
+
+
+def test_decision_record_drafted_signed_determined_and_published(page, demo, assert_accessible):
+    """An officer drafts a record and cites allocations; the CFO approves; the PCC signs; the
+    Monitoring Officer withholds the discussion under s.43; the public page leaves it out."""
+    secret = "Landlord-Quillfeather"
+    sign_in(page, demo, "officer", "demo-officer-pass")
+    page.goto(demo + "decisions/new/")
+    page.get_by_label("Title", exact=True).fill("Winter community safety grants")
+    page.get_by_label("Summary of issue").fill("Three partnerships asked for winter help.")
+    page.get_by_label("Recommendations presented").fill("1. Approve the grants cited below.")
+    page.get_by_label("Key discussion points").fill(f"The refuge's landlord is {secret}.")
+    page.get_by_label("It was resolved that").fill("The recommendations be accepted.")
+    page.get_by_role("button", name="Save the draft").click()
+    page.wait_for_load_state()
+    heading = page.locator("h1").inner_text()
+    assert heading == "Winter community safety grants"
+    record_url = page.url
+    reference = page.locator(".govuk-caption-l").first.inner_text().removeprefix("Decision record ")
+    page.get_by_role("link", name="Cite allocations").click()
+    page.get_by_label("Financial year").select_option("2016/17")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    boxes = page.locator("input[name=allocation]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_label("Conditions (for grants)").fill("Quarterly monitoring returns")
+    page.get_by_role("button", name="Cite the chosen allocations").click()
+    page.wait_for_load_state()
+    assert "2 allocations cited" in page.inner_text("main")
+    shot(page, "decision-draft")
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    sign_in(page, demo, "cfo", "demo-cfo-pass")
+    page.goto(record_url)
+    page.get_by_label("Your assessment (optional)").fill("Affordable within the year's budget.")
+    page.get_by_role("button", name="Approve and send to the PCC").click()
+    page.wait_for_load_state()
+    assert "approved for the PCC" in page.inner_text("main")
+    assert page.get_by_role("link", name="Edit the text").count() == 0
+
+    page.context.clear_cookies()
+    sign_in(page, demo, "pcc", "demo-pcc-pass")
+    page.goto(record_url)
+    page.get_by_label("I have read the record and decide as it recommends").check()
+    page.get_by_role("button", name="Sign the decision").click()
+    page.wait_for_load_state()
+    assert "You signed" in page.inner_text("main")
+    shot(page, "decision-signed")
+
+    page.context.clear_cookies()
+    sign_in(page, demo, "chief.exec", "demo-ceo-pass")
+    page.goto(record_url)
+    page.get_by_role("link", name="Determine publication").click()
+    page.locator("input[name=publish_record][value=part]").check()
+    page.locator("input[name=publish_assessment][value=yes]").check()
+    page.locator("input[name=publish_details][value=yes]").check()
+    page.locator("#id_exempt_discussion").select_option("foi_s43")
+    page.locator("#id_why_discussion").fill("The landlord's commercial interests")
+    shot(page, "decision-determine")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign the determination").click()
+    page.wait_for_load_state()
+    assert "Published" in page.inner_text("main")
+
+    page.context.clear_cookies()
+    page.goto(demo + "register/decisions/")
+    assert reference in page.inner_text("main")
+    page.get_by_role("link", name=f"{reference} Winter community safety grants").click()
+    page.wait_for_load_state()
+    text = page.inner_text("main")
+    assert secret not in page.content()
+    assert "Parts not published" in text and "s.43" in text
+    assert "Quarterly monitoring returns" in text
+    shot(page, "register-decision-redacted")
+    assert_accessible(page)
+    page.goto(demo + "register/decisions/?q=Quillfeather")
+    assert "0 decisions" in page.inner_text("main")
+
+
+def test_the_papers_decision_records_on_the_public_register(page, demo, assert_accessible):
+    for path, name in (
+        ("register/", "register-home"),
+        ("register/decisions/exe-0025-13/", "register-exe-0025-13"),
+        ("register/grants/", "register-grants"),
+        ("register/allocations/2013-14/", "register-allocations"),
+        ("register/forward-plan/", "register-forward-plan"),
+        ("register/needs-based-allocation/", "register-formula"),
+    ):
+        page.goto(demo + path)
+        shot(page, name)
+        assert_accessible(page)
+    page.goto(demo + "register/decisions/exe-0025-13/")
+    text = page.inner_text("main")
+    assert "Peter Lewis" in text and "Paul Stock" in text and "£3,240,231" in text
+    response = page.request.get(demo + "register/decisions/exe-0025-13.pdf")
+    assert response.status == 200 and response.body()[:4] == b"%PDF"

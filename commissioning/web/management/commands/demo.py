@@ -41,6 +41,10 @@ class Command(BaseCommand):
         from commissioning.examples.grants_demo import grant_round_ensure
 
         self.stdout.write(f"Grant round open: {grant_round_ensure().title}")
+        from commissioning.examples.decisions_demo import paper_decisions_ensure
+
+        records = paper_decisions_ensure()
+        self.stdout.write("Decision records: " + ", ".join(r.reference for r in records))
         css = Path(settings.STATICFILES_DIRS[0]) / "dist" / "application.css"
         if not css.exists():
             self.stderr.write(

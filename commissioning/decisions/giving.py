@@ -1,0 +1,171 @@
+"""The public grants register as 360Giving open data.
+
+Only grants that a published decision shows are exported: the list comes from
+`register.grants()`, which reads published versions, so a withheld grant is never a row.
+Each row is then matched to its allocation or award for the facts 360Giving wants (the
+recipient's identifiers and area, the plan priorities) that a decision's text does not
+carry. Building the package and validating it is `commissioning.opendata.giving360`'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from commissioning.budgets.models import AllocationVersion
+from commissioning.grants.models import Application
+from commissioning.opendata import giving360 as g
+from commissioning.organisations.models import Area, AreaKind, Organisation
+
+from . import register
+
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+GEO_TYPES: dict[str, str] = {
+    AreaKind.CSP: "CSP",
+    AreaKind.UNITARY: "UA",
+    AreaKind.DISTRICT: "NMD",
+    AreaKind.COUNTY: "CTY",
+    AreaKind.FORCE_AREA: "PFA",
+}
+PLAN_THEME = "Police and Crime Plan theme"
+PLAN_PRIORITY = "Police and Crime Plan strategic priority"
+
+
+def publisher_prefix() -> str:
+    return getattr(settings, "GIVING360_PREFIX", "360G-opcc-llr")
+
+
+def _org(org: Organisation) -> g.Org:
+    register_code = ""
+    if org.org_id.upper().startswith("GB-LAE-"):
+        register_code = org.org_id[len("GB-LAE-") :]
+    kind = org.kind if org.kind in g.ORG_KINDS else "other"
+    return g.Org(
+        name=org.name,
+        kind=kind,
+        key=org.key,
+        charity_number=org.charity_number,
+        company_number=org.company_number,
+        la_register_code=register_code if kind == "council" else "",
+    )
+
+
+def _locations(area: Area | None) -> tuple[g.Location, ...]:
+    """The area served, by its ONS code; a joint partnership by its member districts."""
+    if area is None:
+        return ()
+    if area.is_ons_code and area.kind in GEO_TYPES:
+        return (g.Location(name=area.name, geo_code=area.code, geo_code_type=GEO_TYPES[area.kind]),)
+    return tuple(
+        g.Location(name=d.name, geo_code=d.code, geo_code_type=GEO_TYPES[d.kind])
+        for d in area.districts.all()
+        if d.kind in GEO_TYPES and d.is_ons_code
+    )
+
+
+def _classifications(theme, *priorities) -> tuple[g.Classification, ...]:
+    out = []
+    if theme is not None:
+        out.append(g.Classification(PLAN_THEME, f"T{theme.number}", theme.title))
+    for p in priorities:
+        if p is not None:
+            out.append(g.Classification(PLAN_PRIORITY, p.code, p.title))
+    return tuple(out)
+
+
+def _identifier(reference: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", reference).strip("-").lower()
+
+
+def grants(*, base_url: str = "") -> list[g.Grant]:
+    rows = register.grants()
+    allocation_refs = [r.link.reference for r in rows if r.link.kind == "allocation"]
+    award_refs = [r.link.reference for r in rows if r.link.kind == "award"]
+    latest: dict[str, AllocationVersion] = {}
+    versions = (
+        AllocationVersion.objects.filter(allocation__reference__in=allocation_refs)
+        .select_related(
+            "allocation", "organisation", "reach", "theme", "primary_priority", "secondary_priority"
+        )
+        .prefetch_related("reach__districts")
+        .order_by("allocation_id", "number")
+    )
+    for v in versions:
+        latest[v.allocation.reference] = v
+    awards = {
+        a.reference: a
+        for a in Application.objects.filter(reference__in=award_refs).select_related(
+            "organisation", "area", "theme", "primary_priority", "secondary_priority", "round"
+        )
+    }
+    funder_org = Organisation.objects.filter(kind="opcc").first()
+    funder = g.Org(
+        name=funder_org.name if funder_org else settings.SITE_ORGANISATION_NAME,
+        kind="opcc",
+        key=funder_org.key if funder_org else "opcc",
+    )
+    out = []
+    for row in rows:
+        link = row.link
+        if link.amount is None or link.amount <= 0 or row.decision_date is None:
+            continue
+        if link.kind == "allocation":
+            v = latest[link.reference]
+            recipient, area = v.organisation, v.reach
+            theme, p1, p2 = v.theme, v.primary_priority, v.secondary_priority
+            programme = v.get_mechanism_display()
+            applied_for = None
+        else:
+            a = awards[link.reference]
+            recipient, area = a.organisation, a.area
+            theme, p1, p2 = a.theme, a.primary_priority, a.secondary_priority
+            programme = a.round.title
+            applied_for = a.amount_requested
+        out.append(
+            g.Grant(
+                identifier=_identifier(link.reference),
+                title=link.purpose or link.description,
+                description=" ".join(
+                    part
+                    for part in (
+                        f"{link.description.rstrip('.')}.",
+                        f"{programme}, {link.year}, decided in {row.decision}.",
+                        f"Conditions: {link.conditions}" if link.conditions else "",
+                        f"Reasons: {link.reasons}" if link.reasons else "",
+                    )
+                    if part
+                ),
+                amount=link.amount,
+                award_date=row.decision_date,
+                recipient=_org(recipient),
+                funder=funder,
+                beneficiary_locations=_locations(area),
+                classifications=_classifications(theme, p1, p2),
+                programme_title=programme,
+                decision_reference=row.decision,
+                decision_url=f"{base_url}/register/decisions/{row.decision_slug}/"
+                if base_url
+                else "",
+                amount_applied_for=applied_for,
+                from_open_call=True if link.kind == "award" else None,
+            )
+        )
+    return out
+
+
+def grants_package(*, base_url: str = "", now: dt.datetime | None = None) -> dict[str, Any]:
+    return g.package(
+        grants(base_url=base_url),
+        publisher_name=settings.SITE_ORGANISATION_NAME,
+        publisher_prefix=publisher_prefix(),
+        generated_at=now or timezone.now(),
+        licence_url=LICENCE,
+        publisher_website=base_url,
+        title=f"{settings.SITE_ORGANISATION_NAME}: grants made",
+        description="Crime and disorder reduction grants made by published decisions of the "
+        "Police and Crime Commissioner.",
+    )

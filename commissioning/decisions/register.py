@@ -1,0 +1,296 @@
+"""What the public register shows, read only from published versions and the ledger.
+
+Decisions, grants and their exports come from `PublishedVersion.content` alone. Allocations
+by year and contracts come from the ledger, with every allocation a determination withheld
+gathered into one "withheld" line, so the year's figures still add up to the ledger's and
+nothing exempt is named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from commissioning.budgets.models import FinancialYear, Mechanism
+from commissioning.budgets.selectors import allocation_lines
+
+from . import serialise
+from .document import DecisionDocument, Link
+from .models import (
+    DecisionLink,
+    DecisionRecord,
+    Publish,
+    PublishedVersion,
+    Redaction,
+    Status,
+)
+from .public import CONTRACT_MECHANISMS, GRANT_MECHANISMS
+
+ZERO = Decimal(0)
+CONTRACT_THRESHOLD = Decimal(10_000)
+
+
+@dataclass(frozen=True)
+class PublishedDecision:
+    slug: str
+    published_at: dt.datetime
+    doc: DecisionDocument
+
+
+def published(
+    *, query: str = "", year: int | None = None, versions: Iterable[PublishedVersion] | None = None
+) -> list[PublishedDecision]:
+    """Published decisions, newest first, searched in their public text only."""
+    qs = PublishedVersion.objects.select_related("record").order_by(
+        "-record__number_year", "-record__number"
+    )
+    if query.strip():
+        for word in query.lower().split():
+            qs = qs.filter(search_text__contains=word)
+    if year is not None:
+        qs = qs.filter(record__number_year=year)
+    rows = list(versions if versions is not None else qs)
+    superseding = dict(
+        DecisionRecord.objects.filter(
+            supersedes_id__in=[v.record_id for v in rows], status=Status.PUBLISHED
+        ).values_list("supersedes_id", "reference")
+    )
+    out = []
+    for v in rows:
+        doc = serialise.from_dict(v.content)
+        if v.record_id in superseding:
+            from dataclasses import replace
+
+            doc = replace(doc, superseded_by=superseding[v.record_id])
+        out.append(PublishedDecision(slug=v.record.slug, published_at=v.published_at, doc=doc))
+    return out
+
+
+def published_one(slug: str) -> PublishedDecision | None:
+    version = PublishedVersion.objects.select_related("record").filter(record__slug=slug).first()
+    if version is None:
+        return None
+    return published(versions=[version])[0]
+
+
+def decision_years() -> list[int]:
+    return sorted(
+        set(PublishedVersion.objects.values_list("record__number_year", flat=True)), reverse=True
+    )
+
+
+def forward_plan() -> list[DecisionRecord]:
+    """Decisions to come: only the title and expected date the officer chose to list."""
+    return list(
+        DecisionRecord.objects.filter(
+            on_forward_plan=True,
+            status__in=[Status.DRAFT, Status.APPROVED, Status.SIGNED],
+            expected_on__isnull=False,
+        )
+        .only("reference", "title", "expected_on")
+        .order_by("expected_on", "number_year", "number")
+    )
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    decision: str
+    decision_slug: str
+    decision_date: dt.date | None
+    link: Link
+
+
+def grants(decisions: list[PublishedDecision] | None = None) -> list[GrantRow]:
+    """Crime and disorder reduction grants made by published decisions."""
+    rows = []
+    for d in decisions if decisions is not None else published():
+        for link in d.doc.links:
+            if link.kind == "award" or link.mechanism in GRANT_MECHANISMS:
+                rows.append(
+                    GrantRow(
+                        decision=d.doc.reference,
+                        decision_slug=d.slug,
+                        decision_date=d.doc.decision_date,
+                        link=link,
+                    )
+                )
+    return rows
+
+
+def withheld_allocation_ids() -> set[int]:
+    """Allocations a determination kept out of the public version."""
+    determined = list(
+        DecisionRecord.objects.filter(status__in=[Status.PUBLISHED, Status.NOT_PUBLISHED])
+        .select_related("determination")
+        .only("id", "status", "determination__publish_details")
+    )
+    if not determined:
+        return set()
+    redacted = defaultdict(set)
+    for record_id, part in Redaction.objects.filter(
+        record__in=determined, part__startswith="link:"
+    ).values_list("record_id", "part"):
+        redacted[record_id].add(int(part.split(":")[1]))
+    whole = {
+        r.id
+        for r in determined
+        if r.status == Status.NOT_PUBLISHED or r.determination.publish_details == Publish.NO
+    }
+    withheld: set[int] = set()
+    position: dict[int, int] = defaultdict(int)
+    links = DecisionLink.objects.filter(record__in=determined).order_by("record_id", "order")
+    for record_id, allocation_id, application_allocation in links.values_list(
+        "record_id", "allocation_id", "application__allocation_id"
+    ):
+        position[record_id] += 1
+        target = allocation_id or application_allocation
+        if target and (record_id in whole or position[record_id] in redacted[record_id]):
+            withheld.add(target)
+    return withheld
+
+
+@dataclass(frozen=True)
+class YearTable:
+    year: FinancialYear
+    rows: list[dict[str, Any]]
+    withheld_count: int
+    withheld_total: Decimal
+    total: Decimal
+
+
+def allocations_table(year: FinancialYear, *, contracts_only: bool = False) -> YearTable:
+    withheld = withheld_allocation_ids()
+    from commissioning.budgets.models import Allocation
+
+    withheld_refs = set(
+        Allocation.objects.filter(id__in=withheld, year=year).values_list("reference", flat=True)
+    )
+    rows: list[dict[str, Any]] = []
+    hidden_count, hidden_total, total = 0, ZERO, ZERO
+    for line in allocation_lines(year):
+        if line.status == "cancelled":
+            continue
+        amount = sum(line.amounts.values(), ZERO)
+        if contracts_only and (
+            line.mechanism_label not in CONTRACT_MECHANISMS or amount <= CONTRACT_THRESHOLD
+        ):
+            continue
+        total += amount
+        if line.reference in withheld_refs:
+            hidden_count += 1
+            hidden_total += amount
+            continue
+        rows.append(
+            {
+                "reference": line.reference,
+                "organisation": line.organisation,
+                "initiative": line.initiative,
+                "mechanism": line.mechanism_label,
+                "theme": line.theme,
+                "priority": line.primary_priority,
+                "reach": line.reach,
+                "status": line.status,
+                "amount": amount,
+            }
+        )
+    return YearTable(
+        year=year,
+        rows=rows,
+        withheld_count=hidden_count,
+        withheld_total=hidden_total,
+        total=total,
+    )
+
+
+def decision_records(decisions: list[PublishedDecision]) -> tuple[list[str], list[dict]]:
+    columns = [
+        "reference",
+        "title",
+        "decision_date",
+        "published_at",
+        "amount_total",
+        "items",
+        "exemptions",
+        "superseded_by",
+        "url",
+    ]
+    records = [
+        {
+            "reference": d.doc.reference,
+            "title": d.doc.title,
+            "decision_date": d.doc.decision_date,
+            "published_at": d.published_at.date(),
+            "amount_total": d.doc.links_total,
+            "items": len(d.doc.links),
+            "exemptions": "; ".join(f"{e.part}: {e.exemption}" for e in d.doc.exemptions),
+            "superseded_by": d.doc.superseded_by,
+            "url": d.doc.url,
+        }
+        for d in decisions
+    ]
+    return columns, records
+
+
+def grant_records(rows: list[GrantRow]) -> tuple[list[str], list[dict]]:
+    columns = [
+        "decision",
+        "decision_date",
+        "reference",
+        "recipient",
+        "purpose",
+        "amount",
+        "year",
+        "mechanism",
+        "conditions",
+        "reasons",
+    ]
+    records = [
+        {
+            "decision": r.decision,
+            "decision_date": r.decision_date,
+            "reference": r.link.reference,
+            "recipient": r.link.recipient,
+            "purpose": r.link.purpose,
+            "amount": r.link.amount,
+            "year": r.link.year,
+            "mechanism": r.link.mechanism,
+            "conditions": r.link.conditions,
+            "reasons": r.link.reasons,
+        }
+        for r in rows
+    ]
+    return columns, records
+
+
+TABLE_COLUMNS = [
+    "reference",
+    "organisation",
+    "initiative",
+    "mechanism",
+    "theme",
+    "priority",
+    "reach",
+    "status",
+    "amount",
+]
+
+
+def table_records(table: YearTable) -> list[dict[str, Any]]:
+    records = list(table.rows)
+    if table.withheld_count:
+        records.append(
+            {
+                "reference": "",
+                "organisation": f"Withheld under FOI exemptions ({table.withheld_count} items)",
+                "amount": table.withheld_total,
+            }
+        )
+    records.append({"reference": "", "organisation": "Total", "amount": table.total})
+    return records
+
+
+MECHANISM_LABELS = dict(Mechanism.choices)

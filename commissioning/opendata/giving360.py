@@ -1,0 +1,931 @@
+"""Grants as 360Giving open data: a grants data package (JSON) and its spreadsheet.
+
+The 360Giving Data Standard (1.4.3) is how UK funders publish their grants. This module takes
+grants as plain frozen dataclasses and returns:
+
+* :func:`package`: a grants data package, a ``dict`` ready for :func:`dumps`;
+* :func:`dumps`: its JSON text, with amounts written exactly as the ``Decimal`` says (the
+  standard library's ``json`` would refuse a ``Decimal`` or, through ``float``, round it);
+* :func:`validate`: schema errors as readable strings (none means valid), checked offline
+  against the official JSON Schemas with format checking on, as the 360Giving tools do;
+* :func:`geo_code_problems`: beneficiary locations whose geographic code does not belong to
+  the code type given (a quality check the schema cannot make);
+* :func:`rows`, :func:`csv_text` and :func:`workbook`: the same grants flattened to the
+  standard's spreadsheet column titles ("Recipient Org:Identifier").
+
+It has no Django and no database; the callers build the dataclasses from the models.
+
+What the schema demands, and what this module does about it
+-----------------------------------------------------------
+* **Dates.** ``awardDate`` and the planned dates take either ``YYYY-MM-DD`` or a full RFC 3339
+  date-time, written as ``oneOf`` a ``format: date-time`` branch and a pattern branch. With
+  format checking off (or on but without ``rfc3339-validator`` installed, in which case
+  ``jsonschema`` quietly skips the format) a plain date matches *both* branches and so fails
+  ``oneOf``, while ``05/09/2013`` passes. Award and planned dates are written as
+  ``YYYY-MM-DD``; ``issued``, ``modified`` and ``dateModified`` as date-times in UTC.
+* **Money** is a JSON number: whole amounts become ``int``, others stay ``Decimal`` and
+  :func:`dumps` writes their digits as they are.
+* **Identifiers.** Every grant ``id`` starts with the publisher's 360Giving prefix
+  (``360G-...``); organisations get org-id.guide identifiers from :func:`org_identifier`.
+* **At least one grant.** The package schema requires ``minItems: 1``, so :func:`package`
+  refuses an empty list rather than write a file that cannot validate.
+* **Extra fields** are allowed (no ``additionalProperties: false``): a grant carries its
+  ``decisionReference`` (the PCC decision record that made it, such as ``EXE 0025/13``), and
+  the decision record's web page, when known, as a ``relatedDocument``.
+
+Finding the schemas
+-------------------
+The official schemas live in ``shared/data/360giving`` beside the repository. The package
+schema refers to the grant schema by a remote URL (of release 1.4.2, while the file itself
+says 1.4.3); :func:`validate` maps that URL to the local file so nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+#: The schema files: ``<repository>/../shared/data/360giving``.
+DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "360giving"
+
+PACKAGE_SCHEMA_FILE = "360-giving-package-schema.json"
+GRANT_SCHEMA_FILE = "360-giving-schema.json"
+GEO_CODE_TYPES_FILE = "codelist_geoCodeType.csv"
+
+#: The standard's version as the package's ``version`` field wants it (major.minor).
+STANDARD_VERSION = "1.4"
+
+#: Fields this module adds beyond the standard, as they appear in JSON and as column titles.
+EXTRA_FIELDS = ("decisionReference",)
+
+ORG_KINDS = (
+    "charity",
+    "company",
+    "cic",
+    "council",
+    "csp",
+    "police_force",
+    "probation",
+    "board",
+    "opcc",
+    "other",
+)
+
+#: ``organisationType``, in words a reader of the data understands.
+ORG_KIND_LABELS = {
+    "charity": "Charity",
+    "company": "Company",
+    "cic": "Community interest company",
+    "council": "Local authority",
+    "csp": "Community Safety Partnership",
+    "police_force": "Police force",
+    "probation": "Probation service",
+    "board": "Partnership board",
+    "opcc": "Office of the Police and Crime Commissioner",
+}
+
+_PREFIX = re.compile(r"^360G-[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*$")
+_CHARITY_EW = re.compile(r"^[1-9][0-9]{5,6}$")
+_CHARITY_SCOTLAND = re.compile(r"^SC[0-9]{6}$")
+_CHARITY_NI = re.compile(r"^NIC([0-9]{6})$")
+_COMPANY_DIGITS = re.compile(r"^[0-9]{1,8}$")
+_COMPANY_PREFIXED = re.compile(r"^([A-Z]{2})([0-9]{1,6})$")
+_LA_CODE = re.compile(r"^[A-Z]{3,4}$")
+_KEY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+_GEO_CODE = re.compile(r"^[EKLMNSW][0-9]{8}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+# --------------------------------------------------------------------------------------------
+# Input
+
+
+def _require_text(owner: str, field: str, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{owner}: {field} is required")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place: a beneficiary area of a grant or the area of an organisation.
+
+    ``geo_code`` is an ONS code (``E22000168``, Leicester CSP) and ``geo_code_type`` its type
+    from the 360Giving codelist (``CSP``, ``NMD``, ``UA``, ``CTY``, ``PFA``)."""
+
+    name: str
+    geo_code: str = ""
+    geo_code_type: str = ""
+    country_code: str = "GB"
+
+    def __post_init__(self) -> None:
+        _require_text("location", "name", self.name)
+        if bool(self.geo_code) != bool(self.geo_code_type):
+            raise ValueError(
+                f"location {self.name!r}: give both a geographic code and its type, or neither"
+            )
+        if self.geo_code and not _GEO_CODE.match(self.geo_code):
+            raise ValueError(
+                f"location {self.name!r}: {self.geo_code!r} is not an ONS code (a letter and 8 digits, such as E22000168)"
+            )
+        if self.country_code and not re.match(r"^[A-Z]{2}$", self.country_code):
+            raise ValueError(
+                f"location {self.name!r}: {self.country_code!r} is not a two-letter country code"
+            )
+
+
+@dataclass(frozen=True)
+class Org:
+    """A recipient or funder. ``kind`` is one of :data:`ORG_KINDS`; ``key`` is the local key
+    (a slug) used for the identifier when the organisation is on no register we know."""
+
+    name: str
+    kind: str
+    key: str = ""
+    charity_number: str = ""
+    company_number: str = ""
+    la_register_code: str = ""
+    street_address: str = ""
+    city: str = ""
+    county: str = ""
+    postal_code: str = ""
+    country: str = ""
+    url: str = ""
+    area: Location | None = None
+
+    def __post_init__(self) -> None:
+        _require_text("organisation", "name", self.name)
+        if self.kind not in ORG_KINDS:
+            raise ValueError(
+                f"organisation {self.name!r}: kind {self.kind!r} is not one of {', '.join(ORG_KINDS)}"
+            )
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A code from a named vocabulary, such as a priority of the Police and Crime Plan:
+    ``Classification("Police and Crime Plan 2021-2025 priorities", "P1", "Victims")``."""
+
+    vocabulary: str
+    code: str
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        _require_text("classification", "vocabulary", self.vocabulary)
+        _require_text(f"classification in {self.vocabulary!r}", "code", self.code)
+
+
+def _check_amount(grant: str, field: str, amount: object) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+        raise TypeError(
+            f"grant {grant}: {field} must be a Decimal, not {type(amount).__name__} (floats lose pence)"
+        )
+    value = Decimal(amount)
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"grant {grant}: {field} must be zero or more, not {amount}")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"grant {grant}: {field} {amount} is not a whole number of pence")
+
+
+def _check_date(grant: str, field: str, value: object) -> None:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise TypeError(f"grant {grant}: {field} must be a date, not {type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One grant as published. ``identifier`` is the publisher's own reference for it; the
+    package prefixes it with the publisher's 360Giving prefix unless it already starts so."""
+
+    identifier: str
+    title: str
+    description: str
+    amount: Decimal
+    award_date: date
+    recipient: Org
+    funder: Org
+    currency: str = "GBP"
+    planned_start: date | None = None
+    planned_end: date | None = None
+    beneficiary_locations: tuple[Location, ...] = ()
+    classifications: tuple[Classification, ...] = ()
+    programme_title: str = ""
+    programme_code: str = ""
+    data_source: str = ""
+    url: str = ""
+    decision_reference: str = ""
+    decision_url: str = ""
+    amount_applied_for: Decimal | None = None
+    from_open_call: bool | None = None
+    date_modified: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _require_text("grant", "identifier", self.identifier)
+        who = repr(self.identifier)
+        _require_text(f"grant {who}", "title", self.title)
+        _require_text(f"grant {who}", "description", self.description)
+        _check_amount(who, "amount", self.amount)
+        if self.amount_applied_for is not None:
+            _check_amount(who, "amount applied for", self.amount_applied_for)
+        if not isinstance(self.currency, str) or not _CURRENCY.match(self.currency):
+            raise ValueError(
+                f"grant {who}: currency {self.currency!r} is not a three-letter code such as GBP"
+            )
+        _check_date(who, "award date", self.award_date)
+        if self.planned_start is not None:
+            _check_date(who, "planned start", self.planned_start)
+        if self.planned_end is not None:
+            _check_date(who, "planned end", self.planned_end)
+            if self.planned_start is None:
+                raise ValueError(f"grant {who}: a planned end needs a planned start")
+            if self.planned_end < self.planned_start:
+                raise ValueError(f"grant {who}: the planned end is before the planned start")
+        if not isinstance(self.recipient, Org) or not isinstance(self.funder, Org):
+            raise TypeError(f"grant {who}: recipient and funder must be Org")
+        if not all(isinstance(x, Location) for x in self.beneficiary_locations):
+            raise TypeError(f"grant {who}: beneficiary locations must be Location")
+        if not all(isinstance(x, Classification) for x in self.classifications):
+            raise TypeError(f"grant {who}: classifications must be Classification")
+        if self.decision_url and not self.decision_reference:
+            raise ValueError(f"grant {who}: a decision URL needs the decision reference")
+        if self.date_modified is not None and self.date_modified.utcoffset() is None:
+            raise ValueError(f"grant {who}: date modified must carry a time zone")
+
+
+# --------------------------------------------------------------------------------------------
+# Organisation identifiers
+
+
+def _check_prefix(prefix: str) -> str:
+    cleaned = prefix.strip() if isinstance(prefix, str) else ""
+    if not _PREFIX.match(cleaned):
+        raise ValueError(
+            f"{prefix!r} is not a 360Giving publisher prefix (360G- followed by letters, digits, - or _)"
+        )
+    return cleaned
+
+
+def _compact(value: str) -> str:
+    """Upper case with all whitespace removed: ``" sc 012 345 "`` → ``"SC012345"``."""
+    return re.sub(r"\s+", "", value).upper()
+
+
+def company_number(org: Org) -> str:
+    """The organisation's Companies House number in its eight-character form
+    (``"4567890"`` → ``"04567890"``, ``"sc 12345"`` → ``"SC012345"``), or ``""`` if it has
+    none. Raises ``ValueError`` for a malformed number."""
+    company = _compact(org.company_number)
+    if not company:
+        return ""
+    if _COMPANY_DIGITS.match(company) and int(company) > 0:
+        return company.zfill(8)
+    prefixed = _COMPANY_PREFIXED.match(company)
+    if prefixed and int(prefixed.group(2)) > 0:
+        return f"{prefixed.group(1)}{prefixed.group(2).zfill(6)}"
+    raise ValueError(
+        f"{org.name}: company number {org.company_number!r} is not a Companies House number "
+        "(up to 8 digits, or two letters and up to 6 digits)"
+    )
+
+
+def org_identifier(org: Org, fallback_prefix: str) -> str:
+    """The organisation's identifier in org-id.guide form.
+
+    In order of preference: a registered charity (``GB-CHC-1123456`` in England and Wales,
+    ``GB-SC-SC012345`` in Scotland, ``GB-NIC-100012`` in Northern Ireland); a company
+    (``GB-COH-`` and its eight-character number, zero-padded: ``GB-COH-01234567``,
+    ``GB-COH-SC012345``); a council with its local authority register code
+    (``GB-LAE-LCE``); otherwise the publisher's prefix and the organisation's key
+    (``360G-opcc-llr-blaby-csp``). Raises ``ValueError`` naming the organisation when a
+    number is malformed or there is nothing to build an identifier from."""
+    prefix = _check_prefix(fallback_prefix)
+    name = org.name
+
+    charity = _compact(org.charity_number)
+    if charity:
+        if _CHARITY_EW.match(charity):
+            return f"GB-CHC-{charity}"
+        if _CHARITY_SCOTLAND.match(charity):
+            return f"GB-SC-{charity}"
+        ni = _CHARITY_NI.match(charity)
+        if ni:
+            return f"GB-NIC-{ni.group(1)}"
+        raise ValueError(
+            f"{name}: charity number {org.charity_number!r} is not a registered charity number "
+            "(England and Wales: 6 or 7 digits; Scotland: SC and 6 digits; Northern Ireland: NIC and 6 digits)"
+        )
+
+    company = company_number(org)
+    if company:
+        return f"GB-COH-{company}"
+
+    register_code = _compact(org.la_register_code)
+    if register_code:
+        if org.kind != "council":
+            raise ValueError(
+                f"{name}: only a council has a local authority register code (this is a {org.kind})"
+            )
+        if not _LA_CODE.match(register_code):
+            raise ValueError(
+                f"{name}: {org.la_register_code!r} is not a local authority register code (3 or 4 letters, such as LCE)"
+            )
+        return f"GB-LAE-{register_code}"
+
+    key = re.sub(r"\s+", "-", org.key.strip()).lower()
+    if not key:
+        raise ValueError(
+            f"{name}: no charity number, company number, register code or key to identify it by"
+        )
+    if not _KEY.match(key):
+        raise ValueError(
+            f"{name}: key {org.key!r} may hold only letters, digits and single . _ - between them"
+        )
+    return f"{prefix}-{key}"
+
+
+# --------------------------------------------------------------------------------------------
+# The package
+
+
+def _number(amount: Decimal) -> int | Decimal:
+    """A JSON number for an amount: ``int`` when whole, else the ``Decimal`` itself."""
+    value = Decimal(amount)
+    if value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _location(location: Location) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": location.name}
+    if location.country_code:
+        out["countryCode"] = location.country_code
+    if location.geo_code:
+        out["geoCode"] = location.geo_code
+        out["geoCodeType"] = location.geo_code_type
+    return out
+
+
+def _organisation(org: Org, prefix: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": org_identifier(org, prefix), "name": org.name.strip()}
+    if org.charity_number.strip():
+        out["charityNumber"] = _compact(org.charity_number)
+    if org.company_number.strip():
+        out["companyNumber"] = company_number(org)
+    optional = (
+        ("streetAddress", org.street_address),
+        ("addressLocality", org.city),
+        ("addressRegion", org.county),
+        ("addressCountry", org.country),
+        ("postalCode", org.postal_code),
+        ("organisationType", ORG_KIND_LABELS.get(org.kind, "")),
+        ("url", org.url),
+    )
+    for field, value in optional:
+        if value.strip():
+            out[field] = value.strip()
+    if org.area is not None:
+        out["location"] = [_location(org.area)]
+    return out
+
+
+def _grant(grant: Grant, prefix: str) -> dict[str, Any]:
+    identifier = grant.identifier.strip()
+    if not identifier.startswith(f"{prefix}-"):
+        identifier = f"{prefix}-{identifier}"
+    out: dict[str, Any] = {
+        "id": identifier,
+        "title": grant.title.strip(),
+        "description": grant.description.strip(),
+        "currency": grant.currency,
+    }
+    if grant.amount_applied_for is not None:
+        out["amountAppliedFor"] = _number(grant.amount_applied_for)
+    out["amountAwarded"] = _number(grant.amount)
+    out["awardDate"] = grant.award_date.isoformat()
+    if grant.url:
+        out["url"] = grant.url
+    if grant.planned_start is not None:
+        dates = {"startDate": grant.planned_start.isoformat()}
+        if grant.planned_end is not None:
+            dates["endDate"] = grant.planned_end.isoformat()
+        out["plannedDates"] = [dates]
+    out["recipientOrganization"] = [_organisation(grant.recipient, prefix)]
+    if grant.beneficiary_locations:
+        out["beneficiaryLocation"] = [_location(x) for x in grant.beneficiary_locations]
+    out["fundingOrganization"] = [_organisation(grant.funder, prefix)]
+    if grant.programme_title or grant.programme_code:
+        programme: dict[str, Any] = {}
+        if grant.programme_code:
+            programme["code"] = grant.programme_code
+        if grant.programme_title:
+            programme["title"] = grant.programme_title
+        out["grantProgramme"] = [programme]
+    if grant.from_open_call is not None:
+        out["fromOpenCall"] = "Yes" if grant.from_open_call else "No"
+    if grant.classifications:
+        out["classifications"] = [
+            {"vocabulary": c.vocabulary, "code": c.code, **({"title": c.title} if c.title else {})}
+            for c in grant.classifications
+        ]
+    if grant.decision_url:
+        out["relatedDocument"] = [
+            {
+                "id": grant.decision_reference,
+                "title": f"Decision record {grant.decision_reference}",
+                "url": grant.decision_url,
+                "documentType": "Decision record",
+            }
+        ]
+    if grant.date_modified is not None:
+        out["dateModified"] = _timestamp(grant.date_modified)
+    if grant.data_source:
+        out["dataSource"] = grant.data_source
+    if grant.decision_reference:
+        out["decisionReference"] = grant.decision_reference
+    return out
+
+
+def package(
+    grants: Iterable[Grant],
+    *,
+    publisher_name: str,
+    publisher_prefix: str,
+    generated_at: datetime,
+    licence_url: str,
+    publisher_identifier: str = "",
+    publisher_website: str = "",
+    title: str = "",
+    description: str = "",
+    download_url: str = "",
+    access_url: str = "",
+) -> dict[str, Any]:
+    """A 360Giving grants data package of ``grants``, issued at ``generated_at``.
+
+    ``publisher_prefix`` is the publisher's 360Giving prefix (``360G-opcc-llr``): it begins
+    every grant identifier and identifies organisations on no register. ``generated_at`` must
+    carry a time zone. Raises ``ValueError`` for no grants, two grants with one identifier,
+    or a malformed organisation number (see :func:`org_identifier`). Serialise the result
+    with :func:`dumps`: amounts may be ``Decimal``."""
+    prefix = _check_prefix(publisher_prefix)
+    _require_text("package", "publisher name", publisher_name)
+    _require_text("package", "licence URL", licence_url)
+    if not isinstance(generated_at, datetime) or generated_at.utcoffset() is None:
+        raise ValueError("package: generated_at must be a datetime with a time zone")
+
+    items = [_grant(g, prefix) for g in grants]
+    if not items:
+        raise ValueError("package: a 360Giving package needs at least one grant")
+    seen: set[str] = set()
+    for item in items:
+        if item["id"] in seen:
+            raise ValueError(f"package: two grants have the identifier {item['id']!r}")
+        seen.add(item["id"])
+
+    issued = _timestamp(generated_at)
+    publisher: dict[str, Any] = {"name": publisher_name.strip()}
+    if publisher_identifier:
+        publisher["identifier"] = publisher_identifier
+    if publisher_website:
+        publisher["website"] = publisher_website
+    out: dict[str, Any] = {
+        "version": STANDARD_VERSION,
+        "title": title or f"{publisher_name.strip()}: grants",
+        "identifier": f"{prefix}-grants-{generated_at.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+        "issued": issued,
+        "modified": issued,
+        "publisher": publisher,
+        "license": licence_url,
+    }
+    if description:
+        out["description"] = description
+    if download_url:
+        out["downloadURL"] = download_url
+    if access_url:
+        out["accessURL"] = access_url
+    out["grants"] = items
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# JSON text
+
+
+def _encode(value: Any, out: list[str], indent: int | None, level: int) -> None:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} cannot be written as a JSON number")
+        out.append(format(value, "f"))
+    elif isinstance(value, float):
+        out.append(json.dumps(value, allow_nan=False))
+    elif value is None or isinstance(value, str | int | bool):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, Mapping | list | tuple):
+        is_map = isinstance(value, Mapping)
+        items = list(value.items()) if isinstance(value, Mapping) else list(value)
+        opening, closing = ("{", "}") if is_map else ("[", "]")
+        if not items:
+            out.append(opening + closing)
+            return
+        if indent is None:
+            inner_sep, item_sep, close_sep = "", ", ", ""
+        else:
+            inner_sep = "\n" + " " * (indent * (level + 1))
+            item_sep = "," + inner_sep
+            close_sep = "\n" + " " * (indent * level)
+        out.append(opening + inner_sep)
+        for n, item in enumerate(items):
+            if n:
+                out.append(item_sep)
+            if is_map:
+                key, item = item
+                if not isinstance(key, str):
+                    raise TypeError(f"JSON object keys must be strings, not {key!r}")
+                out.append(json.dumps(key, ensure_ascii=False) + ": ")
+            _encode(item, out, indent, level + 1)
+        out.append(close_sep + closing)
+    else:
+        raise TypeError(f"{type(value).__name__} cannot be written as JSON: {value!r}")
+
+
+def dumps(value: Any, *, indent: int | None = 2) -> str:
+    """JSON text for ``value``, writing each ``Decimal`` as its own digits (``1234.56``,
+    never ``1234.5599999``). Anything that is not JSON (a ``date``, NaN) raises."""
+    out: list[str] = []
+    _encode(value, out, indent, 0)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+
+def _remote_refs(schema: Any) -> Iterator[str]:
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            yield ref
+        for value in schema.values():
+            yield from _remote_refs(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _remote_refs(value)
+
+
+@lru_cache(maxsize=4)
+def _validator(schema_dir: Path) -> Any:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    package_schema = json.loads((schema_dir / PACKAGE_SCHEMA_FILE).read_text(encoding="utf-8"))
+    grant_schema = json.loads((schema_dir / GRANT_SCHEMA_FILE).read_text(encoding="utf-8"))
+    # The schemas name their dialect by the "http://" URI, which `referencing` does not
+    # recognise, so the dialect is given rather than detected.
+    grant = DRAFT202012.create_resource(grant_schema)
+    registry: Registry[Any] = Registry()
+    for ref in {*_remote_refs(package_schema), grant_schema["$id"]}:
+        if not ref.split("#")[0].endswith("/" + GRANT_SCHEMA_FILE):
+            raise RuntimeError(f"the package schema refers to {ref}, which is not held locally")
+        registry = registry.with_resource(ref.split("#")[0], grant)
+    format_checker = Draft202012Validator.FORMAT_CHECKER
+    missing = {"date-time", "uri"} - set(format_checker.checkers)
+    if missing:
+        raise RuntimeError(
+            f"jsonschema cannot check the format(s) {', '.join(sorted(missing))}: install "
+            "rfc3339-validator and rfc3986-validator, or dates and URLs go unchecked"
+        )
+    Draft202012Validator.check_schema(package_schema)
+    Draft202012Validator.check_schema(grant_schema)
+    return Draft202012Validator(package_schema, registry=registry, format_checker=format_checker)
+
+
+def _brief(instance: Any, message: str) -> str:
+    """Drop the repr of a whole object or array from the front of a message."""
+    if isinstance(instance, dict | list):
+        shown = repr(instance)
+        if message.startswith(shown):
+            return "the value" + message[len(shown) :]
+    return message
+
+
+def _describe(error: Any) -> str:
+    message = _brief(error.instance, error.message)
+    if error.validator == "enum" and len(error.validator_value) > 10:
+        name = error.schema.get("title", "value")
+        message = f"{error.instance!r} is not an allowed {name} (the codelist has {len(error.validator_value)} codes)"
+    text = f"{error.json_path}: {message}"
+    if error.validator in {"oneOf", "anyOf"} and error.context:
+        reasons: list[str] = []
+        for sub in error.context:
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in sub.path)
+            reason = (where.lstrip(".") + ": " if where else "") + _brief(sub.instance, sub.message)
+            if reason not in reasons:
+                reasons.append(reason)
+        text += " (" + "; or ".join(reasons) + ")"
+    return text
+
+
+def validate(package: Mapping[str, Any] | str, *, schema_dir: Path | None = None) -> list[str]:
+    """Schema errors in ``package`` (a package ``dict`` or its JSON text), each as
+    ``"$.grants[0].awardDate: ..."``; an empty list means valid against the 360Giving 1.4.3
+    package schema. The ``dict`` is checked as :func:`dumps` writes it. Offline: the grant
+    schema is read from ``schema_dir`` (default :data:`DEFAULT_SCHEMA_DIR`).
+
+    Raises ``FileNotFoundError`` when the schemas are not there, and ``RuntimeError`` when
+    ``jsonschema`` cannot check the ``date-time`` or ``uri`` formats (their packages are
+    missing): an unchecked format would let bad dates through and fail good ones."""
+    validator = _validator((schema_dir or DEFAULT_SCHEMA_DIR).resolve())
+    try:
+        text = package if isinstance(package, str) else dumps(package, indent=None)
+        instance = json.loads(text)
+    except (TypeError, ValueError) as exc:
+        return [f"$: not JSON: {exc}"]
+    errors = sorted(
+        validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message)
+    )
+    return [_describe(e) for e in errors]
+
+
+@lru_cache(maxsize=4)
+def geo_code_types(schema_dir: Path | None = None) -> dict[str, frozenset[str]]:
+    """The 360Giving geographic code types and the ONS entity codes each covers, from the
+    codelist: ``{"CSP": {"E22"}, "UA": {"E06", "W06"}, ...}``."""
+    path = (schema_dir or DEFAULT_SCHEMA_DIR) / GEO_CODE_TYPES_FILE
+    found: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            entity = row["Documentation (URL)"].rstrip("/").rsplit("/", 1)[-1]
+            found.setdefault(row["Code"].strip(), set()).add(entity)
+    return {code: frozenset(entities) for code, entities in found.items()}
+
+
+def geo_code_problems(package: Mapping[str, Any], *, schema_dir: Path | None = None) -> list[str]:
+    """Locations whose ``geoCodeType`` is not in the 360Giving codelist, or whose
+    ``geoCode`` is not of that type (``CSP`` must be an ``E22…`` code). The schema checks
+    neither."""
+    types = geo_code_types(schema_dir)
+    problems: list[str] = []
+
+    def check(location: Mapping[str, Any], where: str) -> None:
+        code, kind = location.get("geoCode"), location.get("geoCodeType")
+        if not code and not kind:
+            return
+        if kind not in types:
+            problems.append(f"{where}.geoCodeType: {kind!r} is not in the 360Giving codelist")
+        elif not isinstance(code, str) or code[:3] not in types[kind]:
+            expected = " or ".join(sorted(types[kind]))
+            problems.append(f"{where}.geoCode: {code!r} is not a {kind} code ({expected}…)")
+
+    for g, grant in enumerate(package.get("grants", [])):
+        for n, location in enumerate(grant.get("beneficiaryLocation", [])):
+            check(location, f"$.grants[{g}].beneficiaryLocation[{n}]")
+        for role in ("recipientOrganization", "fundingOrganization"):
+            for o, org in enumerate(grant.get(role, [])):
+                for n, location in enumerate(org.get("location", [])):
+                    check(location, f"$.grants[{g}].{role}[{o}].location[{n}]")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Spreadsheet
+
+_ORGANISATION_COLUMNS = (
+    ("id", "Identifier"),
+    ("name", "Name"),
+    ("charityNumber", "Charity Number"),
+    ("companyNumber", "Company Number"),
+    ("streetAddress", "Street Address"),
+    ("addressLocality", "City"),
+    ("addressRegion", "County"),
+    ("addressCountry", "Country"),
+    ("postalCode", "Postal Code"),
+    ("organisationType", "Organisation Type"),
+    ("url", "Web Address"),
+    ("location/0/name", "Location:Name"),
+    ("location/0/countryCode", "Location:Country Code"),
+    ("location/0/geoCode", "Location:Geographic Code"),
+    ("location/0/geoCodeType", "Location:Geographic Code Type"),
+)
+
+
+def _organisation_columns(role: str, title: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (f"{role}/0/{path}", f"{title}:{column}") for path, column in _ORGANISATION_COLUMNS
+    )
+
+
+#: The standard's column titles for the fields this module writes, in the standard's order
+#: (from 360giving_grant_columns.csv; the index 0 stands for any position in a list).
+COLUMN_TITLES: tuple[tuple[str, str], ...] = (
+    ("id", "Identifier"),
+    ("title", "Title"),
+    ("description", "Description"),
+    ("currency", "Currency"),
+    ("amountAppliedFor", "Amount Applied For"),
+    ("amountAwarded", "Amount Awarded"),
+    ("amountDisbursed", "Amount Disbursed"),
+    ("awardDate", "Award Date"),
+    ("url", "URL"),
+    ("plannedDates/0/startDate", "Planned Dates:Start Date"),
+    ("plannedDates/0/endDate", "Planned Dates:End Date"),
+    ("plannedDates/0/duration", "Planned Dates:Duration (months)"),
+    *_organisation_columns("recipientOrganization", "Recipient Org"),
+    ("beneficiaryLocation/0/name", "Beneficiary Location:Name"),
+    ("beneficiaryLocation/0/countryCode", "Beneficiary Location:Country Code"),
+    ("beneficiaryLocation/0/geoCode", "Beneficiary Location:Geographic Code"),
+    ("beneficiaryLocation/0/geoCodeType", "Beneficiary Location:Geographic Code Type"),
+    *_organisation_columns("fundingOrganization", "Funding Org"),
+    ("grantProgramme/0/code", "Grant Programme:Code"),
+    ("grantProgramme/0/title", "Grant Programme:Title"),
+    ("grantProgramme/0/url", "Grant Programme:URL"),
+    ("fromOpenCall", "From An Open Call?"),
+    ("classifications/0/vocabulary", "Classifications:Vocabulary"),
+    ("classifications/0/code", "Classifications:Code"),
+    ("classifications/0/title", "Classifications:Title"),
+    ("relatedDocument/0/id", "Related Document:Identifier"),
+    ("relatedDocument/0/title", "Related Document:Title"),
+    ("relatedDocument/0/url", "Related Document:Web Address"),
+    ("relatedDocument/0/documentType", "Related Document:Document Type"),
+    ("relatedActivity", "Related Activity"),
+    ("dateModified", "Last Modified"),
+    ("dataSource", "Data Source"),
+)
+
+_TITLE_OF = dict(COLUMN_TITLES)
+_POSITION_OF = {path: n for n, (path, _) in enumerate(COLUMN_TITLES)}
+#: The position of the first column of each top-level field, so that a list's columns stay
+#: together: ``{"beneficiaryLocation": 27, ...}``.
+_GROUP_OF: dict[str, int] = {}
+for _position, (_path, _) in enumerate(COLUMN_TITLES):
+    _GROUP_OF.setdefault(_path.split("/")[0], _position)
+
+JsonPath = tuple[str | int, ...]
+
+
+def _leaves(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, Any]]:
+    """Every scalar in a grant with its path; a list of scalars is one cell, joined by ";"
+    as flatten-tool does."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list | tuple):
+        if all(not isinstance(item, Mapping | list | tuple) for item in value):
+            yield path, ";".join(str(item) for item in value)
+        else:
+            for n, item in enumerate(value):
+                yield from _leaves(item, (*path, n))
+    else:
+        yield path, value
+
+
+def _generic(path: JsonPath) -> str:
+    return "/".join("0" if isinstance(p, int) else p for p in path)
+
+
+def _array_key(path: JsonPath, upto: int) -> str:
+    return _generic(path[:upto])
+
+
+def _title(path: JsonPath, numbered: set[str]) -> str:
+    """flatten-tool's title for ``path``: the standard's title, with the position after a
+    list's title only where some grant has more than one item in that list
+    (``Beneficiary Location:1:Name``)."""
+    generic = _generic(path)
+    names = [p for p in path if isinstance(p, str)]
+    titled = _TITLE_OF.get(generic)
+    segments = titled.split(":") if titled else names
+    if len(segments) != len(names):  # a title that does not follow the path: leave it whole
+        return titled or ":".join(names)
+    out: list[str] = []
+    name_no = 0
+    for n, part in enumerate(path):
+        if isinstance(part, int):
+            if _array_key(path, n) in numbered:
+                out.append(str(part))
+        else:
+            out.append(segments[name_no])
+            name_no += 1
+    return ":".join(out)
+
+
+def rows(package: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The package's grants as a table, one row a grant, headed by the standard's column
+    titles in the standard's order. A list that some grant holds more than one of (two
+    beneficiary districts, three plan priorities) gets numbered columns as flatten-tool
+    writes them: ``Beneficiary Location:0:Name``, ``Beneficiary Location:1:Name``. Fields
+    outside the standard come last, headed by their JSON name (``decisionReference``).
+    Amounts stay numbers (``int`` or ``Decimal``)."""
+    grants = [dict(_leaves(g)) for g in package.get("grants", [])]
+    lengths: dict[str, int] = {}
+    first_seen: dict[JsonPath, int] = {}
+    for cells in grants:
+        for path in cells:
+            first_seen.setdefault(path, len(first_seen))
+            for n, part in enumerate(path):
+                if isinstance(part, int):
+                    key = _array_key(path, n)
+                    lengths[key] = max(lengths.get(key, 0), part + 1)
+    numbered = {key for key, length in lengths.items() if length > 1}
+    unknown = len(COLUMN_TITLES)
+
+    def order(path: JsonPath) -> tuple[int, int, tuple[int, ...], int]:
+        """Standard columns in the standard's order, the columns of one list item together
+        (all of location 0, then all of location 1); other fields after, as first met."""
+        own = _POSITION_OF.get(_generic(path))
+        if own is None:
+            return (1, unknown + first_seen[path], (), 0)
+        indices = tuple(p for p in path if isinstance(p, int))
+        return (0, _GROUP_OF[str(path[0])], indices, own)
+
+    paths = sorted(first_seen, key=order)
+    headers = [_title(p, numbered) for p in paths]
+    table = [[cells.get(p, "") for p in paths] for cells in grants]
+    return headers, table
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def csv_text(package: Mapping[str, Any]) -> str:
+    """The spreadsheet of :func:`rows` as CSV text (amounts as their exact digits)."""
+    headers, table = rows(package)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(headers)
+    for row in table:
+        writer.writerow([_cell_text(v) for v in row])
+    return out.getvalue()
+
+
+AMOUNT_FORMAT = "#,##0.00"
+
+
+def workbook(package: Mapping[str, Any]) -> bytes:
+    """The spreadsheet of :func:`rows` as an XLSX workbook with one sheet, ``grants`` (the
+    sheet name 360Giving's tools expect). Amounts are number cells; text is always text,
+    even when it begins with ``=``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    headers, table = rows(package)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "grants"
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    amount_columns = {n for n, h in enumerate(headers) if h.startswith("Amount ")}
+    for r, row in enumerate(table, start=2):
+        for c, value in enumerate(row):
+            cell = sheet.cell(row=r, column=c + 1)
+            if isinstance(value, str):
+                cell.value = value
+                cell.data_type = "s"  # never a formula
+            else:
+                cell.value = value
+                if c in amount_columns:
+                    cell.number_format = AMOUNT_FORMAT
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+__all__ = [
+    "DEFAULT_SCHEMA_DIR",
+    "EXTRA_FIELDS",
+    "ORG_KINDS",
+    "Classification",
+    "Grant",
+    "Location",
+    "Org",
+    "company_number",
+    "csv_text",
+    "dumps",
+    "geo_code_problems",
+    "geo_code_types",
+    "org_identifier",
+    "package",
+    "rows",
+    "validate",
+    "workbook",
+]
