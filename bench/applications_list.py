@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import statistics
 import sys
 import tempfile
-import time
 from decimal import Decimal
 
 os.environ.setdefault("COMMISSIONING_DATA_DIR", tempfile.mkdtemp(prefix="bench-apps-"))
@@ -28,6 +26,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from pagetiming import measure
 
 from commissioning.accounts.models import Role
 from commissioning.accounts.services import roles_ensure, user_create
@@ -36,24 +35,6 @@ from commissioning.grants.models import Application, Round
 from commissioning.organisations.models import Organisation
 
 REPEATS = 20
-
-
-def measure(client: Client, url: str) -> tuple[int, float, float]:
-    count = [0]
-
-    def counter(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        assert client.get(url).status_code == 200
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return count[0], statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
 def main() -> int:
@@ -112,7 +93,7 @@ def main() -> int:
             batch_size=1000,
         )
         made = size
-        results[size] = measure(client, url)
+        results[size] = measure(client, url, REPEATS)
     print(f"database: {connection.vendor}; {REPEATS} timed requests each; 50 applications a page")
     print(f"{'applications':>12}{'queries':>9}{'p50 ms':>9}{'p95 ms':>9}")
     for size, (q, p50, p95) in results.items():

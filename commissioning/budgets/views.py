@@ -165,11 +165,15 @@ class AllocationDetailView(Guarded):
         )
         can_change = allowed(request.user, "allocations.change")
         staff = allowed(request.user, "decisions.view")
-        decisions = [
-            link.record
-            for link in allocation.decision_links.select_related("record").order_by("record_id")
-            if staff or link.record.status == "published"
-        ]
+        from django.db.models import Q
+
+        from commissioning.decisions.models import DecisionRecord
+
+        decisions = DecisionRecord.objects.filter(
+            Q(links__allocation=allocation) | Q(links__application__allocation=allocation)
+        ).distinct()
+        if not staff:
+            decisions = decisions.filter(status="published")
         return render(
             request,
             "budgets/allocation_detail.html",

@@ -1,7 +1,8 @@
 """The public grants register as 360Giving open data.
 
 Only grants that a published decision shows are exported: the list comes from
-`register.grants()`, which reads published versions, so a withheld grant is never a row.
+`register.grants()`, the rows written with each public version, so a withheld grant is
+never a row.
 Each row is then matched to its allocation or award for the facts 360Giving wants (the
 recipient's identifiers and area, the plan priorities) that a decision's text does not
 carry. Building the package and validating it is `commissioning.opendata.giving360`'s job.
@@ -82,9 +83,18 @@ def _identifier(reference: str) -> str:
 
 
 def grants(*, base_url: str = "") -> list[g.Grant]:
-    rows = register.grants()
-    allocation_refs = [r.link.reference for r in rows if r.link.kind == "allocation"]
-    award_refs = [r.link.reference for r in rows if r.link.kind == "award"]
+    rows = []
+    seen: set[str] = set()
+    # newest decision first: where a correction cites the same item again, it wins
+    for row in register.grants().order_by("-decision_date", "-version_id", "position"):
+        if row.reference in seen or row.amount is None or row.amount <= 0:
+            continue
+        if row.decision_date is None:
+            continue
+        seen.add(row.reference)
+        rows.append(row)
+    allocation_refs = [r.reference for r in rows if r.kind == "allocation"]
+    award_refs = [r.reference for r in rows if r.kind == "award"]
     latest: dict[str, AllocationVersion] = {}
     versions = (
         AllocationVersion.objects.filter(allocation__reference__in=allocation_refs)
@@ -110,48 +120,45 @@ def grants(*, base_url: str = "") -> list[g.Grant]:
     )
     out = []
     for row in rows:
-        link = row.link
-        if link.amount is None or link.amount <= 0 or row.decision_date is None:
-            continue
-        if link.kind == "allocation":
-            v = latest[link.reference]
+        record = row.version.record
+        assert row.amount is not None and row.decision_date is not None
+        if row.kind == "allocation":
+            v = latest[row.reference]
             recipient, area = v.organisation, v.reach
             theme, p1, p2 = v.theme, v.primary_priority, v.secondary_priority
             programme = v.get_mechanism_display()
             applied_for = None
         else:
-            a = awards[link.reference]
+            a = awards[row.reference]
             recipient, area = a.organisation, a.area
             theme, p1, p2 = a.theme, a.primary_priority, a.secondary_priority
             programme = a.round.title
             applied_for = a.amount_requested
         out.append(
             g.Grant(
-                identifier=_identifier(link.reference),
-                title=link.purpose or link.description,
+                identifier=_identifier(row.reference),
+                title=row.purpose,
                 description=" ".join(
                     part
                     for part in (
-                        f"{link.description.rstrip('.')}.",
-                        f"{programme}, {link.year}, decided in {row.decision}.",
-                        f"Conditions: {link.conditions}" if link.conditions else "",
-                        f"Reasons: {link.reasons}" if link.reasons else "",
+                        f"{row.description.rstrip('.')}.",
+                        f"{programme}, {row.year}, decided in {record.reference}.",
+                        f"Conditions: {row.conditions}" if row.conditions else "",
+                        f"Reasons: {row.reasons}" if row.reasons else "",
                     )
                     if part
                 ),
-                amount=link.amount,
+                amount=row.amount,
                 award_date=row.decision_date,
                 recipient=_org(recipient),
                 funder=funder,
                 beneficiary_locations=_locations(area),
                 classifications=_classifications(theme, p1, p2),
                 programme_title=programme,
-                decision_reference=row.decision,
-                decision_url=f"{base_url}/register/decisions/{row.decision_slug}/"
-                if base_url
-                else "",
+                decision_reference=record.reference,
+                decision_url=f"{base_url}/register/decisions/{record.slug}/" if base_url else "",
                 amount_applied_for=applied_for,
-                from_open_call=True if link.kind == "award" else None,
+                from_open_call=True if row.kind == "award" else None,
             )
         )
     return out

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from commissioning.core.models import AppendOnlyModel, BaseModel
+from commissioning.core.money import MoneyField
 
 
 class Status(models.TextChoices):
@@ -162,6 +163,28 @@ class DecisionLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record.reference} #{self.order}"
+
+
+class DecisionAttachment(BaseModel):
+    """A paper attached to a record (a schedule, a report), stored outside any public path by
+    the hash of its content and served only through views that check it may be seen."""
+
+    record = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="attachments")
+    order = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    stored_name = models.CharField(max_length=80)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["record", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "order"], name="attachment_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Characteristic(models.TextChoices):
@@ -309,3 +332,36 @@ class PublishedVersion(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.record.reference} published"
+
+
+class PublishedGrant(AppendOnlyModel):
+    """One grant of a published version, written with it: the grants register's rows.
+
+    Only what the public version shows is here (a withheld item never becomes a row), so
+    the register can search, filter and page grants in the database.
+    """
+
+    version = models.ForeignKey(PublishedVersion, on_delete=models.PROTECT, related_name="grants")
+    position = models.PositiveIntegerField(help_text="The item's place in the public version")
+    kind = models.CharField(max_length=20)
+    reference = models.CharField(max_length=60)
+    recipient = models.CharField(max_length=300)
+    purpose = models.TextField()
+    description = models.TextField()
+    amount = MoneyField(null=True, blank=True)
+    year = models.CharField(max_length=7)
+    mechanism = models.CharField(max_length=100)
+    conditions = models.TextField(blank=True)
+    reasons = models.TextField(blank=True)
+    decision_date = models.DateField(null=True, blank=True)
+    search_text = models.TextField()
+
+    class Meta:
+        ordering = ["-decision_date", "version_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="published_grant_unique")
+        ]
+        indexes = [models.Index(fields=["-decision_date", "version", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.recipient}"

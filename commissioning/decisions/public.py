@@ -176,6 +176,7 @@ def draft_document(record: DecisionRecord) -> DecisionDocument:
         pcc_signature=None,
         determination=None,
         supersedes=record.supersedes.reference if record.supersedes is not None else "",
+        attachments=tuple(record.attachments.order_by("order").values_list("name", flat=True)),
     )
 
 
@@ -293,7 +294,11 @@ def public_content(record: DecisionRecord) -> DecisionDocument:
         superseded_by="",
         public=True,
         url=reverse("register-decision", kwargs={"slug": record.slug}),
-        attachments=(),
+        attachments=tuple(
+            name
+            for i, name in enumerate(doc.attachments, start=1)
+            if f"attachment:{i}" not in withheld
+        ),
     )
 
 
@@ -303,6 +308,8 @@ def public_part_title(part: str) -> str:
 
     if part.startswith("link:"):
         return f"Item {part.split(':', 1)[1]} of what the decision funds"
+    if part.startswith("attachment:"):
+        return f"Attachment {part.split(':', 1)[1]}"
     return PART_TITLES.get(part, part)
 
 
@@ -315,6 +322,19 @@ def public_document(version: PublishedVersion) -> DecisionDocument:
         .first()
     )
     return replace(doc, superseded_by=later.reference) if later else doc
+
+
+def attachment_for(record: DecisionRecord, position: int, *, public: bool):
+    """The attachment at a position of the staff document, or of the public version (which
+    leaves out the withheld ones); None when there is none to show. Attachments are added
+    only to drafts, so the snapshot holds them all."""
+    attachments = list(record.attachments.order_by("order"))
+    if public:
+        withheld = set(record.redactions.values_list("part", flat=True))
+        attachments = [
+            a for i, a in enumerate(attachments, start=1) if f"attachment:{i}" not in withheld
+        ]
+    return attachments[position - 1] if 1 <= position <= len(attachments) else None
 
 
 def published_versions():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from .models import (
     DecisionLink,
     DecisionRecord,
     Publish,
+    PublishedGrant,
     PublishedVersion,
     Redaction,
     Status,
@@ -41,19 +42,21 @@ class PublishedDecision:
     doc: DecisionDocument
 
 
-def published(
-    *, query: str = "", year: int | None = None, versions: Iterable[PublishedVersion] | None = None
-) -> list[PublishedDecision]:
-    """Published decisions, newest first, searched in their public text only."""
+def published_queryset(*, query: str = "", year: int | None = None):
+    """Published versions, newest decision first, searched in their public text only."""
     qs = PublishedVersion.objects.select_related("record").order_by(
         "-record__number_year", "-record__number"
     )
-    if query.strip():
-        for word in query.lower().split():
-            qs = qs.filter(search_text__contains=word)
+    for word in query.lower().split():
+        qs = qs.filter(search_text__contains=word)
     if year is not None:
         qs = qs.filter(record__number_year=year)
-    rows = list(versions if versions is not None else qs)
+    return qs
+
+
+def decode(versions: Iterable[PublishedVersion]) -> list[PublishedDecision]:
+    """The public documents of these versions, each told of a published correction."""
+    rows = list(versions)
     superseding = dict(
         DecisionRecord.objects.filter(
             supersedes_id__in=[v.record_id for v in rows], status=Status.PUBLISHED
@@ -63,18 +66,20 @@ def published(
     for v in rows:
         doc = serialise.from_dict(v.content)
         if v.record_id in superseding:
-            from dataclasses import replace
-
             doc = replace(doc, superseded_by=superseding[v.record_id])
         out.append(PublishedDecision(slug=v.record.slug, published_at=v.published_at, doc=doc))
     return out
+
+
+def published(*, query: str = "", year: int | None = None) -> list[PublishedDecision]:
+    return decode(published_queryset(query=query, year=year))
 
 
 def published_one(slug: str) -> PublishedDecision | None:
     version = PublishedVersion.objects.select_related("record").filter(record__slug=slug).first()
     if version is None:
         return None
-    return published(versions=[version])[0]
+    return decode([version])[0]
 
 
 def decision_years() -> list[int]:
@@ -96,29 +101,42 @@ def forward_plan() -> list[DecisionRecord]:
     )
 
 
-@dataclass(frozen=True)
-class GrantRow:
-    decision: str
-    decision_slug: str
-    decision_date: dt.date | None
-    link: Link
+def is_grant(link: Link) -> bool:
+    return link.kind == "award" or link.mechanism in GRANT_MECHANISMS
 
 
-def grants(decisions: list[PublishedDecision] | None = None) -> list[GrantRow]:
-    """Crime and disorder reduction grants made by published decisions."""
-    rows = []
-    for d in decisions if decisions is not None else published():
-        for link in d.doc.links:
-            if link.kind == "award" or link.mechanism in GRANT_MECHANISMS:
-                rows.append(
-                    GrantRow(
-                        decision=d.doc.reference,
-                        decision_slug=d.slug,
-                        decision_date=d.doc.decision_date,
-                        link=link,
-                    )
-                )
-    return rows
+def grant_rows(version: PublishedVersion, doc: DecisionDocument) -> list[PublishedGrant]:
+    """The grants register's rows for a public version (written once, with it)."""
+    return [
+        PublishedGrant(
+            version=version,
+            position=i,
+            kind=link.kind,
+            reference=link.reference,
+            recipient=link.recipient,
+            purpose=link.purpose or link.description,
+            description=link.description,
+            amount=link.amount,
+            year=link.year,
+            mechanism=link.mechanism,
+            conditions=link.conditions,
+            reasons=link.reasons,
+            decision_date=doc.decision_date,
+            search_text=" ".join(
+                (link.reference, link.recipient, link.purpose, link.description, doc.reference)
+            ).lower(),
+        )
+        for i, link in enumerate(doc.links, start=1)
+        if is_grant(link)
+    ]
+
+
+def grants(*, query: str = ""):
+    """Crime and disorder reduction grants made by published decisions, newest first."""
+    qs = PublishedGrant.objects.select_related("version__record")
+    for word in query.lower().split():
+        qs = qs.filter(search_text__contains=word)
+    return qs
 
 
 def withheld_allocation_ids() -> set[int]:
@@ -235,7 +253,7 @@ def decision_records(decisions: list[PublishedDecision]) -> tuple[list[str], lis
     return columns, records
 
 
-def grant_records(rows: list[GrantRow]) -> tuple[list[str], list[dict]]:
+def grant_records(rows: Iterable[PublishedGrant]) -> tuple[list[str], list[dict]]:
     columns = [
         "decision",
         "decision_date",
@@ -250,16 +268,16 @@ def grant_records(rows: list[GrantRow]) -> tuple[list[str], list[dict]]:
     ]
     records = [
         {
-            "decision": r.decision,
+            "decision": r.version.record.reference,
             "decision_date": r.decision_date,
-            "reference": r.link.reference,
-            "recipient": r.link.recipient,
-            "purpose": r.link.purpose,
-            "amount": r.link.amount,
-            "year": r.link.year,
-            "mechanism": r.link.mechanism,
-            "conditions": r.link.conditions,
-            "reasons": r.link.reasons,
+            "reference": r.reference,
+            "recipient": r.recipient,
+            "purpose": r.purpose,
+            "amount": r.amount,
+            "year": r.year,
+            "mechanism": r.mechanism,
+            "conditions": r.conditions,
+            "reasons": r.reasons,
         }
         for r in rows
     ]

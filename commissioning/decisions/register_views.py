@@ -47,7 +47,7 @@ class RegisterHomeView(Guarded):
         return render(
             request,
             "register/home.html",
-            {"years": years, "latest": register.published()[:5]},
+            {"years": years, "latest": register.decode(register.published_queryset()[:5])},
         )
 
 
@@ -62,8 +62,8 @@ class DecisionListView(Guarded):
     def get(self, request, fmt: str = ""):
         query = request.GET.get("q", "")[:200]
         year = _year_param(request)
-        decisions = register.published(query=query, year=year)
         if fmt:
+            decisions = register.published(query=query, year=year)
             columns, records = register.decision_records(decisions)
             if fmt == "json":
                 return JsonResponse(
@@ -74,16 +74,19 @@ class DecisionListView(Guarded):
                     json_dumps_params={"indent": 1},
                 )
             return download(columns, records, name="decisions", fmt=fmt, title="Decisions")
-        page = Paginator(decisions, 25).get_page(request.GET.get("page"))
+        page = Paginator(register.published_queryset(query=query, year=year), 25).get_page(
+            request.GET.get("page")
+        )
         return render(
             request,
             "register/decisions.html",
             {
                 "page": page,
+                "decisions": register.decode(page.object_list),
                 "query": query,
                 "year": year,
                 "years": register.decision_years(),
-                "count": len(decisions),
+                "count": page.paginator.count,
             },
         )
 
@@ -113,7 +116,8 @@ class FeedView(Guarded):
     permission = "public"
 
     def get(self, request):
-        decisions = sorted(register.published(), key=lambda d: d.published_at, reverse=True)[:50]
+        latest = register.published_queryset().order_by("-published_at", "-id")[:50]
+        decisions = register.decode(latest)
         home = request.build_absolute_uri(reverse("register-decisions"))
         items = []
         for d in decisions:
@@ -155,26 +159,19 @@ class GrantsView(Guarded):
     permission = "public"
 
     def get(self, request, fmt: str = ""):
-        query = request.GET.get("q", "").strip().lower()[:200]
-        rows = register.grants()
-        if query:
-            rows = [
-                r
-                for r in rows
-                if query
-                in " ".join(
-                    (r.link.recipient, r.link.purpose, r.link.reference, r.decision)
-                ).lower()
-            ]
+        from django.db.models import Sum
+
+        query = request.GET.get("q", "").strip()[:200]
+        rows = register.grants(query=query)
         if fmt:
             columns, records = register.grant_records(rows)
             return download(columns, records, name="grants", fmt=fmt, title="Grants")
-        total = sum((r.link.amount or Decimal(0) for r in rows), Decimal(0))
+        total = rows.aggregate(total=Sum("amount"))["total"] or Decimal(0)
         page = Paginator(rows, 50).get_page(request.GET.get("page"))
         return render(
             request,
             "register/grants.html",
-            {"page": page, "total": total, "count": len(rows), "query": query},
+            {"page": page, "total": total, "count": page.paginator.count, "query": query},
         )
 
 
@@ -281,3 +278,20 @@ class GivingView(Guarded):
             raise Http404("No such format")
         response["Content-Disposition"] = f'attachment; filename="360giving-grants.{fmt}"'
         return response
+
+
+class PublicAttachmentView(Guarded):
+    """An attachment the public version shows; a withheld one answers 404."""
+
+    permission = "public"
+
+    def get(self, request, slug: str, n: int):
+        from .models import DecisionRecord, Status
+        from .public import attachment_for
+        from .views import _serve
+
+        record = DecisionRecord.objects.filter(slug=slug, status=Status.PUBLISHED).first()
+        attachment = attachment_for(record, n, public=True) if record else None
+        if attachment is None:
+            raise Http404("No such attachment")
+        return _serve(attachment)

@@ -25,6 +25,7 @@ from commissioning.core.audit import audit_record
 from . import serialise
 from .document import DecisionDocument
 from .models import (
+    DecisionAttachment,
     DecisionLink,
     DecisionRecord,
     DecisionSnapshot,
@@ -33,6 +34,7 @@ from .models import (
     Exemption,
     LinkKind,
     Publish,
+    PublishedGrant,
     PublishedVersion,
     Redaction,
     ReferenceCounter,
@@ -268,6 +270,51 @@ def link_remove(*, actor, record: DecisionRecord, orders: Sequence[int]) -> int:
         return removed
 
 
+def attachments_dir():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    path = Path(settings.DATA_DIR) / "decision-attachments"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def attachment_add(*, actor, record: DecisionRecord, name: str, data: bytes) -> DecisionAttachment:
+    """Attach a paper to a draft: its type and content checked as applicants' files are."""
+    from commissioning.grants import attachments
+
+    _require(actor, "decisions.draft")
+    try:
+        checked = attachments.check_upload(name, data)
+    except attachments.AttachmentRejected as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    with transaction.atomic():
+        record = _locked_draft(record)
+        order = (record.attachments.order_by("-order").values_list("order", flat=True).first()) or 0
+        target = attachments_dir() / checked.safe_name
+        if not target.exists():
+            target.write_bytes(data)
+        attachment = DecisionAttachment.objects.create(
+            record=record,
+            order=order + 1,
+            name=attachments.display_name(name),
+            stored_name=checked.safe_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            created_by=_user(actor),
+            updated_by=_user(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="decision.attach",
+            obj=record,
+            after={"name": attachment.name, "sha256": checked.sha256, "size": checked.size},
+        )
+        return attachment
+
+
 ASSESSMENT_FIELDS = {
     f.name for f in EqualityAssessment._meta.get_fields() if f.name not in {"id", "record"}
 }
@@ -455,6 +502,8 @@ def parts_of(content: dict[str, Any]) -> dict[str, str]:
         parts["assessment"] = PART_TITLES["assessment"]
     for i, link in enumerate(content.get("links", []), start=1):
         parts[f"link:{i}"] = f"Item {i}: {link['recipient']}, {link['description']}"[:200]
+    for i, name in enumerate(content.get("attachments", []), start=1):
+        parts[f"attachment:{i}"] = f"Attachment {i}: {name}"[:200]
     return parts
 
 
@@ -479,6 +528,7 @@ def record_determine(
     paper: PaperSignature | None = None,
 ) -> Determination:
     """The Monitoring Officer's determination, which writes the public version once."""
+    from . import register
     from .public import public_content
 
     _require(actor, "decisions.determine")
@@ -562,12 +612,13 @@ def record_determine(
             record.status = Status.NOT_PUBLISHED
         else:
             public = public_content(record)
-            PublishedVersion.objects.create(
+            version = PublishedVersion.objects.create(
                 record=record,
                 content=serialise.to_dict(public),
                 search_text=public.text().lower(),
                 published_at=now,
             )
+            PublishedGrant.objects.bulk_create(register.grant_rows(version, public))
             record.status = Status.PUBLISHED
         record.updated_by = _user(actor)
         record.save(update_fields=["status", "updated_by", "updated_at"])
@@ -590,3 +641,48 @@ def document(record: DecisionRecord) -> DecisionDocument:
     from .public import staff_document
 
     return staff_document(record)
+
+
+def record_from_round(*, actor, round) -> DecisionRecord:
+    """Draft the decision record of a grant round the PCC has approved: the process, the
+    awards with the panel's reasons, and a citation of each award."""
+    from commissioning.grants.models import Application
+    from commissioning.grants.workflow import Status as AppStatus
+
+    _require(actor, "decisions.draft")
+    decided = getattr(round, "decision", None)
+    if decided is None:
+        raise ValidationError(f"The PCC has not yet approved {round.title}")
+    if DecisionLink.objects.filter(application__round=round).exists():
+        raise ValidationError(f"{round.title} already has a decision record")
+    awards = list(
+        Application.objects.filter(round=round, allocation__isnull=False)
+        .select_related("organisation", "recommendation")
+        .order_by("reference")
+    )
+    if not awards:
+        raise ValidationError(f"{round.title} made no awards")
+    declined = Application.objects.filter(round=round, status=AppStatus.DECLINED).count()
+    total = sum((a.award_amount or 0 for a in awards), 0)
+    received = round.applications.exclude(status__in=["draft", "withdrawn"]).count()
+    summary = (
+        f"{round.title} ({round.get_mechanism_display()}, {round.year.label}) opened on "
+        f"{timezone.localtime(round.opens_at):%d %B %Y} and closed on "
+        f"{timezone.localtime(round.closes_at):%d %B %Y}; {received} applications were "
+        f"received. Themed reviewers scored them against the round's weighted criteria, "
+        f"declaring any conflict of interest first; the review panel ranked them against the "
+        f"pot and recommended {len(awards)} for funding, £{total:,} in all. {declined} were "
+        "not recommended."
+    )
+    recommendations = "1. Approve the grants set out below, with the panel's reasons."
+    with transaction.atomic():
+        record = record_create(
+            actor=actor,
+            title=f"Grant awards: {round.title}",
+            decision_date=decided.approved_on,
+            summary=summary,
+            recommendations=recommendations,
+            resolution=decided.summary,
+        )
+        link_add(actor=actor, record=record, targets=awards)
+        return record

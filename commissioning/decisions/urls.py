@@ -6,6 +6,11 @@ from . import views
 urlpatterns = [
     path("decisions/", views.DecisionListView.as_view(), name="decision-list"),
     path("decisions/new/", views.DecisionCreateView.as_view(), name="decision-create"),
+    path(
+        "decisions/from-round/<slug:reference>/",
+        views.FromRoundView.as_view(),
+        name="decision-from-round",
+    ),
     path("decisions/<slug:slug>/", views.DecisionDetailView.as_view(), name="decision"),
     path("decisions/<slug:slug>.pdf", views.DecisionPdfView.as_view(), name="decision-pdf"),
     path("decisions/<slug:slug>/edit/", views.DecisionEditView.as_view(), name="decision-edit"),
@@ -26,6 +31,21 @@ urlpatterns = [
         "decisions/<slug:slug>/supersede/",
         views.SupersedeView.as_view(),
         name="decision-supersede",
+    ),
+    path(
+        "decisions/<slug:slug>/attachments/",
+        views.AttachmentUploadView.as_view(),
+        name="decision-attach",
+    ),
+    path(
+        "decisions/<slug:slug>/attachments/<int:n>/",
+        views.AttachmentView.as_view(),
+        name="decision-attachment",
+    ),
+    path(
+        "register/decisions/<slug:slug>/attachments/<int:n>/",
+        public.PublicAttachmentView.as_view(),
+        name="register-attachment",
     ),
     # the public register
     path("register/", public.RegisterHomeView.as_view(), name="register-home"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -25,7 +25,7 @@ from .forms import (
 )
 from .models import DecisionRecord, EqualityAssessment, Status, Step
 from .pdf import decision_pdf
-from .public import staff_document
+from .public import attachment_for, staff_document
 
 
 def record_get(slug: str) -> DecisionRecord:
@@ -372,3 +372,67 @@ class SupersedeView(Guarded):
             "it for approval.",
         )
         return redirect("decision", slug=new.slug)
+
+
+def _serve(attachment) -> FileResponse:
+    path = services.attachments_dir() / attachment.stored_name
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class AttachmentView(Guarded):
+    """Staff: upload to a draft (POST) or download an attachment (GET)."""
+
+    permission = "decisions.view"
+
+    def get(self, request, slug: str, n: int):
+        attachment = attachment_for(record_get(slug), n, public=False)
+        if attachment is None:
+            raise Http404("No such attachment")
+        return _serve(attachment)
+
+
+class AttachmentUploadView(Guarded):
+    permission = "decisions.draft"
+
+    def post(self, request, slug: str):
+        record = record_get(slug)
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Choose a file to attach")
+        else:
+            try:
+                services.attachment_add(
+                    actor=request.user, record=record, name=upload.name, data=upload.read()
+                )
+            except ValidationError as exc:
+                messages.error(request, "; ".join(exc.messages))
+            else:
+                messages.success(request, f"{upload.name} is attached.")
+        return redirect("decision", slug=record.slug)
+
+
+class FromRoundView(Guarded):
+    """Draft the decision record of an approved grant round."""
+
+    permission = "decisions.draft"
+
+    def post(self, request, reference: str):
+        from commissioning.grants.models import Round
+
+        rnd = Round.objects.filter(reference=reference).select_related("year").first()
+        if rnd is None:
+            raise Http404("No such round")
+        try:
+            record = services.record_from_round(actor=request.user, round=rnd)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            return redirect("round-decision", reference=rnd.reference)
+        messages.success(request, f"{record.reference} is drafted with the round's awards.")
+        return redirect("decision", slug=record.slug)

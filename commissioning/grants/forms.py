@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
 from django import forms
 
 from commissioning.budgets.forms import MoneyField
+from commissioning.budgets.models import BudgetLine, FinancialYear, Mechanism
+from commissioning.formula.models import FormulaRun
 from commissioning.organisations.models import OrganisationKind
 from commissioning.plans.models import StrategicPriority, Theme
 
+from . import attachments
 from .models import QuestionKind, Round
 
 
@@ -125,4 +132,346 @@ class ScreenForm(forms.Form):
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), help_text="The applicant sees this"
+    )
+
+
+# --- configuring a round ---
+
+UK_TIME = ZoneInfo("Europe/London")
+DATE_FORMATS = ("%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
+TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+
+def parse_date(text: str) -> dt.date:
+    """A date as people type it: 31/3/2031, 31 3 2031, 2031-03-31 or 31 March 2031."""
+    cleaned = " ".join(text.replace(",", " ").split())
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def parse_time(text: str) -> dt.time:
+    """A time of day: 17:30, 9:00, 9am or 5.30pm."""
+    match = TIME_PATTERN.match(text.strip().lower().replace(" ", ""))
+    if not match:
+        raise ValueError(text)
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError(text)
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise ValueError(text)
+    return dt.time(hour, minute)
+
+
+def uk_datetime(day: dt.date, time: dt.time) -> dt.datetime:
+    """The moment a date and time on a UK clock name, as an aware datetime. Refuses a time
+    the clocks skip in March or pass twice in October, which name no single moment."""
+    naive = dt.datetime.combine(day, time)
+    first, second = naive.replace(tzinfo=UK_TIME), naive.replace(tzinfo=UK_TIME, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        back = first.astimezone(dt.UTC).astimezone(UK_TIME).replace(tzinfo=None)
+        if back != naive:
+            raise ValueError("the clocks go forward then: that time does not happen in the UK")
+        raise ValueError("the clocks go back then: that time happens twice in the UK")
+    return first
+
+
+class BudgetLineChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.year}: {obj.name} ({obj.get_mechanism_display()}), £{obj.amount:,}"
+
+
+class AdoptedRunChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.reference}: {obj.title} (adopted for {obj.adoption.year})"
+
+
+class PriorityChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.title}"
+
+
+class RoundForm(forms.Form):
+    """A round's details. Dates and times are on UK clocks (GMT or BST as the day falls)."""
+
+    reference = forms.SlugField(
+        max_length=60,
+        help_text="Used in the round's web address, for example pcc-grant-2031: letters, numbers and hyphens",
+        error_messages={
+            "required": "Enter a reference",
+            "invalid": "Reference: use only letters, numbers and hyphens",
+        },
+    )
+    title = forms.CharField(max_length=300, error_messages={"required": "Enter the round's title"})
+    mechanism = forms.ChoiceField(
+        label="Funding mechanism",
+        choices=[("", "Choose a mechanism"), *Mechanism.choices],
+        error_messages={"required": "Choose the funding mechanism"},
+    )
+    year = forms.ModelChoiceField(
+        queryset=FinancialYear.objects.all(),
+        label="Financial year",
+        empty_label="Choose a year",
+        error_messages={"required": "Choose the financial year"},
+    )
+    budget_line = BudgetLineChoice(
+        queryset=BudgetLine.objects.filter(is_reserve=False)
+        .select_related("year")
+        .order_by("-year__starts", "name"),
+        label="Pot",
+        empty_label="Choose a budget line",
+        help_text="The budget line the awards come from: of the round's year and mechanism",
+        error_messages={"required": "Choose the budget line that is the round's pot"},
+    )
+    opens_date = forms.CharField(
+        label="Opening date",
+        help_text="For example 1/4/2031",
+        error_messages={"required": "Enter the opening date"},
+    )
+    opens_time = forms.CharField(
+        label="Opening time (UK time)",
+        help_text="For example 09:00 or 9am",
+        error_messages={"required": "Enter the opening time"},
+    )
+    closes_date = forms.CharField(
+        label="Closing date",
+        help_text="For example 30/4/2031",
+        error_messages={"required": "Enter the closing date"},
+    )
+    closes_time = forms.CharField(
+        label="Closing time (UK time)",
+        help_text="For example 17:00 or 5pm; applications submitted after it are refused",
+        error_messages={"required": "Enter the closing time"},
+    )
+    minimum_award = MoneyField(
+        label="Minimum award", required=False, help_text="Leave blank for none"
+    )
+    maximum_award = MoneyField(
+        label="Maximum award", error_messages={"required": "Enter the maximum award"}
+    )
+    guidance = forms.CharField(
+        label="Guidance for applicants", widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Plan themes in scope",
+        help_text="Applicants choose one of these; none ticked means any theme",
+    )
+    priorities = PriorityChoices(
+        queryset=StrategicPriority.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Strategic priorities in scope",
+    )
+    scale_max = forms.IntegerField(
+        label="Scoring scale",
+        initial=5,
+        help_text="Reviewers score each criterion from 0 to this number",
+        error_messages={
+            "required": "Enter the top of the scoring scale",
+            "invalid": "Scoring scale: a whole number, like 5",
+        },
+    )
+    cap_to_allocation = forms.BooleanField(
+        label="Cap each applicant at its adopted allocation",
+        required=False,
+        help_text="For Community Safety Partnership rounds: each partnership may ask for no more than its allocation in the formula run below",
+    )
+    allocation_run = AdoptedRunChoice(
+        queryset=FormulaRun.objects.filter(adoption__isnull=False).select_related("adoption__year"),
+        required=False,
+        label="Adopted formula run",
+        empty_label="None",
+        help_text="Only runs adopted into the ledger are listed",
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["reference"]
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        for prefix, name in (("opens", "opens_at"), ("closes", "closes_at")):
+            raw_date, raw_time = data.get(f"{prefix}_date"), data.get(f"{prefix}_time")
+            if not raw_date or not raw_time:
+                continue
+            label = "Opening" if prefix == "opens" else "Closing"
+            try:
+                day = parse_date(raw_date)
+            except ValueError:
+                self.add_error(f"{prefix}_date", f"{label} date: enter a real date, like 30/4/2031")
+                continue
+            try:
+                time = parse_time(raw_time)
+            except ValueError:
+                self.add_error(f"{prefix}_time", f"{label} time: enter a time, like 17:00 or 5pm")
+                continue
+            try:
+                data[name] = uk_datetime(day, time)
+            except ValueError as exc:
+                self.add_error(f"{prefix}_time", f"{label} time: {exc}")
+        if data.get("minimum_award") is None and "minimum_award" not in self.errors:
+            data["minimum_award"] = 0
+        return data
+
+    def round_fields(self) -> dict:
+        """The service's keyword arguments (themes and priorities apart)."""
+        d = self.cleaned_data
+        names = ["title", "mechanism", "year", "budget_line", "opens_at", "closes_at"]
+        names += ["minimum_award", "maximum_award", "guidance", "scale_max"]
+        names += ["cap_to_allocation", "allocation_run"]
+        if "reference" in self.fields:
+            names.insert(0, "reference")
+        return {n: d[n] for n in names}
+
+    @staticmethod
+    def initial_for(rnd: Round) -> dict:
+        opens, closes = rnd.opens_at.astimezone(UK_TIME), rnd.closes_at.astimezone(UK_TIME)
+        return {
+            "title": rnd.title,
+            "mechanism": rnd.mechanism,
+            "year": rnd.year_id,
+            "budget_line": rnd.budget_line_id,
+            "opens_date": f"{opens.day}/{opens.month}/{opens.year}",
+            "opens_time": f"{opens:%H:%M}",
+            "closes_date": f"{closes.day}/{closes.month}/{closes.year}",
+            "closes_time": f"{closes:%H:%M}",
+            "minimum_award": rnd.minimum_award,
+            "maximum_award": rnd.maximum_award,
+            "guidance": rnd.guidance,
+            "themes": list(rnd.themes.values_list("pk", flat=True)),
+            "priorities": list(rnd.priorities.values_list("pk", flat=True)),
+            "scale_max": rnd.scale_max,
+            "cap_to_allocation": rnd.cap_to_allocation,
+            "allocation_run": rnd.allocation_run_id,
+        }
+
+
+class CriterionForm(forms.Form):
+    title = forms.CharField(
+        max_length=200, error_messages={"required": "Enter the criterion's title"}
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What reviewers look for; applicants see it too",
+    )
+    weight = forms.CharField(
+        label="Weight (%)",
+        max_length=10,
+        help_text="The round's weights must add up to 100 before it is published",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
+        error_messages={"required": "Enter the weight, as a percentage"},
+    )
+
+
+class EligibilityForm(forms.Form):
+    text = forms.CharField(
+        label="Question",
+        max_length=500,
+        help_text="A yes or no question, for example: Is your organisation not for profit?",
+        error_messages={"required": "Enter the question"},
+    )
+    required_answer = forms.TypedChoiceField(
+        label="Which answer makes an applicant eligible?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+        error_messages={"required": "Choose the answer an eligible applicant gives"},
+    )
+
+
+class QuestionForm(forms.Form):
+    label = forms.CharField(
+        label="Question", max_length=300, error_messages={"required": "Enter the question"}
+    )
+    hint = forms.CharField(
+        label="Hint for applicants", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    kind = forms.ChoiceField(
+        label="Kind of answer",
+        choices=QuestionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of answer"},
+    )
+    optional = forms.BooleanField(
+        label="Optional: applicants may leave it unanswered", required=False
+    )
+    word_limit = forms.IntegerField(
+        label="Word limit",
+        required=False,
+        help_text="Text answers only; leave blank for none",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+        error_messages={"invalid": "Word limit: a whole number, like 250"},
+    )
+    choices = forms.CharField(
+        label="Options",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Choice answers only: one option a line",
+    )
+    file_types = forms.MultipleChoiceField(
+        label="File types accepted",
+        choices=[(ext, f"{name} (.{ext})") for ext, (name, _) in attachments.ALLOWED.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="File uploads only",
+    )
+    max_file_mb = forms.IntegerField(
+        label="Largest file (MB)",
+        required=False,
+        initial=attachments.MAX_BYTES // attachments.MB,
+        help_text=f"File uploads only; at most {attachments.MAX_BYTES // attachments.MB} MB",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={"invalid": "Largest file: a whole number of MB, like 5"},
+    )
+
+    def question_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "label": d["label"],
+            "hint": d["hint"],
+            "kind": d["kind"],
+            "required": not d["optional"],
+            "word_limit": d["word_limit"],
+            "choices": [line for line in d["choices"].splitlines() if line.strip()],
+            "file_types": d["file_types"],
+            "max_file_mb": d["max_file_mb"],
+        }
+
+    @staticmethod
+    def initial_for(q) -> dict:
+        return {
+            "label": q.label,
+            "hint": q.hint,
+            "kind": q.kind,
+            "optional": not q.required,
+            "word_limit": q.word_limit,
+            "choices": "\n".join(q.choices),
+            "file_types": q.file_types,
+            "max_file_mb": q.max_file_mb,
+        }
+
+
+class ThresholdForm(forms.Form):
+    threshold = forms.DecimalField(
+        label="Flag a spread of more than (points)",
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-3"}),
+        error_messages={
+            key: "Spread: a number of points from 0 to 100"
+            for key in ("invalid", "min_value", "max_value", "max_decimal_places", "max_digits")
+        },
     )

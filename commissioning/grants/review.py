@@ -4,10 +4,12 @@ approval, which commits the awards in the ledger without ever taking the pot ove
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -259,6 +261,201 @@ def score_summaries(round: Round) -> list[ScoreSummary]:
     return out
 
 
+def _live_scored(queryset):
+    """Assignments whose scores count: not withdrawn, no conflict, scores submitted."""
+    return queryset.filter(withdrawn=False, has_conflict=False, completed_at__isnull=False)
+
+
+def _plain(value: Decimal) -> str:
+    """60.00 -> "60", 4.50 -> "4.5": a figure without trailing zeros."""
+    return f"{value.normalize():f}"
+
+
+# --- moderation ---
+
+
+@dataclass(frozen=True)
+class ReviewerSpread:
+    reviewer: Any
+    scored: int  # applications scored in the round
+    mean: Decimal  # mean weighted score, as a percentage
+    difference: Decimal | None  # mean of (own score - others' mean) where others scored too
+    compared: int  # applications that other reviewers also scored
+
+
+@dataclass(frozen=True)
+class ApplicationSpread:
+    application: Application
+    scores: tuple[tuple[Any, Decimal], ...]  # (reviewer, weighted score), lowest first
+    moderated: Decimal
+    low: Decimal
+    high: Decimal
+    spread: Decimal
+    flagged: bool  # the spread is over the threshold
+
+
+DEFAULT_SPREAD_THRESHOLD = Decimal(20)
+
+
+def moderation(
+    round: Round, threshold: Decimal = DEFAULT_SPREAD_THRESHOLD
+) -> tuple[list[ReviewerSpread], list[ApplicationSpread]]:
+    """How reviewers' weighted scores spread in a round: per reviewer, how many they scored,
+    their mean, and how far they sit from the other reviewers of the same applications; per
+    application, the range of its reviewers' scores, flagged when the spread (high - low) is
+    over `threshold` percentage points. Counts only scores that count (no conflict, not
+    withdrawn, submitted). Three queries, whatever the number of applications."""
+    weights = {c.pk: c.weight for c in round.criteria.all()}
+    assignments = _live_scored(ReviewAssignment.objects.filter(application__round=round))
+    by_app: dict[int, list[tuple[Any, Decimal]]] = defaultdict(list)
+    apps: dict[int, Application] = {}
+    for a in assignments.select_related(
+        "reviewer", "application", "application__organisation"
+    ).prefetch_related("scores"):
+        by_app[a.application_id].append((a.reviewer, weighted_score(a, weights, round.scale_max)))
+        apps[a.application_id] = a.application
+    spreads: list[ApplicationSpread] = []
+    own: dict[int, list[Decimal]] = defaultdict(list)
+    differences: dict[int, list[Decimal]] = defaultdict(list)
+    reviewers: dict[int, Any] = {}
+    for app_id, scores in by_app.items():
+        values = [v for _, v in scores]
+        total = sum(values, ZERO)
+        low, high = min(values), max(values)
+        spreads.append(
+            ApplicationSpread(
+                application=apps[app_id],
+                scores=tuple(sorted(scores, key=lambda rs: (rs[1], rs[0].username))),
+                moderated=_mean(values),
+                low=low,
+                high=high,
+                spread=high - low,
+                flagged=high - low > threshold,
+            )
+        )
+        for reviewer, value in scores:
+            reviewers[reviewer.pk] = reviewer
+            own[reviewer.pk].append(value)
+            if len(values) > 1:
+                others = (total - value) / (len(values) - 1)
+                differences[reviewer.pk].append(value - others)
+    per_reviewer = [
+        ReviewerSpread(
+            reviewer=reviewers[pk],
+            scored=len(values),
+            mean=_mean(values),
+            difference=_mean(differences[pk]) if differences[pk] else None,
+            compared=len(differences[pk]),
+        )
+        for pk, values in own.items()
+    ]
+    per_reviewer.sort(key=lambda r: (r.reviewer.get_full_name() or r.reviewer.username).lower())
+    spreads.sort(key=lambda s: (-s.spread, s.application.reference))
+    return per_reviewer, spreads
+
+
+def _mean(values: Sequence[Decimal]) -> Decimal:
+    return (sum(values, ZERO) / len(values)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+# --- telling applicants the outcome ---
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    title: str
+    weight: Decimal
+    mean: Decimal | None  # the mean of the reviewers' scores on it, None if nobody scored
+
+
+@dataclass(frozen=True)
+class ScoreFeedback:
+    reviewers: int
+    moderated: Decimal | None
+    scale: int
+    criteria: tuple[CriterionResult, ...]
+
+
+def score_feedback(application: Application) -> ScoreFeedback:
+    """The application's moderated score (the mean of its reviewers' weighted scores, as on
+    the panel's ranking) and the mean score on each of the round's criteria."""
+    rnd = application.round
+    criteria = list(rnd.criteria.all())
+    weights = {c.pk: c.weight for c in criteria}
+    assignments = list(_live_scored(application.assignments.all()).prefetch_related("scores"))
+    weighted = [weighted_score(a, weights, rnd.scale_max) for a in assignments]
+    by_criterion: dict[int, list[Decimal]] = defaultdict(list)
+    for a in assignments:
+        for score in a.scores.all():
+            by_criterion[score.criterion_id].append(Decimal(score.score))
+    return ScoreFeedback(
+        reviewers=len(assignments),
+        moderated=_mean(weighted) if weighted else None,
+        scale=rnd.scale_max,
+        criteria=tuple(
+            CriterionResult(
+                c.title, c.weight, _mean(by_criterion[c.pk]) if by_criterion[c.pk] else None
+            )
+            for c in criteria
+        ),
+    )
+
+
+def outcome_message(
+    application: Application, *, approved_on: dt.date | None = None
+) -> tuple[str, str]:
+    """The subject and body that tell an applicant the PCC's decision: funded, funded at a
+    reduced amount (with the amount), or not funded; the panel's reasons; and the moderated
+    score with the round's criteria. Reviewers' names and comments are not included."""
+    rnd = application.round
+    rec = getattr(application, "recommendation", None)
+    when = approved_on or timezone.localdate()
+    asked = application.amount_requested
+    if application.status == Status.APPROVED and rec is not None and rec.amount is not None:
+        if asked is not None and rec.amount < asked:
+            outcome = "funded at a reduced amount"
+            decision = (
+                f"Decision: funded at a reduced amount. The Police and Crime Commissioner has "
+                f"awarded £{rec.amount:,} of the £{asked:,} you asked for."
+            )
+        else:
+            outcome = "funded"
+            decision = (
+                f"Decision: funded. The Police and Crime Commissioner has awarded "
+                f"£{rec.amount:,}, the amount you asked for."
+            )
+    else:
+        outcome = "not funded"
+        decision = "Decision: not funded."
+    feedback = score_feedback(application)
+    lines = [
+        f"Dear {application.organisation},",
+        "",
+        f"The Police and Crime Commissioner decided on {when.day} {when:%B %Y} on your "
+        f"application {application.reference}, “{application.title}”, to {rnd.title}.",
+        "",
+        decision,
+        "",
+        f"The panel's reasons: {rec.reasons if rec is not None else 'none were recorded.'}",
+        "",
+        "How your application was scored",
+    ]
+    if feedback.moderated is None:
+        lines.append("No reviewer's scores were recorded for this application.")
+    else:
+        reviewers = "reviewer's" if feedback.reviewers == 1 else "reviewers'"
+        lines += [
+            f"Moderated score: {feedback.moderated} out of 100, the mean of "
+            f"{feedback.reviewers} {reviewers} weighted scores.",
+            f"Each of the round's criteria was scored from 0 to {feedback.scale}; "
+            f"the mean of the reviewers' scores on each:",
+        ]
+        for c in feedback.criteria:
+            mean = "not scored" if c.mean is None else f"{_plain(c.mean)} out of {feedback.scale}"
+            lines.append(f"- {c.title} (weight {_plain(c.weight)}%): {mean}")
+    return f"Application {application.reference}: {outcome}", "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class RankedRow:
     summary: ScoreSummary
@@ -359,9 +556,12 @@ def panel_recommend(
         return rec
 
 
-def application_approve(*, actor, application: Application) -> Application:
+def application_approve(
+    *, actor, application: Application, approved_on: dt.date | None = None
+) -> Application:
     """The PCC approves one recommended application: a committed allocation in the ledger
-    under the round's capped line (refused, with nothing written, if the pot cannot take it)."""
+    under the round's capped line (refused, with nothing written, if the pot cannot take it).
+    The applicant is told the outcome with the panel's reasons and how it was scored."""
     _require(actor, "grants.decide")
     rec = getattr(application, "recommendation", None)
     if application.status != Status.RECOMMENDED or rec is None or rec.amount is None:
@@ -389,13 +589,9 @@ def application_approve(*, actor, application: Application) -> Application:
         application.allocation = allocation
         application.save(update_fields=["award_amount", "allocation", "updated_at"])
         application_transition(actor=actor, application=application, to=Status.APPROVED)
+        subject, body = outcome_message(application, approved_on=approved_on)
         for user in application.organisation.users.all():
-            message_send(
-                to_user=user,
-                subject=f"Application {application.reference} approved",
-                body=f"The Police and Crime Commissioner has approved £{rec.amount:,} for “{application.title}”. {rec.reasons}",
-                about=application,
-            )
+            message_send(to_user=user, subject=subject, body=body, about=application)
         return application
 
 
@@ -414,7 +610,7 @@ def round_decide(*, actor, round: Round, approved_on, summary: str) -> RoundDeci
             round=round, approved_by=actor, approved_on=approved_on, summary=summary
         )
         for app in recommended:
-            application_approve(actor=actor, application=app)
+            application_approve(actor=actor, application=app, approved_on=approved_on)
         for app in declined:
             application_transition(
                 actor=actor,
@@ -422,13 +618,9 @@ def round_decide(*, actor, round: Round, approved_on, summary: str) -> RoundDeci
                 to=Status.DECLINED,
                 note="the panel's recommendation confirmed",
             )
+            subject, body = outcome_message(app, approved_on=approved_on)
             for user in app.organisation.users.all():
-                message_send(
-                    to_user=user,
-                    subject=f"Application {app.reference}: not funded",
-                    body=f"“{app.title}” has not been funded. {app.recommendation.reasons}",
-                    about=app,
-                )
+                message_send(to_user=user, subject=subject, body=body, about=app)
         audit_record(
             actor=actor,
             action="round.decide",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commissioning.accounts.models import Role
@@ -22,7 +25,7 @@ from commissioning.accounts.permissions import check
 from commissioning.budgets.services import _locked
 from commissioning.core.audit import audit_record
 from commissioning.core.models import Message
-from commissioning.core.money import ZERO, to_money
+from commissioning.core.money import ZERO, pounds, to_money
 from commissioning.organisations.models import Organisation, OrganisationKind
 
 from . import attachments
@@ -37,6 +40,7 @@ from .models import (
     QuestionKind,
     Round,
 )
+from .rounds import round_field_problems
 from .workflow import TRANSITIONS, Status
 
 
@@ -97,11 +101,8 @@ def round_create(
             errors[str(q.get("key"))] = (
                 f"File types {', '.join(unknown)} are not accepted; choose from {', '.join(attachments.ALLOWED)}"
             )
-    line = fields.get("budget_line")
-    if line is not None and line.year_id != getattr(fields.get("year"), "pk", None):
-        errors["budget_line"] = "The pot must be a budget line of the round's year"
-    if line is not None and line.is_reserve:
-        errors["budget_line"] = "A reserve cannot be a round's pot"
+    for field, messages in round_field_problems(fields).items():
+        errors[field] = " ".join(messages)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -244,15 +245,53 @@ def application_start(*, actor, round: Round, title: str) -> Application:
         return app
 
 
-def allocation_cap(app: Application) -> Decimal | None:
-    """For a CSP round: the applicant area's adopted allocation, less what the area has
-    already been awarded in the round."""
+@dataclass(frozen=True)
+class AllocationCap:
+    """What an applicant may still ask for in a round capped at its adopted allocation."""
+
+    run_reference: str
+    allocation: Decimal | None  # None: the applicant has no allocation in the run
+    asked_elsewhere: Decimal  # in its other live applications to the round
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(ZERO, (self.allocation or ZERO) - self.asked_elsewhere)
+
+
+LIVE_STATUSES = (
+    Status.SUBMITTED,
+    Status.IN_REVIEW,
+    Status.REVIEWED,
+    Status.RECOMMENDED,
+    Status.APPROVED,
+)
+
+
+def allocation_cap(app: Application) -> AllocationCap | None:
+    """For a round that caps each applicant at its adopted allocation (CSP rounds): the
+    applicant organisation's allocation in the round's adopted formula run, and what it asks
+    for in its other live applications to the round. The run's rows are those of the
+    organisation's own area or of the districts that area covers (a joint partnership's row,
+    or each of its districts' rows); what the application says it reaches does not count,
+    so an applicant cannot pick a larger area's allocation."""
     rnd = app.round
-    if not rnd.cap_to_allocation or rnd.allocation_run is None or app.area is None:
+    if not rnd.cap_to_allocation or rnd.allocation_run is None:
         return None
-    codes = {app.area.code} | {g.code for g in app.area.groups.all()}
-    row = rnd.allocation_run.areas.filter(area_code__in=codes).first()
-    return None if row is None else row.allocation
+    area = app.organisation.area
+    allocation = None
+    if area is not None:
+        codes = {area.code} | {d.code for d in area.districts.all()}
+        rows = list(rnd.allocation_run.areas.filter(area_code__in=codes))
+        if rows:
+            allocation = sum((r.allocation for r in rows), ZERO)
+    others = (
+        Application.objects.filter(
+            round=rnd, organisation=app.organisation, status__in=LIVE_STATUSES
+        )
+        .exclude(pk=app.pk)
+        .aggregate(t=Sum(Coalesce("award_amount", "amount_requested")))["t"]
+    )
+    return AllocationCap(rnd.allocation_run.reference, allocation, pounds(others))
 
 
 def _words(text: str) -> int:
@@ -378,8 +417,22 @@ def _amount_problems(app: Application, amount: Decimal) -> dict[str, list[str]]:
             f"£{amount:,} is less than this round's minimum award of £{rnd.minimum_award:,}"
         )
     cap = allocation_cap(app)
-    if cap is not None and amount > cap:
-        problems.append(f"£{amount:,} is more than your area's allocation of £{cap:,}")
+    if cap is not None and cap.allocation is None:
+        problems.append(
+            f"The amount requested cannot be awarded: this round is capped at each applicant's "
+            f"adopted allocation, and {app.organisation} has none in formula run {cap.run_reference}"
+        )
+    elif cap is not None and amount > cap.remaining and cap.asked_elsewhere:
+        problems.append(
+            f"The amount requested, £{amount:,}, is more than is left of {app.organisation}'s "
+            f"adopted allocation of £{cap.allocation:,}: its other applications to this round ask "
+            f"for £{cap.asked_elsewhere:,}, so £{cap.remaining:,} is left"
+        )
+    elif cap is not None and amount > cap.remaining:
+        problems.append(
+            f"The amount requested, £{amount:,}, is more than {app.organisation}'s adopted "
+            f"allocation of £{cap.allocation:,} (formula run {cap.run_reference})"
+        )
     return {"amount_requested": problems} if problems else {}
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.accounts.models import Role
@@ -17,9 +18,28 @@ from commissioning.accounts.permissions import allowed
 from commissioning.core.models import Message
 from commissioning.web.guard import Guarded
 
-from . import review, services
-from .forms import ApplicationForm, RegisterForm, ScreenForm, UploadForm
-from .models import Application, Attachment, QuestionKind, ReviewAssignment, Round
+from . import review, rounds, services
+from .forms import (
+    ApplicationForm,
+    CriterionForm,
+    EligibilityForm,
+    QuestionForm,
+    RegisterForm,
+    RoundForm,
+    ScreenForm,
+    ThresholdForm,
+    UploadForm,
+)
+from .models import (
+    Application,
+    Attachment,
+    Criterion,
+    EligibilityQuestion,
+    Question,
+    QuestionKind,
+    ReviewAssignment,
+    Round,
+)
 from .workflow import Status
 
 
@@ -49,9 +69,19 @@ class RoundListView(Guarded):
     permission = "public"
 
     def get(self, request):
-        rounds = Round.objects.filter(published=True).order_by("-opens_at")
-        now = timezone.now()
-        return render(request, "grants/round_list.html", {"rounds": rounds, "now": now})
+        published = Round.objects.filter(published=True).order_by("-opens_at")
+        can_manage = allowed(request.user, "grants.manage")
+        drafts = Round.objects.filter(published=False).order_by("opens_at") if can_manage else []
+        return render(
+            request,
+            "grants/round_list.html",
+            {
+                "rounds": published,
+                "now": timezone.now(),
+                "can_manage": can_manage,
+                "drafts": drafts,
+            },
+        )
 
 
 class RoundDetailView(Guarded):
@@ -560,6 +590,13 @@ class RecommendView(Guarded):
         return redirect("round-panel", reference=app.round.reference)
 
 
+def _round_record(rnd: Round):
+    """The decision record citing the round's awards, if one has been drafted."""
+    from commissioning.decisions.models import DecisionRecord
+
+    return DecisionRecord.objects.filter(links__application__round=rnd).distinct().first()
+
+
 class DecisionView(Guarded):
     permission = "grants.decide"
 
@@ -579,6 +616,8 @@ class DecisionView(Guarded):
                 "total": total,
                 "pot": review.pot_remaining(rnd),
                 "decided": hasattr(rnd, "decision"),
+                "record": _round_record(rnd),
+                "can_draft_record": allowed(request.user, "decisions.draft"),
             },
         )
 
@@ -656,3 +695,316 @@ class RoundExportView(Guarded):
             raise Http404("No such format")
         response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
+
+
+# --- configuring a round (officers) ---
+
+# Where a service's error about a round's field shows on the round's form.
+ROUND_ERROR_FIELDS = {"opens_at": "opens_time", "closes_at": "closes_date"}
+# Where a publication problem links to on the set-up page.
+SETUP_ANCHORS = {"criteria": "criteria", "eligibility": "eligibility", "questions": "questions"}
+
+
+def _attach_round_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, errors in exc.message_dict.items():
+        target = ROUND_ERROR_FIELDS.get(field, field)
+        for message in errors:
+            form.add_error(target if target in form.fields else None, message)
+
+
+def _setup_redirect(request, rnd: Round, message: str = ""):
+    if message:
+        messages.error(request, message)
+    return redirect("round-setup", reference=rnd.reference)
+
+
+class RoundCreateView(Guarded):
+    """A new round's details; it is created as a draft and set up on the next page."""
+
+    permission = "grants.manage"
+
+    def _render(self, request, form, status=200):
+        return render(
+            request,
+            "grants/round_form.html",
+            {"form": form, "title": "Create a funding round", "round": None},
+            status=status,
+        )
+
+    def get(self, request):
+        return self._render(request, RoundForm())
+
+    def post(self, request):
+        form = RoundForm(request.POST)
+        if form.is_valid():
+            try:
+                rnd = rounds.round_draft_create(
+                    actor=request.user,
+                    themes=form.cleaned_data["themes"],
+                    priorities=form.cleaned_data["priorities"],
+                    **form.round_fields(),
+                )
+            except ValidationError as exc:
+                _attach_round_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Round “{rnd.title}” created as a draft. Add its criteria and questions, then publish it.",
+                )
+                return redirect("round-setup", reference=rnd.reference)
+        return self._render(request, form, status=400)
+
+
+class RoundEditView(Guarded):
+    permission = "grants.manage"
+
+    def _render(self, request, rnd, form, status=200):
+        return render(
+            request,
+            "grants/round_form.html",
+            {"form": form, "title": "Change the round's details", "round": rnd},
+            status=status,
+        )
+
+    def get(self, request, reference: str):
+        rnd = round_get(reference, published_only=False)
+        locked = rounds.round_locked_reason(rnd)
+        if locked:
+            return _setup_redirect(request, rnd, locked)
+        return self._render(
+            request, rnd, RoundForm(initial=RoundForm.initial_for(rnd), editing=True)
+        )
+
+    def post(self, request, reference: str):
+        rnd = round_get(reference, published_only=False)
+        form = RoundForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                rounds.round_update(
+                    actor=request.user,
+                    round=rnd,
+                    themes=form.cleaned_data["themes"],
+                    priorities=form.cleaned_data["priorities"],
+                    **form.round_fields(),
+                )
+            except ValidationError as exc:
+                _attach_round_errors(form, exc)
+            else:
+                messages.success(request, "The round's details are saved.")
+                return redirect("round-setup", reference=rnd.reference)
+        return self._render(request, rnd, form, status=400)
+
+
+def _setup_context(rnd: Round) -> dict:
+    locked = rounds.round_locked_reason(rnd)
+    criteria = list(rnd.criteria.all())
+    return {
+        "round": rnd,
+        "locked": locked,
+        "criteria": criteria,
+        "weight_total": sum((c.weight for c in criteria), Decimal(0)),
+        "eligibility": list(rnd.eligibility.all()),
+        "questions": list(rnd.questions.all()),
+        "themes": list(rnd.themes.all()),
+        "priorities": list(rnd.priorities.all()),
+        "problems": [] if locked else _problem_links(rounds.round_publish_problems(rnd)),
+    }
+
+
+def _problem_links(problems: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [
+        (SETUP_ANCHORS.get(field, f"detail-{field}"), message)
+        for field, messages_ in problems.items()
+        for message in messages_
+    ]
+
+
+class RoundSetupView(Guarded):
+    """The round as configured: details, criteria, eligibility and form questions, with what
+    still stops it being published. Read-only once it is published."""
+
+    permission = "grants.manage"
+
+    def get(self, request, reference: str):
+        rnd = (
+            Round.objects.select_related("year", "budget_line", "allocation_run")
+            .filter(reference=reference)
+            .first()
+        )
+        if rnd is None:
+            raise Http404("No such round")
+        return render(request, "grants/round_setup.html", _setup_context(rnd))
+
+
+class RoundPublishView(Guarded):
+    permission = "grants.manage"
+
+    def post(self, request, reference: str):
+        rnd = round_get(reference, published_only=False)
+        try:
+            rounds.round_publish(actor=request.user, round=rnd)
+        except ValidationError as exc:
+            context = _setup_context(rnd)
+            if hasattr(exc, "error_dict"):
+                context["publish_errors"] = _problem_links(exc.message_dict)
+            else:
+                context["publish_errors"] = [("details", m) for m in exc.messages]
+            return render(request, "grants/round_setup.html", context, status=400)
+        messages.success(request, f"“{rnd.title}” is published: applicants can see it.")
+        return redirect("round-setup", reference=rnd.reference)
+
+
+# kind in the URL -> (model, form, what to call one, the service that saves it)
+ITEM_KINDS = {
+    "criteria": (Criterion, CriterionForm, "assessment criterion"),
+    "eligibility": (EligibilityQuestion, EligibilityForm, "eligibility question"),
+    "questions": (Question, QuestionForm, "application form question"),
+}
+
+
+def _item_get(rnd: Round, kind: str, pk: int | None):
+    if kind not in ITEM_KINDS:
+        raise Http404("No such part of a round")
+    model = ITEM_KINDS[kind][0]
+    if pk is None:
+        return None
+    item = model.objects.filter(round=rnd, pk=pk).first()  # type: ignore[attr-defined]
+    if item is None:
+        raise Http404("Not found")
+    return item
+
+
+def _item_initial(kind: str, item) -> dict:
+    if item is None:
+        return {"required_answer": "yes"} if kind == "eligibility" else {}
+    if kind == "criteria":
+        return {"title": item.title, "description": item.description, "weight": item.weight}
+    if kind == "eligibility":
+        return {"text": item.text, "required_answer": "yes" if item.required_answer else "no"}
+    return QuestionForm.initial_for(item)
+
+
+def _item_save(kind: str, actor, rnd: Round, item, form):
+    d = form.cleaned_data
+    if kind == "criteria":
+        return rounds.criterion_save(
+            actor=actor,
+            round=rnd,
+            criterion=item,
+            title=d["title"],
+            description=d["description"],
+            weight=d["weight"],
+        )
+    if kind == "eligibility":
+        return rounds.eligibility_save(
+            actor=actor,
+            round=rnd,
+            question=item,
+            text=d["text"],
+            required_answer=d["required_answer"],
+        )
+    return rounds.question_save(actor=actor, round=rnd, question=item, **form.question_fields())
+
+
+class RoundItemView(Guarded):
+    """Add (no pk) or change (pk) a criterion, an eligibility question or a form question."""
+
+    permission = "grants.manage"
+
+    def _render(self, request, rnd, kind, item, form, status=200):
+        what = ITEM_KINDS[kind][2]
+        title = (
+            f"Change the {what}"
+            if item is not None
+            else f"Add an {what}"
+            if what[0] in "aeiou"
+            else f"Add a {what}"
+        )
+        return render(
+            request,
+            "grants/round_item_form.html",
+            {"round": rnd, "form": form, "title": title, "kind": kind},
+            status=status,
+        )
+
+    def get(self, request, reference: str, kind: str, pk: int | None = None):
+        rnd = round_get(reference, published_only=False)
+        item = _item_get(rnd, kind, pk)
+        locked = rounds.round_locked_reason(rnd)
+        if locked:
+            return _setup_redirect(request, rnd, locked)
+        form = ITEM_KINDS[kind][1](initial=_item_initial(kind, item))
+        return self._render(request, rnd, kind, item, form)
+
+    def post(self, request, reference: str, kind: str, pk: int | None = None):
+        rnd = round_get(reference, published_only=False)
+        item = _item_get(rnd, kind, pk)
+        form = ITEM_KINDS[kind][1](request.POST)
+        if form.is_valid():
+            try:
+                saved = _item_save(kind, request.user, rnd, item, form)
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+            else:
+                messages.success(request, f"“{saved}” saved.")
+                return redirect(reverse("round-setup", args=[rnd.reference]) + f"#{kind}")
+        return self._render(request, rnd, kind, item, form, status=400)
+
+
+class RoundItemRemoveView(Guarded):
+    permission = "grants.manage"
+
+    def post(self, request, reference: str, kind: str, pk: int):
+        rnd = round_get(reference, published_only=False)
+        item = _item_get(rnd, kind, pk)
+        try:
+            rounds.round_item_remove(actor=request.user, item=item)
+        except ValidationError as exc:
+            return _setup_redirect(request, rnd, " ".join(exc.messages))
+        messages.success(request, f"“{item}” removed.")
+        return redirect(reverse("round-setup", args=[rnd.reference]) + f"#{kind}")
+
+
+class RoundItemMoveView(Guarded):
+    permission = "grants.manage"
+
+    def post(self, request, reference: str, kind: str, pk: int):
+        rnd = round_get(reference, published_only=False)
+        item = _item_get(rnd, kind, pk)
+        try:
+            rounds.round_item_move(
+                actor=request.user, item=item, up=request.POST.get("direction") != "down"
+            )
+        except ValidationError as exc:
+            return _setup_redirect(request, rnd, " ".join(exc.messages))
+        return redirect(reverse("round-setup", args=[rnd.reference]) + f"#{kind}")
+
+
+class RoundModerationView(Guarded):
+    """How each reviewer's scores spread, and the applications whose reviewers disagree most."""
+
+    permission = "grants.manage"
+
+    def get(self, request, reference: str):
+        rnd = round_get(reference, published_only=False)
+        form = ThresholdForm(request.GET or None)
+        threshold = review.DEFAULT_SPREAD_THRESHOLD
+        if form.is_bound and form.is_valid() and form.cleaned_data["threshold"] is not None:
+            threshold = form.cleaned_data["threshold"]
+        reviewers, applications = review.moderation(rnd, threshold=threshold)
+        return render(
+            request,
+            "grants/round_moderation.html",
+            {
+                "round": rnd,
+                "form": form if form.is_bound else ThresholdForm(initial={"threshold": threshold}),
+                "threshold": threshold,
+                "reviewers": reviewers,
+                "applications": applications,
+                "flagged": sum(1 for a in applications if a.flagged),
+            },
+        )

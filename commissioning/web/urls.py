@@ -95,6 +95,43 @@ urlpatterns = [
     path("funding/", grants.RoundListView.as_view(), name="grant-rounds"),
     path("funding/register/", grants.RegisterView.as_view(), name="register"),
     path("funding/applications/", grants.MyApplicationsView.as_view(), name="my-applications"),
+    path("funding/new/", grants.RoundCreateView.as_view(), name="round-create"),
+    path("funding/<slug:reference>/setup/", grants.RoundSetupView.as_view(), name="round-setup"),
+    path(
+        "funding/<slug:reference>/setup/details/",
+        grants.RoundEditView.as_view(),
+        name="round-edit",
+    ),
+    path(
+        "funding/<slug:reference>/setup/<str:kind>/new/",
+        grants.RoundItemView.as_view(),
+        name="round-item-add",
+    ),
+    path(
+        "funding/<slug:reference>/setup/<str:kind>/<int:pk>/",
+        grants.RoundItemView.as_view(),
+        name="round-item-edit",
+    ),
+    path(
+        "funding/<slug:reference>/setup/<str:kind>/<int:pk>/remove/",
+        grants.RoundItemRemoveView.as_view(),
+        name="round-item-remove",
+    ),
+    path(
+        "funding/<slug:reference>/setup/<str:kind>/<int:pk>/move/",
+        grants.RoundItemMoveView.as_view(),
+        name="round-item-move",
+    ),
+    path(
+        "funding/<slug:reference>/publish/",
+        grants.RoundPublishView.as_view(),
+        name="round-publish",
+    ),
+    path(
+        "funding/<slug:reference>/moderation/",
+        grants.RoundModerationView.as_view(),
+        name="round-moderation",
+    ),
     path("funding/<slug:reference>/", grants.RoundDetailView.as_view(), name="grant-round"),
     path(
         "funding/<slug:reference>/assign/",

@@ -23,6 +23,7 @@ from commissioning.decisions.models import Status
 pytestmark = pytest.mark.django_db
 
 CANARY = "Zanzibar-canary-7Q"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -53,6 +54,10 @@ def published_with_exempt_parts(officer, cfo, pcc, ceo, make_allocation):
         marking="restricted",
         review_date="2027",
     )
+    services.attachment_add(actor=officer, record=record, name="Schedule of grants.pdf", data=PDF)
+    services.attachment_add(
+        actor=officer, record=record, name=f"{CANARY} lease.pdf", data=PDF + b"% lease\n"
+    )
     services.record_approve(actor=cfo, record=record, note=f"Advice from {CANARY} solicitors")
     services.record_sign(actor=pcc, record=record)
     R = services.RedactionRequest
@@ -66,6 +71,7 @@ def published_with_exempt_parts(officer, cfo, pcc, ceo, make_allocation):
             R("discussion", "foi_s43", "Commercial interests of the landlord"),
             R("assessment", "foi_s40", "Personal information about victims"),
             R("link:1", "foi_s38", "The refuge's location would endanger residents"),
+            R("attachment:2", "foi_s43", "The lease is commercially confidential"),
         ],
         exemption="foi_s36",
         reasons="Free and frank advice",
@@ -181,3 +187,27 @@ def test_command_line_exports_leave_out_the_canary(published_with_exempt_parts, 
         g.get("decisionReference") == published_with_exempt_parts.reference
         for g in package["grants"]
     )
+
+
+def test_only_the_published_attachments_can_be_downloaded(
+    client, published_with_exempt_parts, officer
+):
+    slug = published_with_exempt_parts.slug
+    shown = client.get(f"/register/decisions/{slug}/attachments/1/")
+    assert shown.status_code == 200
+    assert b"".join(shown.streaming_content) == PDF
+    assert "Schedule of grants.pdf" in shown["Content-Disposition"]
+    assert client.get(f"/register/decisions/{slug}/attachments/2/").status_code == 404
+    client.force_login(officer)
+    staff = client.get(f"/decisions/{slug}/attachments/2/")
+    assert staff.status_code == 200 and CANARY in staff["Content-Disposition"]
+
+
+def test_attachments_are_checked_like_applicants_files(officer, draft):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="file"):
+        services.attachment_add(actor=officer, record=draft, name="macro.exe", data=b"MZ\x90\x00")
+    with pytest.raises(ValidationError):
+        services.attachment_add(actor=officer, record=draft, name="../../etc/passwd.pdf", data=PDF)
+    assert not draft.attachments.exists()
