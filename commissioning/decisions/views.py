@@ -433,6 +433,6 @@ class FromRoundView(Guarded):
             record = services.record_from_round(actor=request.user, round=rnd)
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
-            return redirect("round-decision", reference=rnd.reference)
+            return redirect("round-dashboard", reference=rnd.reference)
         messages.success(request, f"{record.reference} is drafted with the round's awards.")
         return redirect("decision", slug=record.slug)

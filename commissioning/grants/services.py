@@ -584,10 +584,14 @@ def application_submit(
         raise ValidationError(
             f"The round opens on {timezone.localtime(rnd.opens_at):%d %B %Y at %H:%M}"
         )
-    problems = submission_problems(application)
-    if problems:
-        raise ValidationError(problems)
     with transaction.atomic():
+        if rnd.cap_to_allocation:
+            # Two applications of one partnership submitted at once must not both fit a cap
+            # that only one fits: lock the organisation while its other asks are counted.
+            Organisation.objects.select_for_update().filter(pk=application.organisation_id).get()
+        problems = submission_problems(application)
+        if problems:
+            raise ValidationError(problems)
         application_transition(actor=actor, application=application, to=Status.SUBMITTED)
         message_send(
             to_user=actor,

@@ -397,6 +397,9 @@ class RoundDashboardView(Guarded):
                 "requested": requested,
                 "apps": page.object_list,
                 "page_obj": page,
+                "decided": hasattr(rnd, "decision"),
+                "record": _round_record(rnd),
+                "can_draft_record": allowed(request.user, "decisions.draft"),
             },
         )
 

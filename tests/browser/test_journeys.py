@@ -318,6 +318,42 @@ def test_a_charity_registers_applies_and_an_officer_screens(
     assert "Braunstone Youth Project" in page.inner_text("#allocations")
     shot(page, "grant-award-in-ledger")
 
+    # The officer drafts the decision record from the round; it is signed off and published,
+    # and the award appears on the public grants register with the panel's reasons.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, demo, "officer", "demo-officer-pass")
+    page.goto(demo + "funding/pcc-grant-demo/dashboard/")
+    page.get_by_role("button", name="Draft the decision record for publication").click()
+    page.wait_for_load_state()
+    assert "Grant awards: " in page.locator("h1").inner_text()
+    record_url = page.url
+    for user, password, action in (
+        ("cfo", "demo-cfo-pass", "approve"),
+        ("pcc", "demo-pcc-pass", "sign"),
+        ("chief.exec", "demo-ceo-pass", "determine"),
+    ):
+        page.get_by_role("button", name="Sign out").click()
+        sign_in(page, demo, user, password)
+        page.goto(record_url)
+        if action == "approve":
+            page.get_by_role("button", name="Approve and send to the PCC").click()
+        elif action == "sign":
+            page.get_by_label("I have read the record and decide as it recommends").check()
+            page.get_by_role("button", name="Sign the decision").click()
+        else:
+            page.get_by_role("link", name="Determine publication").click()
+            for name in ("publish_record", "publish_assessment", "publish_details"):
+                page.locator(f"input[name={name}][value=yes]").check()
+            page.get_by_role("button", name="Sign the determination").click()
+        page.wait_for_load_state()
+    assert "Published" in page.inner_text("main")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(demo + "register/grants/?q=Braunstone")
+    text = page.inner_text("main")
+    assert "Braunstone Youth Project" in text and "Strong local need" in text
+    shot(page, "register-grant-award")
+    assert_accessible(page)
+
 
 def test_decision_record_drafted_signed_determined_and_published(page, demo, assert_accessible):
     """An officer drafts a record and cites allocations; the CFO approves; the PCC signs; the
@@ -415,3 +451,68 @@ def test_the_papers_decision_records_on_the_public_register(page, demo, assert_a
     assert "Peter Lewis" in text and "Paul Stock" in text and "£3,240,231" in text
     response = page.request.get(demo + "register/decisions/exe-0025-13.pdf")
     assert response.status == 200 and response.body()[:4] == b"%PDF"
+
+
+def test_an_officer_configures_and_publishes_a_round_on_the_pages(page, demo, assert_accessible):
+    """Criteria, an eligibility question and form questions added on pages; publishing is
+    refused until the weights add up to 100, then the round is open to applicants."""
+    import datetime as dt
+
+    sign_in(page, demo, "officer", "demo-officer-pass")
+    page.goto(demo + "funding/new/")
+    today = dt.date.today()
+    closes = today + dt.timedelta(days=30)
+    page.get_by_label("Reference").fill("browser-round")
+    page.get_by_label("Title").fill("Safer night-time economy grants")
+    page.get_by_label("Funding mechanism").select_option("pcc_grant")
+    first = today.year if today.month >= 4 else today.year - 1
+    page.get_by_label("Financial year").select_option(label=f"{first}/{(first + 1) % 100:02d}")
+    pot = page.get_by_label("Pot")
+    label = next(
+        text
+        for text in pot.locator("option").all_inner_texts()
+        if "PCC Grant budget" in text or "(PCC Grant)" in text
+    )
+    pot.select_option(label=label)
+    page.get_by_label("Opening date").fill(f"{today.day}/{today.month}/{today.year}")
+    page.get_by_label("Opening time (UK time)").fill("00:01")
+    page.get_by_label("Closing date").fill(f"{closes.day}/{closes.month}/{closes.year}")
+    page.get_by_label("Closing time (UK time)").fill("5pm")
+    page.get_by_label("Maximum award").fill("5,000")
+    page.get_by_role("button", name="Create the round").click()
+    page.wait_for_load_state()
+    errors = page.locator(".govuk-error-summary")
+    assert errors.count() == 0, errors.first.inner_text()
+
+    for title, weight in (("Need", "60"), ("Value for money", "30")):
+        page.get_by_role("link", name="Add a criterion").click()
+        page.get_by_label("Title").fill(title)
+        page.get_by_label("Weight (%)").fill(weight)
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_load_state()
+    page.get_by_role("link", name="Add a question").click()
+    page.get_by_label("Question", exact=True).fill("What will you do?")
+    page.get_by_label("Text", exact=True).check()
+    page.get_by_label("Word limit").fill("300")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Publish the round").click()
+    page.wait_for_load_state()
+    assert "add up to 90" in page.inner_text("main") or "90" in page.inner_text(
+        ".govuk-error-summary"
+    )
+    shot(page, "round-setup-refused")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Add a criterion").click()
+    page.get_by_label("Title").fill("Link to the plan")
+    page.get_by_label("Weight (%)").fill("10")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Publish the round").click()
+    page.wait_for_load_state()
+    shot(page, "round-setup-published")
+    assert_accessible(page)
+    page.context.clear_cookies()
+    page.goto(demo + "funding/")
+    assert "Safer night-time economy grants" in page.inner_text("main")
