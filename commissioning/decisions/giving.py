@@ -68,6 +68,15 @@ def _locations(area: Area | None) -> tuple[g.Location, ...]:
     )
 
 
+def _beneficiaries(recipient: Organisation, reach: Area | None) -> tuple[g.Location, ...]:
+    """Where the grant serves: a partnership's own CSP area first, then the reach's areas."""
+    out: list[g.Location] = []
+    if recipient.kind == "csp" and recipient.area is not None:
+        out += _locations(recipient.area)
+    out += [loc for loc in _locations(reach) if loc not in out]
+    return tuple(out)
+
+
 def _classifications(theme, *priorities) -> tuple[g.Classification, ...]:
     out = []
     if theme is not None:
@@ -99,9 +108,14 @@ def grants(*, base_url: str = "") -> list[g.Grant]:
     versions = (
         AllocationVersion.objects.filter(allocation__reference__in=allocation_refs)
         .select_related(
-            "allocation", "organisation", "reach", "theme", "primary_priority", "secondary_priority"
+            "allocation",
+            "organisation__area",
+            "reach",
+            "theme",
+            "primary_priority",
+            "secondary_priority",
         )
-        .prefetch_related("reach__districts")
+        .prefetch_related("reach__districts", "organisation__area__districts")
         .order_by("allocation_id", "number")
     )
     for v in versions:
@@ -109,7 +123,7 @@ def grants(*, base_url: str = "") -> list[g.Grant]:
     awards = {
         a.reference: a
         for a in Application.objects.filter(reference__in=award_refs).select_related(
-            "organisation", "area", "theme", "primary_priority", "secondary_priority", "round"
+            "organisation__area", "area", "theme", "primary_priority", "secondary_priority", "round"
         )
     }
     funder_org = Organisation.objects.filter(kind="opcc").first()
@@ -152,7 +166,7 @@ def grants(*, base_url: str = "") -> list[g.Grant]:
                 award_date=row.decision_date,
                 recipient=_org(recipient),
                 funder=funder,
-                beneficiary_locations=_locations(area),
+                beneficiary_locations=_beneficiaries(recipient, area),
                 classifications=_classifications(theme, p1, p2),
                 programme_title=programme,
                 decision_reference=record.reference,

@@ -26,7 +26,8 @@ def test_identifiers_locations_and_classifications():
     recipients = {g["recipientOrganization"][0]["id"] for g in grants}
     assert any(r.startswith("GB-LAE-") for r in recipients), recipients
     codes = {loc["geoCode"] for g in grants for loc in g.get("beneficiaryLocation", [])}
-    assert any(c.startswith("E22") for c in codes) or any(c.startswith("E07") for c in codes)
+    assert any(c.startswith("E22") for c in codes), codes  # partnerships by their CSP code
+    assert any(c.startswith("E07") for c in codes), codes  # and districts
     vocabularies = {c["vocabulary"] for g in grants for c in g.get("classifications", [])}
     assert "Police and Crime Plan strategic priority" in vocabularies
     assert all(g["decisionReference"].startswith("EXE ") for g in grants)
