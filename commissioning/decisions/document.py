@@ -54,6 +54,7 @@ class Signature:
     name: str
     signed_on: dt.date
     statement: str = ""
+    on_paper: bool = False  # entered from a paper record, not signed in the product
 
 
 @dataclass(frozen=True)

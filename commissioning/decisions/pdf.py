@@ -319,7 +319,9 @@ class _Form:
             return
         self.field(
             "Signature",
-            f"Signed electronically by {signature.name} on {_date(signature.signed_on)}",
+            f"Signed {'on paper' if signature.on_paper else 'electronically'} by "
+            f"{signature.name} on {_date(signature.signed_on)}"
+            + (" (entered from the paper record)" if signature.on_paper else ""),
         )
         self.field("Name", signature.name)
         if position and signature.role:

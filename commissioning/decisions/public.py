@@ -181,10 +181,13 @@ def draft_document(record: DecisionRecord) -> DecisionDocument:
 
 
 def _signature(row: SignatureRow) -> Signature:
-    statement = row.statement
-    if row.on_paper:
-        statement = (statement + " (Signed on paper; entered from the paper record.)").strip()
-    return Signature(role=row.role, name=row.name, signed_on=row.signed_on, statement=statement)
+    return Signature(
+        role=row.role,
+        name=row.name,
+        signed_on=row.signed_on,
+        statement=row.statement,
+        on_paper=row.on_paper,
+    )
 
 
 def _superseded_by(record: DecisionRecord) -> str:

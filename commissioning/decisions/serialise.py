@@ -31,6 +31,7 @@ def _signature_out(sig: Signature | None) -> dict | None:
         "name": sig.name,
         "signed_on": sig.signed_on.isoformat(),
         "statement": sig.statement,
+        "on_paper": sig.on_paper,
     }
 
 
@@ -42,6 +43,7 @@ def _signature_in(data: dict | None) -> Signature | None:
         name=data["name"],
         signed_on=dt.date.fromisoformat(data["signed_on"]),
         statement=data.get("statement", ""),
+        on_paper=bool(data.get("on_paper", False)),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -495,3 +496,13 @@ def test_text_is_reduced_to_windows_1252():
 def test_signed_records_show_their_status(status):
     """The grid shows the record's status."""
     assert f"Status {status}" in flat(decision_pdf(small_doc(status=status)))
+
+
+def test_a_signature_entered_from_paper_says_so():
+    doc = exe_0025_13()
+    assert doc.pcc_signature is not None
+    paper = replace(doc, pcc_signature=replace(doc.pcc_signature, on_paper=True))
+    text = flat(decision_pdf(paper))
+    assert "Signed on paper by Sir Clive Loader on 5 September 2013" in text
+    assert "Signed electronically by Sir Clive Loader" not in text
+    assert "Signed electronically by Peter Lewis" in text

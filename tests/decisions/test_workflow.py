@@ -265,6 +265,7 @@ def test_the_papers_records_are_entered_signed_and_published():
     assert doc.approval is not None and doc.approval.name == "Peter Lewis"
     assert doc.approval.signed_on == dt.date(2013, 9, 3)
     assert doc.pcc_signature is not None and doc.pcc_signature.signed_on == dt.date(2013, 9, 5)
+    assert doc.pcc_signature.on_paper and doc.approval.on_paper
     assert doc.determination is not None and doc.determination.signature.name == "Paul Stock"
     assert old.status == Status.PUBLISHED
     refresh = DecisionRecord.objects.get(
