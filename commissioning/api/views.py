@@ -188,3 +188,26 @@ def reconciliation(request, year: str) -> dict[str, Any]:
     fy = _year(year)
     findings = reconcile_year(fy)
     return {"year": fy.label, "count": len(findings), "findings": [f.as_dict() for f in findings]}
+
+
+@api.get(
+    "/register/decisions",
+    summary="Published decisions (public versions: exempt parts left out), newest first",
+)
+@guarded("public")
+def register_decisions(request, q: str = "", year: int | None = None) -> dict[str, Any]:
+    from commissioning.decisions import register, serialise
+
+    decisions = register.published(query=q[:200], year=year)
+    return {"decisions": [serialise.to_dict(d.doc) for d in decisions]}
+
+
+@api.get("/register/decisions/{slug}", summary="One published decision (its public version)")
+@guarded("public")
+def register_decision(request, slug: str) -> dict[str, Any]:
+    from commissioning.decisions import register, serialise
+
+    found = register.published_one(slug)
+    if found is None:
+        raise HttpError(404, "No published decision with this reference")
+    return serialise.to_dict(found.doc)

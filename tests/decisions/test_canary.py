@@ -128,6 +128,8 @@ def test_no_public_surface_shows_the_canary(client, published_with_exempt_parts)
         f"/register/contracts/{year}/",
         "/register/forward-plan/",
         "/api/openapi.json",
+        "/api/register/decisions",
+        f"/api/register/decisions/{slug}",
     ]
     seen = 0
     for url in urls:

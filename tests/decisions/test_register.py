@@ -131,3 +131,43 @@ def test_the_feed_lists_published_decisions(client):
     assert any(t.startswith("EXE 0025/13") for t in titles)
     assert all(item["url"].startswith("http") for item in feed["items"])
     assert DecisionRecord.objects.filter(status="published").count() == len(feed["items"])
+
+
+def test_the_api_serves_only_public_versions(client, signed):
+    listing = client.get("/api/register/decisions").json()["decisions"]
+    assert {d["reference"] for d in listing} >= {"EXE 0025/13", "EXE 0001/15"}
+    assert signed.reference not in {d["reference"] for d in listing}
+    assert all(d["public"] for d in listing)
+    assert client.get("/api/register/decisions/exe-0025-13").json()["title"].startswith("Police")
+    assert client.get(f"/api/register/decisions/{signed.slug}").status_code == 404
+    found = client.get("/api/register/decisions", {"q": "equalisation reserve"}).json()
+    assert [d["reference"] for d in found["decisions"]] == ["EXE 0025/13"]
+
+
+def test_register_pages_ask_the_same_number_of_queries_however_many_decisions(
+    client, officer, cfo, pcc, ceo
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = ["/register/decisions/", "/register/grants/", "/register/decisions/feed.json"]
+    before = {url: queries(url) for url in urls}
+    for n in range(3):
+        record = services.record_create(
+            actor=officer, title=f"Extra {n}", summary="s", recommendations="r"
+        )
+        services.record_approve(actor=cfo, record=record)
+        services.record_sign(actor=pcc, record=record)
+        services.record_determine(
+            actor=ceo,
+            record=record,
+            publish_record="yes",
+            publish_assessment="yes",
+            publish_details="yes",
+        )
+    assert {url: queries(url) for url in urls} == before
