@@ -213,3 +213,23 @@ def test_attachments_are_checked_like_applicants_files(officer, draft):
     with pytest.raises(ValidationError):
         services.attachment_add(actor=officer, record=draft, name="../../etc/passwd.pdf", data=PDF)
     assert not draft.attachments.exists()
+
+
+def test_the_monitoring_officer_is_warned_of_a_marked_assessment(client, officer, cfo, pcc, ceo):
+    record = services.record_create(actor=officer, title="Marked", summary="s", recommendations="r")
+    services.assessment_save(
+        actor=officer,
+        record=record,
+        plan_name="P",
+        owner="O",
+        completed_by="C",
+        aim="A",
+        decision="unchanged",
+        marking="restricted",
+        review_date="2027",
+    )
+    services.record_approve(actor=cfo, record=record)
+    services.record_sign(actor=pcc, record=record)
+    client.force_login(ceo)
+    page = client.get(f"/decisions/{record.slug}/determine/").content.decode()
+    assert "marked Restricted: consider marking it exempt" in page
