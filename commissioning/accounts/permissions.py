@@ -41,6 +41,15 @@ def allowed(user, name: str, obj: Any = None) -> bool:
     return check(user, name, obj)[0]
 
 
+def require(user, name: str, obj: Any = None) -> None:
+    """For services: refuse with the rule's reason (a ValidationError) unless the rule passes."""
+    from django.core.exceptions import ValidationError
+
+    ok, reason = check(user, name, obj)
+    if not ok:
+        raise ValidationError(reason)
+
+
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
@@ -239,3 +248,41 @@ def can_open_applications(user, obj=None) -> Result:
     if _signed_in(user):
         return True, "signed in; each application is checked on its own"
     return False, "sign in to see applications"
+
+
+# --- decision records ---
+
+
+@rule("decisions.view")
+def can_view(user, obj=None) -> Result:
+    if _is_staff(user):
+        return True, "OPCC staff read decision records, drafts included"
+    return False, "decision records before publication are for OPCC staff"
+
+
+@rule("decisions.draft")
+def can_draft(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.COMMISSIONING_OFFICER, Role.CFO):
+        return True, "officers draft decision records"
+    return False, "only officers draft decision records"
+
+
+@rule("decisions.approve")
+def can_approve(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.CHIEF_EXECUTIVE, Role.CFO):
+        return True, "the Chief Executive or the Chief Finance Officer approves"
+    return False, "only the Chief Executive or the Chief Finance Officer approves"
+
+
+@rule("decisions.sign")
+def can_sign(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.PCC):
+        return True, "the Police and Crime Commissioner decides and signs"
+    return False, "only the Police and Crime Commissioner signs a decision"
+
+
+@rule("decisions.determine")
+def can_determine(user, obj=None) -> Result:
+    if _signed_in(user) and user.has_role(Role.CHIEF_EXECUTIVE):
+        return True, "the Monitoring Officer determines publication"
+    return False, "only the Monitoring Officer determines publication"

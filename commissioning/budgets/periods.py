@@ -28,6 +28,18 @@ PERIOD_ORDER = ["H1", "H2", "Q1", "Q2", "Q3", "Q4", "FY"]
 PERIOD_CHOICES = [(code, PERIODS[code].label) for code in PERIOD_ORDER]
 
 
+def first_year_of(day: dt.date) -> int:
+    """The calendar year a day's financial year starts in: 2013 for 27 August 2013 and for
+    5 March 2014."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def year_label_of(day: dt.date) -> str:
+    """The label of a day's financial year, like "2013/14"."""
+    first = first_year_of(day)
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
 def ordered(codes) -> list[str]:
     return sorted(set(codes), key=PERIOD_ORDER.index)
 

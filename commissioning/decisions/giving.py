@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from commissioning.budgets.models import AllocationVersion
+from commissioning.budgets.selectors import current_versions
 from commissioning.grants.models import Application
 from commissioning.opendata import giving360 as g
 from commissioning.organisations.models import Area, AreaKind, Organisation
@@ -104,22 +105,13 @@ def grants(*, base_url: str = "") -> list[g.Grant]:
         rows.append(row)
     allocation_refs = [r.reference for r in rows if r.kind == "allocation"]
     award_refs = [r.reference for r in rows if r.kind == "award"]
-    latest: dict[str, AllocationVersion] = {}
     versions = (
-        AllocationVersion.objects.filter(allocation__reference__in=allocation_refs)
-        .select_related(
-            "allocation",
-            "organisation__area",
-            "reach",
-            "theme",
-            "primary_priority",
-            "secondary_priority",
-        )
+        current_versions()
+        .filter(allocation__reference__in=allocation_refs)
+        .select_related("organisation__area")
         .prefetch_related("reach__districts", "organisation__area__districts")
-        .order_by("allocation_id", "number")
     )
-    for v in versions:
-        latest[v.allocation.reference] = v
+    latest: dict[str, AllocationVersion] = {v.allocation.reference: v for v in versions}
     awards = {
         a.reference: a
         for a in Application.objects.filter(reference__in=award_refs).select_related(

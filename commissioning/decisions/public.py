@@ -3,7 +3,7 @@
 The public version is made once, at the Monitoring Officer's determination, by
 `public_content`, which starts from the frozen snapshot and leaves out every exempt part;
 it is stored as `PublishedVersion.content` and every public surface reads only that
-(`public_document`). Nothing public is ever built from the draft tables.
+(`register.published`, `register.decode`). Nothing public is ever built from the draft tables.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from django.db.models import Prefetch
 from django.urls import reverse
 
 from commissioning.budgets.models import AllocationVersion, Mechanism
+from commissioning.budgets.selectors import current_versions
 
 from . import serialise
 from .document import (
@@ -34,8 +34,6 @@ from .models import (
     LinkKind,
     Marking,
     Publish,
-    PublishedVersion,
-    Status,
     Step,
 )
 from .models import Exemption as ExemptionChoice
@@ -50,15 +48,8 @@ SECTION_TITLES = (
 
 
 def _latest_versions(allocation_ids: list[int]) -> dict[int, AllocationVersion]:
-    latest: dict[int, AllocationVersion] = {}
-    versions = (
-        AllocationVersion.objects.filter(allocation_id__in=allocation_ids)
-        .select_related("organisation", "allocation__year", "reach")
-        .order_by("allocation_id", "number")
-    )
-    for version in versions:
-        latest[version.allocation_id] = version
-    return latest
+    versions = current_versions().filter(allocation_id__in=allocation_ids)
+    return {v.allocation_id: v for v in versions.select_related("allocation__year")}
 
 
 def _links(record: DecisionRecord) -> tuple[Link, ...]:
@@ -221,7 +212,9 @@ def staff_document(record: DecisionRecord) -> DecisionDocument:
             reasons=reasons,
             signature=_signature(determine),
         )
-        parts = _part_titles(snapshot.content, approval)
+        from .services import parts_of
+
+        parts = parts_of(snapshot.content, approval.note if approval else "")
         exemptions = tuple(
             Exemption(
                 part=parts.get(r.part, r.part), exemption=labels[r.exemption], reason=r.reason
@@ -239,15 +232,6 @@ def staff_document(record: DecisionRecord) -> DecisionDocument:
         exemptions=exemptions,
         superseded_by=_superseded_by(record),
     )
-
-
-def _part_titles(content: dict, approval: SignatureRow | None) -> dict[str, str]:
-    from .services import PART_TITLES, parts_of
-
-    parts = parts_of(content)
-    if approval is not None and approval.note:
-        parts["approval_note"] = PART_TITLES["approval_note"]
-    return parts
 
 
 def public_content(record: DecisionRecord) -> DecisionDocument:
@@ -316,17 +300,6 @@ def public_part_title(part: str) -> str:
     return PART_TITLES.get(part, part)
 
 
-def public_document(version: PublishedVersion) -> DecisionDocument:
-    """What the public sees: the stored public version, plus a later published correction."""
-    doc = serialise.from_dict(version.content)
-    later = (
-        DecisionRecord.objects.filter(supersedes_id=version.record_id, status=Status.PUBLISHED)
-        .only("reference")
-        .first()
-    )
-    return replace(doc, superseded_by=later.reference) if later else doc
-
-
 def attachment_for(record: DecisionRecord, position: int, *, public: bool):
     """The attachment at a position of the staff document, or of the public version (which
     leaves out the withheld ones); None when there is none to show. Attachments are added
@@ -338,12 +311,6 @@ def attachment_for(record: DecisionRecord, position: int, *, public: bool):
             a for i, a in enumerate(attachments, start=1) if f"attachment:{i}" not in withheld
         ]
     return attachments[position - 1] if 1 <= position <= len(attachments) else None
-
-
-def published_versions():
-    return PublishedVersion.objects.select_related("record").prefetch_related(
-        Prefetch("record__superseded_by")
-    )
 
 
 # Crime and disorder reduction grants (the Specified Information Order's grants register and

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from commissioning.budgets.models import FinancialYear, Mechanism
+from commissioning.budgets.models import FinancialYear
 from commissioning.budgets.selectors import allocation_lines
 
 from . import serialise
@@ -309,6 +309,3 @@ def table_records(table: YearTable) -> list[dict[str, Any]]:
         )
     records.append({"reference": "", "organisation": "Total", "amount": table.total})
     return records
-
-
-MECHANISM_LABELS = dict(Mechanism.choices)

@@ -288,10 +288,10 @@ class PublicAttachmentView(Guarded):
     def get(self, request, slug: str, n: int):
         from .models import DecisionRecord, Status
         from .public import attachment_for
-        from .views import _serve
+        from .views import serve_attachment
 
         record = DecisionRecord.objects.filter(slug=slug, status=Status.PUBLISHED).first()
         attachment = attachment_for(record, n, public=True) if record else None
         if attachment is None:
             raise Http404("No such attachment")
-        return _serve(attachment)
+        return serve_attachment(attachment)

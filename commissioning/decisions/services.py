@@ -19,11 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from commissioning.accounts.models import Role
-from commissioning.accounts.permissions import check
+from commissioning.accounts.permissions import require
+from commissioning.budgets.periods import first_year_of
+from commissioning.core import files
 from commissioning.core.audit import audit_record
 
 from . import serialise
-from .document import DecisionDocument
 from .models import (
     DecisionAttachment,
     DecisionLink,
@@ -86,18 +87,8 @@ class PaperSignature:
     signed_on: dt.date
 
 
-def _require(actor, rule: str, obj=None) -> None:
-    ok, reason = check(actor, rule, obj) if obj is not None else check(actor, rule)
-    if not ok:
-        raise ValidationError(f"Not allowed: {reason}")
-
-
 def _user(actor):
     return actor if getattr(actor, "pk", None) else None
-
-
-def financial_year_of(day: dt.date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def reference_for(year: int, number: int) -> str:
@@ -144,10 +135,10 @@ def record_create(
     **fields,
 ) -> DecisionRecord:
     """A new draft, numbered in the financial year of `on` (today by default)."""
-    _require(actor, "decisions.draft")
+    require(actor, "decisions.draft")
     fields = _clean_fields({"title": title, **fields})
     day = on or fields.get("decision_date") or timezone.localdate()
-    year = financial_year_of(day)
+    year = first_year_of(day)
     with transaction.atomic():
         if supersedes is not None:
             supersedes = DecisionRecord.objects.select_for_update().get(pk=supersedes.pk)
@@ -192,7 +183,7 @@ def _locked_draft(record: DecisionRecord) -> DecisionRecord:
 
 
 def record_update(*, actor, record: DecisionRecord, **fields) -> DecisionRecord:
-    _require(actor, "decisions.draft")
+    require(actor, "decisions.draft")
     fields = _clean_fields(fields)
     with transaction.atomic():
         record = _locked_draft(record)
@@ -220,7 +211,7 @@ def link_add(
     from commissioning.formula.models import FormulaRun
     from commissioning.grants.models import Application
 
-    _require(actor, "decisions.draft")
+    require(actor, "decisions.draft")
     with transaction.atomic():
         record = _locked_draft(record)
         order = (record.links.order_by("-order").values_list("order", flat=True).first()) or 0
@@ -260,7 +251,7 @@ def link_add(
 
 
 def link_remove(*, actor, record: DecisionRecord, orders: Sequence[int]) -> int:
-    _require(actor, "decisions.draft")
+    require(actor, "decisions.draft")
     with transaction.atomic():
         record = _locked_draft(record)
         removed, _ = record.links.filter(order__in=list(orders)).delete()
@@ -271,20 +262,14 @@ def link_remove(*, actor, record: DecisionRecord, orders: Sequence[int]) -> int:
 
 
 def attachments_dir():
-    from pathlib import Path
-
-    from django.conf import settings
-
-    path = Path(settings.DATA_DIR) / "decision-attachments"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return files.store_dir("decision-attachments")
 
 
 def attachment_add(*, actor, record: DecisionRecord, name: str, data: bytes) -> DecisionAttachment:
     """Attach a paper to a draft: its type and content checked as applicants' files are."""
     from commissioning.grants import attachments
 
-    _require(actor, "decisions.draft")
+    require(actor, "decisions.draft")
     try:
         checked = attachments.check_upload(name, data)
     except attachments.AttachmentRejected as exc:
@@ -292,9 +277,7 @@ def attachment_add(*, actor, record: DecisionRecord, name: str, data: bytes) -> 
     with transaction.atomic():
         record = _locked_draft(record)
         order = (record.attachments.order_by("-order").values_list("order", flat=True).first()) or 0
-        target = attachments_dir() / checked.safe_name
-        if not target.exists():
-            target.write_bytes(data)
+        files.store(attachments_dir(), checked.safe_name, data)
         attachment = DecisionAttachment.objects.create(
             record=record,
             order=order + 1,
@@ -321,7 +304,7 @@ ASSESSMENT_FIELDS = {
 
 
 def assessment_save(*, actor, record: DecisionRecord, **fields) -> EqualityAssessment:
-    _require(actor, "decisions.draft")
+    require(actor, "decisions.draft")
     unknown = set(fields) - ASSESSMENT_FIELDS
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -384,7 +367,7 @@ def record_approve(
     role: str | None = None,
 ) -> Signature:
     """The Chief Executive's or CFO's approval, which freezes the content."""
-    _require(actor, "decisions.approve")
+    require(actor, "decisions.approve")
     with transaction.atomic():
         record = _locked_draft(record)
         _not_the_drafter(actor, record, "approve")
@@ -443,7 +426,7 @@ def record_sign(
     paper: PaperSignature | None = None,
 ) -> Signature:
     """The PCC decides and signs the content the approver saw."""
-    _require(actor, "decisions.sign")
+    require(actor, "decisions.sign")
     with transaction.atomic():
         record = _locked(record, Status.APPROVED, Step.SIGN)
         _not_the_drafter(actor, record, "sign")
@@ -487,8 +470,9 @@ class RedactionRequest:
     reason: str
 
 
-def parts_of(content: dict[str, Any]) -> dict[str, str]:
-    """The parts of a snapshot that may be marked exempt, by key, with a title for each."""
+def parts_of(content: dict[str, Any], approval_note: str = "") -> dict[str, str]:
+    """The parts of a snapshot (and the approver's note) that may be marked exempt, by key,
+    with a title for each."""
     parts: dict[str, str] = {}
     for key in RECORD_PARTS:
         text = (
@@ -504,6 +488,8 @@ def parts_of(content: dict[str, Any]) -> dict[str, str]:
         parts[f"link:{i}"] = f"Item {i}: {link['recipient']}, {link['description']}"[:200]
     for i, name in enumerate(content.get("attachments", []), start=1):
         parts[f"attachment:{i}"] = f"Attachment {i}: {name}"[:200]
+    if approval_note:
+        parts["approval_note"] = PART_TITLES["approval_note"]
     return parts
 
 
@@ -531,7 +517,7 @@ def record_determine(
     from . import register
     from .public import public_content
 
-    _require(actor, "decisions.determine")
+    require(actor, "decisions.determine")
     answers = {
         "record": publish_record,
         "assessment": publish_assessment,
@@ -547,9 +533,7 @@ def record_determine(
         record = _locked(record, Status.SIGNED, Step.DETERMINE)
         content = record.snapshot.content
         approval = record.signatures.get(step=Step.APPROVE)
-        parts = parts_of(content)
-        if approval.note:
-            parts["approval_note"] = PART_TITLES["approval_note"]
+        parts = parts_of(content, approval.note)
         seen: set[str] = set()
         for r in redactions:
             if r.part not in parts:
@@ -636,20 +620,13 @@ def record_determine(
         return determination
 
 
-def document(record: DecisionRecord) -> DecisionDocument:
-    """Convenience for callers that hold a record: the full (staff) document."""
-    from .public import staff_document
-
-    return staff_document(record)
-
-
 def record_from_round(*, actor, round) -> DecisionRecord:
     """Draft the decision record of a grant round the PCC has approved: the process, the
     awards with the panel's reasons, and a citation of each award."""
     from commissioning.grants.models import Application
     from commissioning.grants.workflow import Status as AppStatus
 
-    _require(actor, "decisions.draft")
+    require(actor, "decisions.draft")
     decided = getattr(round, "decision", None)
     if decided is None:
         raise ValidationError(f"The PCC has not yet approved {round.title}")

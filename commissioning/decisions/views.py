@@ -11,6 +11,7 @@ from django.urls import reverse
 from commissioning.accounts.permissions import allowed
 from commissioning.budgets.models import FinancialYear
 from commissioning.budgets.selectors import allocation_lines
+from commissioning.core import files
 from commissioning.core.models import AuditEvent
 from commissioning.web.guard import Guarded
 
@@ -288,11 +289,8 @@ class SignView(Guarded):
 
 
 def _parts(record: DecisionRecord) -> dict[str, str]:
-    parts = services.parts_of(record.snapshot.content)
-    approval = record.signatures.filter(step=Step.APPROVE).first()
-    if approval is not None and approval.note:
-        parts["approval_note"] = services.PART_TITLES["approval_note"]
-    return parts
+    approval = record.signatures.get(step=Step.APPROVE)
+    return services.parts_of(record.snapshot.content, approval.note)
 
 
 class DetermineView(Guarded):
@@ -374,16 +372,12 @@ class SupersedeView(Guarded):
         return redirect("decision", slug=new.slug)
 
 
-def _serve(attachment) -> FileResponse:
-    path = services.attachments_dir() / attachment.stored_name
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
+def serve_attachment(attachment) -> FileResponse:
+    return files.download(
+        services.attachments_dir() / attachment.stored_name,
         filename=attachment.name,
         content_type=attachment.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class AttachmentView(Guarded):
@@ -395,7 +389,7 @@ class AttachmentView(Guarded):
         attachment = attachment_for(record_get(slug), n, public=False)
         if attachment is None:
             raise Http404("No such attachment")
-        return _serve(attachment)
+        return serve_attachment(attachment)
 
 
 class AttachmentUploadView(Guarded):

@@ -11,15 +11,11 @@ from django.utils import timezone
 from commissioning.accounts.services import DEMO_USERS
 from commissioning.budgets import services as budget_services
 from commissioning.budgets.models import BudgetLine, FundingStream
+from commissioning.budgets.periods import year_label_of
 from commissioning.grants import services
 from commissioning.grants.models import QuestionKind, Round
 
 REFERENCE = "pcc-grant-demo"
-
-
-def current_year_label(today: dt.date) -> str:
-    first = today.year if today.month >= 4 else today.year - 1
-    return f"{first}/{(first + 1) % 100:02d}"
 
 
 def grant_round_ensure() -> Round:
@@ -32,7 +28,7 @@ def grant_round_ensure() -> Round:
         username=next(u.username for u in DEMO_USERS if u.role == "commissioning_officer")
     )
     year = budget_services.financial_year_get_or_create(
-        actor=officer, label=current_year_label(timezone.localdate())
+        actor=officer, label=year_label_of(timezone.localdate())
     )
     if not FundingStream.objects.filter(year=year, name="PCC Grant budget").exists():
         budget_services.funding_stream_create(

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
-from commissioning.accounts.permissions import check
+from commissioning.accounts.permissions import require
 from commissioning.budgets import services as budget_services
 from commissioning.budgets.models import LedgerEntry
 from commissioning.budgets.models import Status as AllocationStatus
@@ -40,12 +40,6 @@ from .workflow import Status
 TWO_PLACES = Decimal("0.01")
 
 
-def _require(actor, rule: str, obj=None) -> None:
-    ok, reason = check(actor, rule, obj) if obj is not None else check(actor, rule)
-    if not ok:
-        raise ValidationError(reason)
-
-
 def reviewers_assign(
     *,
     actor,
@@ -55,7 +49,7 @@ def reviewers_assign(
 ) -> list[ReviewAssignment]:
     """Assign each application in review to reviewers of its theme, fewest assignments first
     (balanced), never a reviewer from the applicant organisation."""
-    _require(actor, "grants.manage")
+    require(actor, "grants.manage")
     load: dict[int, int] = defaultdict(int)
     for row in (
         ReviewAssignment.objects.filter(application__round=round, withdrawn=False)
@@ -144,7 +138,7 @@ def _close_review_if_done(app: Application) -> None:
 
 
 def assignment_reassign(*, actor, assignment: ReviewAssignment, to) -> ReviewAssignment:
-    _require(actor, "grants.manage")
+    require(actor, "grants.manage")
     if to.organisation_id == assignment.application.organisation_id:
         raise ValidationError("A reviewer from the applicant organisation cannot review it")
     with transaction.atomic():
@@ -491,7 +485,7 @@ def panel_ranking(round: Round) -> tuple[list[RankedRow], Decimal]:
 def panel_declare(
     *, actor, round: Round, interests: str, conflicted: Iterable[Application] = ()
 ) -> PanelDeclaration:
-    _require(actor, "grants.panel")
+    require(actor, "grants.panel")
     if not interests.strip():
         raise ValidationError({"interests": "Declare your interests, or write None"})
     with transaction.atomic():
@@ -517,7 +511,7 @@ def panel_declare(
 def panel_recommend(
     *, actor, application: Application, recommendation: str, reasons: str, amount=None
 ) -> PanelRecommendation:
-    _require(actor, "grants.panel")
+    require(actor, "grants.panel")
     declaration = application.round.panel_declarations.filter(member=actor).first()
     if declaration is None:
         raise ValidationError("Record your declaration of interests for this round first")
@@ -562,7 +556,7 @@ def application_approve(
     """The PCC approves one recommended application: a committed allocation in the ledger
     under the round's capped line (refused, with nothing written, if the pot cannot take it).
     The applicant is told the outcome with the panel's reasons and how it was scored."""
-    _require(actor, "grants.decide")
+    require(actor, "grants.decide")
     rec = getattr(application, "recommendation", None)
     if application.status != Status.RECOMMENDED or rec is None or rec.amount is None:
         raise ValidationError(
@@ -598,7 +592,7 @@ def application_approve(
 def round_decide(*, actor, round: Round, approved_on, summary: str) -> RoundDecision:
     """Approve every recommended application of a round in one decision. All or nothing:
     if the pot cannot take them all, nothing is approved and the message says by how much."""
-    _require(actor, "grants.decide")
+    require(actor, "grants.decide")
     recommended = list(
         round.applications.filter(status=Status.RECOMMENDED).select_related(
             "recommendation", "organisation", "round"

@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from commissioning.accounts.permissions import check
+from commissioning.accounts.permissions import require
 from commissioning.budgets.models import Mechanism
 from commissioning.budgets.services import _locked
 from commissioning.core.audit import audit_record, snapshot
@@ -60,9 +60,7 @@ def _user(actor):
 
 
 def _require_manager(actor) -> None:
-    ok, reason = check(actor, "grants.manage")
-    if not ok:
-        raise ValidationError(reason)
+    require(actor, "grants.manage")
 
 
 def _add(errors: dict[str, list[str]], field: str, message: str) -> None:

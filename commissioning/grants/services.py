@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from django.utils import timezone
 from commissioning.accounts.models import Role
 from commissioning.accounts.permissions import check
 from commissioning.budgets.services import _locked
+from commissioning.core import files
 from commissioning.core.audit import audit_record
 from commissioning.core.models import Message
 from commissioning.core.money import ZERO, pounds, to_money
@@ -45,9 +45,7 @@ from .workflow import TRANSITIONS, Status
 
 
 def attachments_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "attachments"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return files.store_dir("attachments")
 
 
 def _user(actor):
@@ -457,9 +455,7 @@ def application_attach(
     except attachments.AttachmentRejected as exc:
         raise ValidationError({question_key: str(exc)}) from exc
     with transaction.atomic():
-        target = attachments_dir() / checked.safe_name
-        if not target.exists():
-            target.write_bytes(data)
+        files.store(attachments_dir(), checked.safe_name, data)
         attachment = Attachment.objects.create(
             application=application,
             question=question,

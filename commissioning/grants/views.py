@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.accounts.models import Role
 from commissioning.accounts.permissions import allowed
+from commissioning.core import files
 from commissioning.core.models import Message
 from commissioning.web.guard import Guarded
 
@@ -282,16 +283,11 @@ class AttachmentDownloadView(Guarded):
         attachment = Attachment.objects.filter(uuid=attachment_uuid, application=app).first()
         if attachment is None:
             raise Http404("No such file")
-        path = services.attachments_dir() / attachment.stored_name
-        response = FileResponse(
-            path.open("rb"),
-            as_attachment=True,
+        return files.download(
+            services.attachments_dir() / attachment.stored_name,
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'"
-        return response
 
 
 class ApplicationDetailView(Guarded):

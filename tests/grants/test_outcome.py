@@ -156,5 +156,5 @@ def test_the_round_decision_is_drafted_as_a_decision_record_citing_the_awards(
     assert "3 applications were received" in doc.text()
     with pytest.raises(ValidationError, match="already has a decision record"):
         decisions.record_from_round(actor=officer, round=grant_round)
-    with pytest.raises(ValidationError, match="Not allowed"):
+    with pytest.raises(ValidationError, match="only officers draft decision records"):
         decisions.record_from_round(actor=user_with(Role.PCC), round=grant_round)
