@@ -27,9 +27,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from commissioning.accounts.models import Role
 from commissioning.accounts.services import roles_ensure, user_create
 from commissioning.budgets import services
+from commissioning.core.roles import Role
 from commissioning.organisations.models import Organisation
 
 REPEATS = 15

@@ -28,9 +28,9 @@ from django.test import Client
 from django.utils import timezone
 from pagetiming import measure
 
-from commissioning.accounts.models import Role
 from commissioning.accounts.services import roles_ensure, user_create
 from commissioning.budgets import services as budget_services
+from commissioning.core.roles import Role
 from commissioning.grants.models import Application, Round
 from commissioning.organisations.models import Organisation
 

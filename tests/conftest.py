@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 
-from commissioning.accounts.models import Role, User
+from commissioning.accounts.models import User
 from commissioning.accounts.services import demo_users_ensure, roles_ensure
 from commissioning.budgets import services
 from commissioning.budgets.models import FinancialYear, Mechanism, Status
+from commissioning.core.roles import Role
 from commissioning.examples.loader import load_llr
 from commissioning.organisations.models import Organisation, OrganisationKind
 

@@ -13,18 +13,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.functional import cached_property
 
-
-class Role(models.TextChoices):
-    PCC = "pcc", "Police and Crime Commissioner"
-    CHIEF_EXECUTIVE = "chief_executive", "Chief Executive (Monitoring Officer)"
-    CFO = "cfo", "Chief Finance Officer"
-    COMMISSIONING_OFFICER = "commissioning_officer", "Commissioning officer"
-    REVIEWER = "reviewer", "Reviewer"
-    PANEL_MEMBER = "panel_member", "Panel member"
-    PARTNER = "partner", "Partner"
-
-
-STAFF_ROLES = frozenset({Role.PCC, Role.CHIEF_EXECUTIVE, Role.CFO, Role.COMMISSIONING_OFFICER})
+from commissioning.core.roles import Role
 
 
 class User(AbstractUser):

@@ -8,8 +8,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from commissioning.core.audit import audit_record
+from commissioning.core.roles import Role
 
-from .models import Role, User
+from .models import User
 
 
 def roles_ensure() -> None:

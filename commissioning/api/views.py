@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
 
-from commissioning.accounts.permissions import check
 from commissioning.budgets import exports
 from commissioning.budgets.management.commands.budget import position_json
 from commissioning.budgets.selectors import (
@@ -22,6 +21,7 @@ from commissioning.budgets.selectors import (
     year_list,
 )
 from commissioning.budgets.tables import TABLE_KINDS, build_table, table_records
+from commissioning.core.permissions import check
 from commissioning.plans.views import plan_current
 
 api = NinjaAPI(
@@ -153,7 +153,7 @@ def year_position(request, year: str) -> dict[str, Any]:
 @api.get("/years/{year}/allocations", summary="Current allocations of the year, one row each")
 @guarded("allocations.list")
 def allocations(request, year: str) -> dict[str, Any]:
-    from commissioning.accounts.permissions import allowed
+    from commissioning.core.permissions import allowed
 
     fy = _year(year)
     org_id = None if allowed(request.user, "budgets.view") else request.user.organisation_id

@@ -10,9 +10,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from commissioning.accounts.permissions import allowed
+from commissioning.core.guard import Guarded
 from commissioning.core.money import ZERO
-from commissioning.web.guard import Guarded
+from commissioning.core.permissions import allowed
 
 from . import exports, services, transition
 from .forms import (

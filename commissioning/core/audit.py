@@ -56,7 +56,9 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit events must be written inside the service's transaction")
     label = "system"
-    if actor is not None and getattr(actor, "is_authenticated", False):
+    if actor is not None and (
+        getattr(actor, "is_authenticated", False) or hasattr(actor, "is_system")
+    ):
         label = actor.get_full_name() or actor.get_username()
     return AuditEvent.objects.create(
         actor=actor if (actor is not None and getattr(actor, "pk", None)) else None,

@@ -32,3 +32,33 @@ def download(path: Path, *, filename: str, content_type: str) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
+
+
+def accept_upload(
+    name: str,
+    data: bytes,
+    *,
+    field: str,
+    folder: str = "attachments",
+    allowed=None,
+    max_bytes: int | None = None,
+):
+    """The one upload store: check an uploaded file (type, size, zip and document bombs, a
+    plain name) and keep it under the data directory by the hash of its content. Returns the
+    `uploads.CheckedFile` to record; refuses with a ValidationError naming `field`. Call it
+    inside the service's transaction, after the service has checked its rule."""
+    from django.core.exceptions import ValidationError
+
+    from . import uploads
+
+    options: dict = {}
+    if allowed:
+        options["allowed"] = allowed
+    if max_bytes is not None:
+        options["max_bytes"] = max_bytes
+    try:
+        checked = uploads.check_upload(name, data, **options)
+    except uploads.AttachmentRejected as exc:
+        raise ValidationError({field: str(exc)}) from exc
+    store(store_dir(folder), checked.safe_name, data)
+    return checked

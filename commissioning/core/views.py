@@ -2,15 +2,15 @@ from django.apps import apps
 from django.http import Http404
 from django.shortcuts import render
 
-from commissioning.web.guard import Guarded
-
+from .guard import Guarded
 from .models import AuditEvent
+from .permissions import AUDIT_VIEW
 
 
 class HistoryView(Guarded):
     """Every audit event about one object, oldest first."""
 
-    permission = "audit.view"
+    permission = AUDIT_VIEW
 
     def get(self, request, object_type: str, uuid):
         try:
@@ -31,7 +31,7 @@ class HistoryView(Guarded):
 
 
 class AuditLogView(Guarded):
-    permission = "audit.view"
+    permission = AUDIT_VIEW
 
     def get(self, request):
         events = AuditEvent.objects.order_by("-created_at", "-id")[:200]

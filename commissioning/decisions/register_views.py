@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from commissioning.budgets import exports
 from commissioning.budgets.models import FinancialYear
-from commissioning.web.guard import Guarded
+from commissioning.core.guard import Guarded
 
 from . import register, serialise
 from .pdf import decision_pdf

@@ -18,11 +18,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from commissioning.accounts.models import Role
-from commissioning.accounts.permissions import require
 from commissioning.budgets.periods import first_year_of
 from commissioning.core import files
 from commissioning.core.audit import audit_record
+from commissioning.core.permissions import require
+from commissioning.core.roles import Role
 
 from . import serialise
 from .models import (
@@ -267,7 +267,7 @@ def attachments_dir():
 
 def attachment_add(*, actor, record: DecisionRecord, name: str, data: bytes) -> DecisionAttachment:
     """Attach a paper to a draft: its type and content checked as applicants' files are."""
-    from commissioning.grants import attachments
+    from commissioning.core import uploads as attachments
 
     require(actor, "decisions.draft")
     try:

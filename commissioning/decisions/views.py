@@ -8,12 +8,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from commissioning.accounts.permissions import allowed
 from commissioning.budgets.models import FinancialYear
 from commissioning.budgets.selectors import allocation_lines
 from commissioning.core import files
+from commissioning.core.guard import Guarded
 from commissioning.core.models import AuditEvent
-from commissioning.web.guard import Guarded
+from commissioning.core.permissions import allowed
 
 from . import services
 from .forms import (

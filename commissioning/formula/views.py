@@ -11,10 +11,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 
-from commissioning.accounts.permissions import allowed
 from commissioning.budgets import exports
 from commissioning.budgets.models import FinancialYear
-from commissioning.web.guard import Guarded
+from commissioning.core.guard import Guarded
+from commissioning.core.permissions import allowed
 
 from . import calc, explain, maps, services
 from .forms import AdoptForm, RunForm, UploadIndicatorForm, UploadWeightsForm

@@ -8,11 +8,11 @@ from django import forms
 
 from commissioning.budgets.forms import MoneyField
 from commissioning.budgets.models import BudgetLine, FinancialYear, Mechanism
+from commissioning.core import uploads as attachments
 from commissioning.formula.models import FormulaRun
 from commissioning.organisations.models import OrganisationKind
 from commissioning.plans.models import StrategicPriority, Theme
 
-from . import attachments
 from .models import QuestionKind, Round
 
 

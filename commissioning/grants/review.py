@@ -16,12 +16,12 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
-from commissioning.accounts.permissions import require
 from commissioning.budgets import services as budget_services
 from commissioning.budgets.models import LedgerEntry
 from commissioning.budgets.models import Status as AllocationStatus
 from commissioning.core.audit import audit_record
 from commissioning.core.money import ZERO, pounds, to_money
+from commissioning.core.permissions import require
 
 from .models import (
     Application,

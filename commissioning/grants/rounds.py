@@ -19,14 +19,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from commissioning.accounts.permissions import require
 from commissioning.budgets.models import Mechanism
 from commissioning.budgets.services import _locked
+from commissioning.core import uploads as attachments
 from commissioning.core.audit import audit_record, snapshot
 from commissioning.core.money import ZERO
+from commissioning.core.permissions import require
 from commissioning.formula.models import FormulaAdoption
 
-from . import attachments
 from .models import Criterion, EligibilityQuestion, Question, QuestionKind, Round
 
 # Words the URL map uses under /funding/ that a round's reference must not take.

@@ -19,16 +19,16 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from commissioning.accounts.models import Role
-from commissioning.accounts.permissions import check
 from commissioning.budgets.services import _locked
 from commissioning.core import files
+from commissioning.core import uploads as attachments
 from commissioning.core.audit import audit_record
 from commissioning.core.models import Message
 from commissioning.core.money import ZERO, pounds, to_money
+from commissioning.core.permissions import check
+from commissioning.core.roles import Role
 from commissioning.organisations.models import Organisation, OrganisationKind
 
-from . import attachments
 from .models import (
     Answer,
     Application,

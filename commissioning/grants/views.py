@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.accounts.models import Role
-from commissioning.accounts.permissions import allowed
 from commissioning.core import files
+from commissioning.core.guard import Guarded
 from commissioning.core.models import Message
-from commissioning.web.guard import Guarded
+from commissioning.core.permissions import allowed
+from commissioning.core.roles import Role
 
 from . import review, rounds, services
 from .forms import (

@@ -7,21 +7,7 @@ timeline row and the audit event in the same transaction.
 
 from __future__ import annotations
 
-from django.db import models
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    INELIGIBLE = "ineligible", "Not eligible"
-    IN_REVIEW = "in_review", "In review"
-    REVIEWED = "reviewed", "Reviewed"
-    RECOMMENDED = "recommended", "Recommended by the panel"
-    NOT_RECOMMENDED = "not_recommended", "Not recommended"
-    APPROVED = "approved", "Approved"
-    DECLINED = "declined", "Declined"
-
+from .status import Status
 
 # (from, to) -> (permission rule the actor must pass, what the move means)
 TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {

@@ -2,9 +2,9 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import render
 
-from commissioning.accounts.permissions import allowed
 from commissioning.budgets.selectors import current_versions
-from commissioning.web.guard import Guarded
+from commissioning.core.guard import Guarded
+from commissioning.core.permissions import allowed
 
 from .models import Area, Organisation
 

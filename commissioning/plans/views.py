@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from commissioning.web.guard import Guarded
+from commissioning.core.guard import Guarded
 
 from .models import CommissioningIntention, IntentionEstimate, Plan, StrategicPriority, Theme
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from commissioning.accounts.permissions import allowed
+from commissioning.core.permissions import allowed
 
 
 def site(request) -> dict:

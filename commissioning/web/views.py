@@ -1,10 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
-from commissioning.accounts.permissions import allowed
 from commissioning.budgets.selectors import year_list
-
-from .guard import Guarded
+from commissioning.core.guard import Guarded
+from commissioning.core.permissions import allowed
 
 
 class HomeView(Guarded):

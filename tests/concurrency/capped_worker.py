@@ -125,7 +125,8 @@ def main() -> None:
 def _pcc_users(n: int) -> list:
     from django.contrib.auth.models import Group
 
-    from commissioning.accounts.models import Role, User
+    from commissioning.accounts.models import User
+    from commissioning.core.roles import Role
 
     group = Group.objects.get_or_create(name=Role.PCC)[0]
     users = []

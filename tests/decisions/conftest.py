@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from commissioning.accounts.models import Role
+from commissioning.core.roles import Role
 from commissioning.decisions import services
 
 

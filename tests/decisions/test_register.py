@@ -56,7 +56,7 @@ def test_unpublished_records_are_not_on_the_register(client, draft, approved, si
 
 
 def test_staff_pages_are_not_public(client, signed, user_with):
-    from commissioning.accounts.models import Role
+    from commissioning.core.roles import Role
 
     response = client.get(f"/decisions/{signed.slug}/")
     assert response.status_code == 302 and "/sign-in/" in response["Location"]

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from commissioning.accounts.models import Role
 from commissioning.core.models import AuditEvent
+from commissioning.core.roles import Role
 from commissioning.decisions import services
 from commissioning.decisions.models import (
     DecisionRecord,

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from commissioning.accounts.models import Role
 from commissioning.budgets.selectors import year_get
+from commissioning.core.roles import Role
 from commissioning.examples.formula_demo import scheme_run_ensure
 from commissioning.formula import services
 from commissioning.organisations.models import Organisation

@@ -7,8 +7,8 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from commissioning.accounts.models import Role
 from commissioning.budgets import services as budget_services
+from commissioning.core.roles import Role
 from commissioning.grants import services
 from commissioning.grants.models import QuestionKind
 from commissioning.organisations.models import Organisation

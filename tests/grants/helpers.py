@@ -27,7 +27,7 @@ def complete(app, user):
 def screened_in(rnd, officer, user_with, count, *, prefix="org"):
     """`count` applications of £9,500 from as many organisations, submitted and screened in,
     each with the organisation's partner user: [(application, user), ...]."""
-    from commissioning.accounts.models import Role
+    from commissioning.core.roles import Role
     from commissioning.organisations.models import Organisation
 
     made = []

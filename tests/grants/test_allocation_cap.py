@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from commissioning.accounts.models import Role
 from commissioning.budgets import services as budget_services
 from commissioning.budgets.selectors import allocation_lines, year_get
+from commissioning.core.roles import Role
 from commissioning.formula import services as formula_services
 from commissioning.grants import services
 from commissioning.grants.models import QuestionKind

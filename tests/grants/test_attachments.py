@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commissioning.grants.attachments import (
+from commissioning.core.uploads import (
     ALLOWED,
     MAX_NAME_LENGTH,
     AttachmentRejected,

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from commissioning.accounts.models import Role
+from commissioning.core.roles import Role
 from commissioning.grants import review
 
 from .helpers import score, screened_in

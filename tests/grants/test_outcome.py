@@ -9,8 +9,8 @@ from decimal import Decimal as D
 import pytest
 from django.core import mail
 
-from commissioning.accounts.models import Role
 from commissioning.core.models import Message
+from commissioning.core.roles import Role
 from commissioning.grants import review
 
 from .helpers import score, screened_in

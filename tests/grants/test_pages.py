@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from commissioning.accounts.models import Role
+from commissioning.core.roles import Role
 from commissioning.grants import review, services
 from commissioning.grants.workflow import Status
 from commissioning.plans.models import Theme

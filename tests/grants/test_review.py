@@ -7,9 +7,9 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
-from commissioning.accounts.models import Role
-from commissioning.accounts.permissions import allowed
 from commissioning.budgets.selectors import allocation_lines
+from commissioning.core.permissions import allowed
+from commissioning.core.roles import Role
 from commissioning.grants import review, services
 from commissioning.grants.workflow import Status
 from commissioning.organisations.models import Organisation

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from commissioning.accounts.models import Role
 from commissioning.budgets import services as budget_services
 from commissioning.core.models import AuditEvent
+from commissioning.core.roles import Role
 from commissioning.grants.models import Round
 from commissioning.plans.models import StrategicPriority, Theme
 

@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from commissioning.accounts.models import Role
 from commissioning.budgets import services as budget_services
 from commissioning.budgets.models import BudgetLine
 from commissioning.budgets.selectors import year_get
 from commissioning.core.models import AuditEvent
+from commissioning.core.roles import Role
 from commissioning.formula import services as formula_services
 from commissioning.grants import rounds, services
 from commissioning.grants.forms import parse_date, parse_time, uk_datetime

@@ -8,10 +8,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from commissioning.accounts.models import Role
-from commissioning.accounts.permissions import allowed
 from commissioning.budgets import services as budget_services
 from commissioning.core.models import Message
+from commissioning.core.permissions import allowed
+from commissioning.core.roles import Role
 from commissioning.grants import services
 from commissioning.grants.workflow import TRANSITIONS, Status
 
@@ -146,7 +146,7 @@ def test_criteria_weights_must_make_100(officer, year):
 
 
 def test_every_transition_names_a_known_rule():
-    from commissioning.accounts.permissions import RULES
+    from commissioning.core.permissions import RULES
 
     assert all(rule in RULES for rule, _ in TRANSITIONS.values())
 

@@ -122,8 +122,8 @@ def test_list_pages_cost_the_same_queries_for_10_and_1000_rows(
 
 
 def test_cfo_adds_a_year_a_stream_and_a_capped_line(client, user_with):
-    from commissioning.accounts.models import Role
     from commissioning.budgets.selectors import position, year_get
+    from commissioning.core.roles import Role
 
     client.force_login(user_with(Role.CFO))
     assert client.post(reverse("year-create"), {"label": "2032/34"}).status_code == 400

@@ -5,10 +5,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from commissioning.accounts.models import Role
-from commissioning.accounts.permissions import RULES, allowed
 from commissioning.budgets.models import Allocation
 from commissioning.core.models import AuditEvent
+from commissioning.core.permissions import RULES, allowed
+from commissioning.core.roles import Role
 from commissioning.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db

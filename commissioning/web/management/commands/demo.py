@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from commissioning.accounts.models import Role
 from commissioning.accounts.services import demo_users_ensure
+from commissioning.core.roles import Role
 from commissioning.examples.loader import load_llr
 
 

@@ -1,4 +1,4 @@
-"""Checking the files that applicants attach to a grant application.
+"""Checking uploaded files (applicants' attachments, a decision record's papers) before they are kept.
 
 `check_upload(name, data)` accepts a file only when its name is a plain file name (no folder,
 drive or control characters), its extension is one we accept, and its content really is of that

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.views import View
 
-from commissioning.accounts.permissions import check
+from .permissions import check
 
 
 class Guarded(View):
