@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 
@@ -25,27 +26,42 @@ class MoneyField(models.DecimalField):
         return name, path, args, kwargs
 
 
+# A plain amount: digits, either ungrouped or grouped in threes with commas, then at most
+# a point and decimals; an optional minus sign and pound sign in front. Nothing else.
+_AMOUNT = re.compile(r"-?£?\s?(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d+))?", re.ASCII)
+LARGEST = Decimal(10) ** (MAX_DIGITS - 2) - PENNY  # £999,999,999,999.99
+
+
 def to_money(value: object) -> Decimal:
     """Parse a user- or file-supplied amount ("1,234", "£1,234.50", 1234) into Decimal pounds.
 
-    Raises ValueError with a message fit to show a person.
+    Only plain amounts are accepted: thousands grouped correctly or not at all ("1,234" and
+    "1234", never "1,2,3" or "£1,00.0"), no exponents ("1e5"), at most pence, and no more
+    than £999,999,999,999.99. Raises ValueError with a message fit to show a person.
     """
-    if isinstance(value, float):
+    if isinstance(value, float | bool):
         raise ValueError("amounts must not be floating point")
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"“{value}” is not an amount of money")
         amount = value
     elif isinstance(value, int):
         amount = Decimal(value)
     else:
-        text = str(value).strip().replace(",", "").replace("£", "").replace(" ", "")
+        text = str(value).strip()
         if text == "":
             raise ValueError("is blank")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"“{value}” is not an amount of money") from None
-    if not amount.is_finite():
-        raise ValueError(f"“{value}” is not an amount of money")
+        if len(text) > 40 or not (match := _AMOUNT.fullmatch(text)):
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            raise ValueError(
+                f"“{shown}” is not an amount of money: write it like 1234.50 or £1,234.50"
+            )
+        pence = match["pence"]
+        amount = Decimal(match["whole"].replace(",", "") + (f".{pence}" if pence else ""))
+        if text.startswith("-"):
+            amount = -amount
+    if abs(amount) > LARGEST:
+        raise ValueError(f"“{value}” is more than £999,999,999,999.99")
     if amount != amount.quantize(PENNY):
         raise ValueError(f"“{value}” has fractions of a penny")
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
