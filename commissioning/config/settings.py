@@ -4,6 +4,13 @@ Everything that differs between a laptop demo and production comes from the envi
 - DATABASE_URL: any database dj-database-url understands; by default SQLite at
   $COMMISSIONING_DATA_DIR/commissioning.sqlite3 (data dir default ./var/).
 - COMMISSIONING_SECRET_KEY, COMMISSIONING_DEBUG, COMMISSIONING_ALLOWED_HOSTS.
+- COMMISSIONING_HTTPS=1 in production behind TLS: the SSL redirect, HSTS and secure cookies;
+  COMMISSIONING_BEHIND_PROXY=1 when a reverse proxy terminates TLS and sets X-Forwarded-Proto.
+- COMMISSIONING_WORKERS, COMMISSIONING_THREADS: the production server's processes and threads.
+
+Without COMMISSIONING_SECRET_KEY the product uses a demo key that is public, so it refuses to
+serve (`commissioning serve`, the WSGI application) unless it is the demo, and
+`check --deploy` says so.
 """
 
 from __future__ import annotations
@@ -18,10 +25,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("COMMISSIONING_DATA_DIR", "var")).resolve()
 
 DEBUG = os.environ.get("COMMISSIONING_DEBUG", "") == "1"
-SECRET_KEY = (
-    os.environ.get("COMMISSIONING_SECRET_KEY")
-    or "demo-only-insecure-key-set-COMMISSIONING_SECRET_KEY"
-)
+DEMO = os.environ.get("COMMISSIONING_DEMO", "") == "1"  # set by `commissioning demo`
+DEMO_SECRET_KEY = "demo-only-insecure-key-set-COMMISSIONING_SECRET_KEY"  # noqa: S105 (public on purpose)
+SECRET_KEY = os.environ.get("COMMISSIONING_SECRET_KEY") or DEMO_SECRET_KEY
 ALLOWED_HOSTS = os.environ.get("COMMISSIONING_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
 INSTALLED_APPS = [
@@ -31,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "commissioning.core",
     "commissioning.accounts",
     "commissioning.organisations",
@@ -44,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,9 +126,13 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = DATA_DIR / "static"  # `commissioning collectstatic` writes here
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+WORKERS = int(os.environ.get("COMMISSIONING_WORKERS", "2"))
+THREADS = int(os.environ.get("COMMISSIONING_THREADS", "4"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -128,6 +140,35 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Production behind TLS: redirect to HTTPS, HSTS for a year, cookies only over HTTPS.
+HTTPS = os.environ.get("COMMISSIONING_HTTPS", "") == "1"
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("COMMISSIONING_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = os.environ.get("COMMISSIONING_HSTS_PRELOAD", "1") == "1"
+if os.environ.get("COMMISSIONING_BEHIND_PROXY", "") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every page: our own scripts, styles, images and fonts only; no
+# inline script or style, no plug-ins, no framing, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -10,15 +10,16 @@ from commissioning.examples.loader import load_llr
 
 
 class Command(BaseCommand):
-    help = "Migrate, load the LLR example, print the sign-ins and serve the demo on 127.0.0.1."
+    help = "Migrate, load the LLR example, print the sign-ins and serve the demo on 127.0.0.1 (gunicorn)."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
             "--no-serve", action="store_true", help="Set up and print, but do not serve"
         )
+        parser.add_argument("--workers", type=int, default=1, help="server processes")
 
-    def handle(self, *args, port: int, no_serve: bool, **options):
+    def handle(self, *args, port: int, no_serve: bool, workers: int, **options):
         call_command("migrate", interactive=False, verbosity=0)
         counts = load_llr()
         if counts:
@@ -61,4 +62,6 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         if not no_serve:
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+            # The demo key is public: fine here, on 127.0.0.1 with example data only.
+            settings.DEMO = True
+            call_command("serve", bind=f"127.0.0.1:{port}", workers=workers)
