@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.core.wsgi import get_wsgi_application
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
@@ -23,9 +24,7 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from commissioning.config.wsgi import application
-
-        return application
+        return get_wsgi_application()
 
 
 class Command(BaseCommand):
