@@ -99,8 +99,10 @@ def _database() -> dict[str, Any]:
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
+            # recursive_triggers: a REPLACE's implicit delete fires the append-only tables'
+            # DELETE triggers (see core/append_only.py).
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-            " PRAGMA foreign_keys=ON;",
+            " PRAGMA foreign_keys=ON; PRAGMA recursive_triggers=ON;",
         }
         # Tests use a file, not shared-cache memory, so that concurrency tests see real
         # SQLite locking between connections.

@@ -63,11 +63,14 @@ def append_only_operation(table: str) -> migrations.RunPython:
 
 
 def _unique_keys(cursor, table: str) -> list[list[str]]:
-    """The table's primary key and each unique index, as lists of columns (SQLite)."""
+    """The table's primary key and each unique index over the whole table, as lists of
+    columns (SQLite). A partial unique index (`... WHERE`) is left out: the product's
+    connections run with `recursive_triggers`, so a REPLACE through one fires the DELETE
+    trigger instead."""
     columns = cursor.execute(f"PRAGMA table_info({table})").fetchall()
     keys = [[c[1] for c in sorted(columns, key=lambda c: c[5]) if c[5]]]
     for index in cursor.execute(f"PRAGMA index_list({table})").fetchall():
-        if index[2]:  # unique
+        if index[2] and not index[4]:  # unique, not partial
             keys.append([c[2] for c in cursor.execute(f"PRAGMA index_info({index[1]})").fetchall()])
     return [k for k in keys if k]
 
