@@ -1,0 +1,15 @@
+"""SQLite deletes a row that INSERT OR REPLACE displaces without firing DELETE triggers, so
+the append-only tables also refuse a new row whose key is taken (see core/append_only.py)."""
+
+from django.db import migrations
+
+from commissioning.core.append_only import refuse_replace_operation
+
+
+class Migration(migrations.Migration):
+    dependencies = [("grants", "0002_append_only")]
+
+    operations = [
+        refuse_replace_operation("grants_applicationevent"),
+        refuse_replace_operation("grants_rounddecision"),
+    ]
