@@ -14,13 +14,14 @@ streams and names written with `#xx` escapes.
 Store the file as `CheckedFile.safe_name`, which comes from the content's hash, never from the
 applicant's name; show it and offer it for download as `display_name(original_name)`.
 
-Standard library only: no Django here.
+Standard library and pypdf only: no Django here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -74,6 +75,15 @@ class CheckedFile:
     content_type: str
     size: int  # bytes
     sha256: str  # hex
+
+    def columns(self) -> dict[str, str | int]:
+        """What every attachment row keeps about its stored file."""
+        return {
+            "stored_name": self.safe_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
 
 
 def check_upload(
@@ -271,6 +281,29 @@ def _check_pdf(data: bytes) -> None:
     if not data.startswith(b"%PDF-"):
         raise AttachmentRejected("A PDF must start with %PDF" + _looks_like(data))
     _check_pdf_active_content(data)
+    _check_pdf_structure(data)
+
+
+def _check_pdf_structure(data: bytes) -> None:
+    """The whole file must read as a PDF with at least one page (pypdf, tolerant of the small
+    faults real PDFs have): a header followed by a web page or anything else is refused."""
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise _pdf_unreadable(True)
+        pages = len(reader.pages)
+    except AttachmentRejected:
+        raise
+    except Exception as exc:  # pypdf raises many kinds for a damaged file
+        raise AttachmentRejected(
+            "This file cannot be read as a PDF: it may be damaged, or not really a PDF. "
+            "Please save or print it as a PDF again and upload that"
+        ) from exc
+    if pages == 0:
+        raise AttachmentRejected("This PDF has no pages")
 
 
 def _check_png(data: bytes) -> None:
