@@ -67,12 +67,23 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    """A page in a fresh context. Whatever the journey, the page's Content-Security-Policy
+    must never have to block anything the product itself sent (an inline script or style)."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(15_000)
+    blocked: list[str] = []
+    tab = context.new_page()
+    tab.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
-        yield context.new_page()
+        yield tab
     finally:
         context.close()
+    assert blocked == [], "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
 
 
 @pytest.fixture

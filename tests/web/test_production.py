@@ -29,7 +29,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         k: v
         for k, v in os.environ.items()
         if not k.startswith("COMMISSIONING_")
-        and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        # the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their live server; no deployment does
+        and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env["COMMISSIONING_DATA_DIR"] = str(tmp_path / "data")
     env.update(extra)
