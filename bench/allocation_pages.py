@@ -29,6 +29,7 @@ from django.test.utils import CaptureQueriesContext
 
 from commissioning.accounts.services import roles_ensure, user_create
 from commissioning.budgets import services
+from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.roles import Role
 from commissioning.organisations.models import Organisation
 
@@ -52,13 +53,13 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     roles_ensure()
     officer = user_create(
-        actor=None,
+        actor=COMMAND_LINE,
         username="bench",
         password="bench-pass-1",
         full_name="Bench Officer",
         roles=[Role.COMMISSIONING_OFFICER],
     )
-    year = services.financial_year_get_or_create(actor=officer, label="2030/31")
+    year = services.financial_year_get_or_create(actor=COMMAND_LINE, label="2030/31")
     orgs = [
         Organisation.objects.create(key=f"org-{i}", name=f"Organisation {i}", kind="charity")
         for i in range(50)

@@ -30,8 +30,10 @@ from pagetiming import measure
 
 from commissioning.accounts.services import roles_ensure, user_create
 from commissioning.budgets import services as budget_services
+from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.roles import Role
-from commissioning.grants.models import Application, Round
+from commissioning.grants import rounds
+from commissioning.grants.models import Application, QuestionKind
 from commissioning.organisations.models import Organisation
 
 REPEATS = 20
@@ -41,7 +43,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     roles_ensure()
     officer = user_create(
-        actor=None,
+        actor=COMMAND_LINE,
         username="bench",
         password="bench-pass-1",
         full_name="Bench Officer",
@@ -57,7 +59,8 @@ def main() -> int:
         capped=True,
     )
     now = timezone.now()
-    rnd = Round.objects.create(
+    rnd = rounds.round_draft_create(
+        actor=officer,
         reference="bench",
         title="Bench round",
         mechanism="pcc_grant",
@@ -66,8 +69,10 @@ def main() -> int:
         opens_at=now - dt.timedelta(days=1),
         closes_at=now + dt.timedelta(days=1),
         maximum_award=Decimal("10000"),
-        published=True,
     )
+    rounds.criterion_save(actor=officer, round=rnd, title="Need", weight="100")
+    rounds.question_save(actor=officer, round=rnd, label="Summary", kind=QuestionKind.TEXT)
+    rounds.round_publish(actor=officer, round=rnd)
     orgs = Organisation.objects.bulk_create(
         [Organisation(key=f"org-{i}", name=f"Organisation {i}", kind="charity") for i in range(500)]
     )

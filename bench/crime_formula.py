@@ -36,12 +36,8 @@ import duckdb
 import pandas as pd
 
 from commissioning.crime.harm import default_weights, harm_by_district
-from commissioning.crime.store import (
-    ASB,
-    LSOA11_TO_LAD_PATH,
-    CrimeStore,
-    LsoaLookup,
-)
+from commissioning.crime.police_uk import ASB, LSOA11_TO_LAD_PATH, LsoaLookup
+from commissioning.crime.store import CrimeStore
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from commissioning.accounts.models import User
@@ -17,11 +18,12 @@ from commissioning.core.roles import Role
 from commissioning.examples.loader import load_llr
 from commissioning.organisations.models import Organisation, OrganisationKind
 
+# Tests make many users: hash their passwords quickly (PBKDF2 costs about half a second each).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.conf import settings
-
     from commissioning.examples.formula_demo import crime_data_ensure
 
     # The crime store (DuckDB) lives in the data directory: give the test session its own.
@@ -62,9 +64,14 @@ def officer(user_with):
 
 
 @pytest.fixture
-def year(db, officer):
-    """An empty financial year of its own, far from the example's years."""
-    return services.financial_year_get_or_create(actor=officer, label="2031/32")
+def cfo(user_with):
+    return user_with(Role.CFO)
+
+
+@pytest.fixture
+def year(db, cfo):
+    """An empty financial year of its own, far from the example's years (the CFO adds years)."""
+    return services.financial_year_get_or_create(actor=cfo, label="2031/32")
 
 
 @pytest.fixture

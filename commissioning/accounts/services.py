@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.audit import audit_record
+from commissioning.core.permissions import require
 from commissioning.core.roles import Role
+from commissioning.organisations.models import Organisation
 
 from .models import User
+from .permissions import CREATE_USER
 
 
 def roles_ensure() -> None:
@@ -45,6 +49,8 @@ DEMO_USERS = [
 def user_create(
     *, actor, username: str, password: str, full_name: str, roles: list[str], organisation=None
 ) -> User:
+    """An account holding `roles` (and, for a partner, its organisation)."""
+    require(actor, CREATE_USER)
     with transaction.atomic():
         first, _, last = full_name.partition(" ")
         user = User.objects.create_user(
@@ -66,8 +72,7 @@ def user_create(
 
 
 def demo_users_ensure() -> list[DemoUser]:
-    from commissioning.organisations.models import Organisation
-
+    """The demo's accounts, made on the command line (those that exist are left alone)."""
     roles_ensure()
     for demo in DEMO_USERS:
         if User.objects.filter(username=demo.username).exists():
@@ -78,7 +83,7 @@ def demo_users_ensure() -> list[DemoUser]:
             else None
         )
         user_create(
-            actor=None,
+            actor=COMMAND_LINE,
             username=demo.username,
             password=demo.password,
             full_name=demo.name,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -11,18 +12,22 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
 
-from commissioning.budgets import exports
-from commissioning.budgets.management.commands.budget import position_json
+from commissioning.budgets import permissions as budgets
+from commissioning.budgets.exports import allocation_records, position_record, table_columns
 from commissioning.budgets.selectors import (
     allocation_lines,
     position,
     reconcile_year,
     year_get,
     year_list,
+    year_table,
 )
-from commissioning.budgets.tables import TABLE_KINDS, build_table, table_records
-from commissioning.core.permissions import check
-from commissioning.plans.views import plan_current
+from commissioning.budgets.tables import TABLE_KINDS, table_records
+from commissioning.core.downloads import to_json
+from commissioning.core.permissions import PUBLIC, allowed, check
+from commissioning.decisions import register, serialise
+from commissioning.plans import permissions as plans
+from commissioning.plans.selectors import plan_current
 
 api = NinjaAPI(
     title="Commissioning API",
@@ -86,7 +91,7 @@ class PlanOut(Schema):
 
 
 @api.get("/plan", response=PlanOut, summary="The current Police and Crime Plan")
-@guarded("plans.view")
+@guarded(plans.VIEW)
 def plan(request):
     p = plan_current()
     if p is None:
@@ -133,7 +138,7 @@ class YearOut(Schema):
 
 
 @api.get("/years", response=list[YearOut], summary="Financial years")
-@guarded("budgets.view")
+@guarded(budgets.VIEW)
 def years(request):
     return [
         {"label": y.label, "starts": y.starts.isoformat(), "ends": y.ends.isoformat()}
@@ -145,45 +150,36 @@ def years(request):
     "/years/{year}/position",
     summary="Budget position: budget, committed, indicative, reserve, available",
 )
-@guarded("budgets.view")
+@guarded(budgets.VIEW)
 def year_position(request, year: str) -> dict[str, Any]:
-    return position_json(position(_year(year)))
+    return position_record(position(_year(year)))
 
 
 @api.get("/years/{year}/allocations", summary="Current allocations of the year, one row each")
-@guarded("allocations.list")
+@guarded(budgets.ALLOCATIONS_LIST)
 def allocations(request, year: str) -> dict[str, Any]:
-    from commissioning.core.permissions import allowed
-
     fy = _year(year)
-    org_id = None if allowed(request.user, "budgets.view") else request.user.organisation_id
-    columns, records = exports.allocation_records(
-        fy.label, allocation_lines(fy, organisation_id=org_id)
-    )
+    org_id = None if allowed(request.user, budgets.VIEW) else request.user.organisation_id
+    columns, records = allocation_records(fy.label, allocation_lines(fy, organisation_id=org_id))
     return _records(columns, records, year=fy.label)
 
 
 def _records(columns, records, **meta) -> dict[str, Any]:
-    import json
-
-    return json.loads(exports.to_json(columns, records, **meta))
+    return json.loads(to_json(columns, records, **meta))
 
 
 @api.get("/years/{year}/tables/{by}", summary="A table of allocations grouped with subtotals")
-@guarded("tables.view")
+@guarded(budgets.TABLES_VIEW)
 def table(request, year: str, by: str) -> dict[str, Any]:
     if by not in TABLE_KINDS:
         raise HttpError(404, f"tables are by one of: {', '.join(TABLE_KINDS)}")
     fy = _year(year)
-    pos = position(fy)
-    t = build_table(
-        allocation_lines(fy), by, pot=pos.pot if pos.streams else None, reserve=pos.reserve
-    )
-    return _records(exports.table_columns(t.periods), table_records(t), year=fy.label, table=by)
+    t = year_table(fy, by)
+    return _records(table_columns(t.periods), table_records(t), year=fy.label, table=by)
 
 
 @api.get("/years/{year}/reconciliation", summary="Discrepancies between the papers and the ledger")
-@guarded("reconciliation.view")
+@guarded(budgets.RECONCILIATION_VIEW)
 def reconciliation(request, year: str) -> dict[str, Any]:
     fy = _year(year)
     findings = reconcile_year(fy)
@@ -194,19 +190,15 @@ def reconciliation(request, year: str) -> dict[str, Any]:
     "/register/decisions",
     summary="Published decisions (public versions: exempt parts left out), newest first",
 )
-@guarded("public")
+@guarded(PUBLIC)
 def register_decisions(request, q: str = "", year: int | None = None) -> dict[str, Any]:
-    from commissioning.decisions import register, serialise
-
     decisions = register.published(query=q[:200], year=year)
     return {"decisions": [serialise.to_dict(d.doc) for d in decisions]}
 
 
 @api.get("/register/decisions/{slug}", summary="One published decision (its public version)")
-@guarded("public")
+@guarded(PUBLIC)
 def register_decision(request, slug: str) -> dict[str, Any]:
-    from commissioning.decisions import register, serialise
-
     found = register.published_one(slug)
     if found is None:
         raise HttpError(404, "No published decision with this reference")

@@ -1,24 +1,19 @@
-"""Tables and allocation lists as CSV, XLSX and JSON. Amounts stay Decimal throughout:
-CSV and JSON carry them as exact decimal strings, XLSX as numbers with a money format."""
+"""The columns and records of allocation lists, tables and the budget position, for CSV,
+XLSX and JSON (written by `core.downloads`). Amounts stay Decimal."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from commissioning.core.money import ZERO
 
 from .periods import ordered
-from .tables import ACROSS_ALL_THEMES, Line
+from .selectors import Position, PositionRow
+from .tables import Line, line_record
 
-ALLOCATION_COLUMNS = [
-    "year",
-    "reference",
+# What describes an allocation, in every export of allocations and tables.
+DIMENSION_COLUMNS = [
     "organisation",
     "initiative",
     "mechanism",
@@ -27,8 +22,8 @@ ALLOCATION_COLUMNS = [
     "secondary_priority",
     "reach",
     "status",
-    "comment",
 ]
+ALLOCATION_COLUMNS = ["year", "reference", *DIMENSION_COLUMNS, "comment"]
 
 
 def allocation_records(
@@ -40,93 +35,55 @@ def allocation_records(
     for line in lines:
         record: dict[str, Any] = {
             "year": year_label,
-            "reference": line.reference,
-            "organisation": line.organisation,
-            "initiative": line.initiative,
-            "mechanism": line.mechanism,
-            "theme": line.theme or ACROSS_ALL_THEMES,
-            "primary_priority": line.primary_priority.split(" ")[0]
-            if line.primary_priority
-            else "",
-            "secondary_priority": line.secondary_priority.split(" ")[0]
-            if line.secondary_priority
-            else "",
-            "reach": line.reach_code or line.reach,
-            "status": line.status,
+            **line_record(line, coded=True),
             "comment": line.comment,
         }
         for p in periods:
-            record[p] = line.amounts.get(p, Decimal("0.00"))
+            record[p] = line.amounts.get(p, ZERO)
         record["total"] = line.total
         records.append(record)
     return columns, records
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
-
-
-def to_csv(columns: Sequence[str], records: Sequence[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([_text(record.get(c, "")) for c in columns])
-    return out.getvalue()
-
-
-def to_json(columns: Sequence[str], records: Sequence[dict[str, Any]], **meta: Any) -> str:
-    rows = [
-        {c: (_text(r[c]) if isinstance(r.get(c), Decimal) else r.get(c, "")) for c in columns}
-        for r in records
-    ]
-    return json.dumps(
-        {**meta, "columns": list(columns), "rows": rows}, indent=2, ensure_ascii=False
-    )
-
-
-MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
-
-
-def to_xlsx(columns: Sequence[str], records: Sequence[dict[str, Any]], title: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title[:31]
-    ws.append(list(columns))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for record in records:
-        ws.append([record.get(c, "") for c in columns])
-        bold = record.get("row_type") in {"subtotal", "total", "grand_total"}
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, Decimal | int | float):
-                cell.number_format = MONEY_FORMAT
-            if bold:
-                cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
 def table_columns(periods: Sequence[str]) -> list[str]:
-    return [
-        "row_type",
-        "group",
-        "reference",
-        "organisation",
-        "initiative",
-        "mechanism",
-        "theme",
-        "primary_priority",
-        "secondary_priority",
-        "reach",
-        "status",
-        *periods,
-        "total",
-    ]
+    return ["row_type", "group", "reference", *DIMENSION_COLUMNS, *periods, "total"]
+
+
+def position_record(pos: Position) -> dict[str, Any]:
+    """The year's position as JSON-ready data, amounts as exact decimal strings."""
+
+    def row(r: PositionRow) -> dict[str, Any]:
+        return {
+            "key": r.key,
+            "label": r.label,
+            "budget": None if r.budget is None else str(r.budget),
+            "capped": r.capped,
+            "committed": str(r.committed),
+            "indicative": str(r.indicative),
+            "available": None if r.available is None else str(r.available),
+        }
+
+    return {
+        "year": pos.year.label,
+        "pot": str(pos.pot),
+        "streams": [
+            {
+                "name": s.name,
+                "amount": str(s.amount),
+                "kind": s.kind,
+                "source_body": s.source_body,
+                "ring_fenced": s.ring_fenced,
+            }
+            for s in pos.streams
+        ],
+        "committed": str(pos.committed),
+        "indicative": str(pos.indicative),
+        "reserve": str(pos.reserve),
+        "available": str(pos.available),
+        "uncommitted": str(pos.uncommitted),
+        "by_mechanism": [row(r) for r in pos.by_mechanism],
+        "by_theme": [row(r) for r in pos.by_theme],
+        "by_priority": [row(r) for r in pos.by_priority],
+        "by_stream": [row(r) for r in pos.by_stream],
+        "notes": pos.notes,
+    }

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from commissioning.core.money import to_money
+from commissioning.core.permissions import require
 from commissioning.organisations.models import Area, Organisation
 from commissioning.plans.models import StrategicPriority, Theme
 
@@ -26,6 +27,7 @@ from . import services
 from .exports import ALLOCATION_COLUMNS
 from .models import FinancialYear, Mechanism, Status
 from .periods import PERIODS, period_for_range
+from .permissions import ALLOCATIONS_CHANGE
 from .selectors import current_versions
 
 MAX_ROWS = 5000
@@ -315,6 +317,8 @@ def check_rows(
 def import_allocations(
     *, actor, year: FinancialYear, filename: str, content: bytes
 ) -> ImportReport:
+    """Check every row of the file, then write all of them in one transaction, or none."""
+    require(actor, ALLOCATIONS_CHANGE, year)
     report = ImportReport()
     try:
         rows = read_table(filename, content)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commissioning.core.permissions import Result, has_role, is_staff, rule
+from commissioning.core.permissions import Result, has_role, is_staff, role_rule, rule, staff_rule
 from commissioning.core.roles import Role
 
 VIEW = "budgets.view"
@@ -13,19 +13,23 @@ ALLOCATIONS_CHANGE = "allocations.change"
 TABLES_VIEW = "tables.view"
 RECONCILIATION_VIEW = "reconciliation.view"
 
-
-@rule(VIEW)
-def can_view_budget(user, obj=None) -> Result:
-    if is_staff(user):
-        return True, "OPCC staff see the budget"
-    return False, "only OPCC staff see the budget position"
-
-
-@rule(MANAGE)
-def can_manage_budget(user, obj=None) -> Result:
-    if has_role(user, Role.CFO):
-        return True, "the Chief Finance Officer manages funding streams and budget lines"
-    return False, "only the Chief Finance Officer manages funding streams and budget lines"
+staff_rule(VIEW, "OPCC staff see the budget", "only OPCC staff see the budget position")
+staff_rule(TABLES_VIEW, "OPCC staff see the budget", "only OPCC staff see the budget position")
+staff_rule(
+    RECONCILIATION_VIEW, "OPCC staff see the budget", "only OPCC staff see the budget position"
+)
+role_rule(
+    MANAGE,
+    [Role.CFO],
+    "the Chief Finance Officer manages funding streams and budget lines",
+    "only the Chief Finance Officer manages funding streams and budget lines",
+)
+role_rule(
+    ALLOCATIONS_CHANGE,
+    [Role.COMMISSIONING_OFFICER, Role.CFO],
+    "commissioning officers and the CFO record allocations",
+    "only commissioning officers and the Chief Finance Officer record allocations",
+)
 
 
 @rule(ALLOCATIONS_LIST)
@@ -38,30 +42,14 @@ def can_list_allocations(user, obj=None) -> Result:
 
 
 @rule(ALLOCATION_VIEW)
-def can_view_allocation(user, allocation) -> Result:
+def can_view_allocation(user, version) -> Result:
+    """Asked of an allocation's current version, which names its organisation."""
     if is_staff(user):
         return True, "OPCC staff see every allocation"
     if (
         has_role(user, Role.PARTNER)
         and user.organisation_id is not None
-        and allocation.organisation_id == user.organisation_id
+        and version.organisation_id == user.organisation_id
     ):
         return True, "partners see their own organisation's allocations"
     return False, "this allocation belongs to another organisation"
-
-
-@rule(ALLOCATIONS_CHANGE)
-def can_change_allocations(user, obj=None) -> Result:
-    if has_role(user, Role.COMMISSIONING_OFFICER, Role.CFO):
-        return True, "commissioning officers and the CFO record allocations"
-    return False, "only commissioning officers and the Chief Finance Officer record allocations"
-
-
-@rule(TABLES_VIEW)
-def can_view_tables(user, obj=None) -> Result:
-    return can_view_budget(user)
-
-
-@rule(RECONCILIATION_VIEW)
-def can_view_reconciliation(user, obj=None) -> Result:
-    return can_view_budget(user)

@@ -4,6 +4,7 @@ queries, whatever the number of allocations."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,9 +26,8 @@ from .models import (
     StatedFigure,
     Status,
 )
-from .tables import Line, set_mechanism_order
-
-set_mechanism_order(Mechanism.values)
+from .periods import PERIODS
+from .tables import Line, Table, build_table
 
 
 def year_get(label_or_slug: str) -> FinancialYear:
@@ -80,6 +80,23 @@ def allocation_history(allocation: Allocation) -> list[AllocationVersion]:
     )
 
 
+def current_version(allocation: Allocation) -> AllocationVersion:
+    return allocation.versions.select_related(*VERSION_RELATED).order_by("-number")[0]
+
+
+def current_amounts(version: AllocationVersion) -> dict[str, Decimal]:
+    sums = (
+        LedgerEntry.objects.filter(version=version)
+        .values("period")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    # Round first: SQLite adds decimals in floating point, so a reversed amount can sum to
+    # a trace like -1.7E-18 rather than 0.
+    amounts = {row["period"]: pounds(row["total"]) for row in sums}
+    return {period: amount for period, amount in amounts.items() if amount != 0}
+
+
 def _line(version: AllocationVersion, amounts: dict[str, Decimal]) -> Line:
     theme = version.theme
     primary = version.primary_priority
@@ -113,8 +130,8 @@ def allocation_lines(year: FinancialYear, *, organisation_id: int | None = None)
         entries = entries.filter(version__organisation_id=organisation_id)
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for row in entries.values("version_id", "period").annotate(total=Sum("amount")).order_by():
-        if row["total"] != 0:
-            sums[row["version_id"]][row["period"]] = pounds(row["total"])
+        if (total := pounds(row["total"])) != 0:
+            sums[row["version_id"]][row["period"]] = total
     versions = AllocationVersion.objects.filter(id__in=list(sums)).select_related(*VERSION_RELATED)
     lines = [_line(v, sums[v.id]) for v in versions]
     return sorted(lines, key=lambda l: l.reference)
@@ -129,8 +146,8 @@ def ledger_by_reference(year: FinancialYear) -> dict[str, dict[str, Decimal]]:
         .order_by()
     )
     for row in rows:
-        if row["total"] != 0:
-            out[row["allocation__reference"]][row["period"]] = pounds(row["total"])
+        if (total := pounds(row["total"])) != 0:
+            out[row["allocation__reference"]][row["period"]] = total
     return out
 
 
@@ -381,3 +398,107 @@ def year_facts(year: FinancialYear) -> rec.YearFacts:
 
 def reconcile_year(year: FinancialYear) -> list[rec.Finding]:
     return rec.reconcile(year_facts(year))
+
+
+def year_table(year: FinancialYear, by: str) -> Table:
+    """The year's allocations grouped `by` one of `tables.TABLE_KINDS`, with the pot and the
+    reserve when the year has funding streams; mechanisms in the order of `Mechanism`."""
+    pos = position(year)
+    return build_table(
+        allocation_lines(year),
+        by,
+        mechanisms=Mechanism.values,
+        pot=pos.pot if pos.streams else None,
+        reserve=pos.reserve,
+    )
+
+
+FILTERS = ("organisation", "mechanism", "theme", "status")
+
+
+@dataclass
+class AllocationList:
+    """The year's allocations as the list page shows them, filtered by what was chosen."""
+
+    lines: list[Line]
+    periods: list[str]
+    totals: dict[str, Decimal]
+    chosen: dict[str, str]
+    organisations: list[tuple[str, str]]
+    themes: list[tuple[str, str]]
+
+    @property
+    def grand_total(self) -> Decimal:
+        return sum(self.totals.values(), ZERO)
+
+
+def allocation_list(
+    year: FinancialYear, *, organisation_id: int | None, chosen: Mapping[str, str]
+) -> AllocationList:
+    """The year's allocations (one organisation's, if given) filtered by organisation key,
+    mechanism, theme number and status; the choices offered are those of every line."""
+    lines = allocation_lines(year, organisation_id=organisation_id)
+    picked = {k: chosen.get(k, "") for k in FILTERS}
+    shown = lines
+    if picked["organisation"]:
+        shown = [l for l in shown if l.organisation_key == picked["organisation"]]
+    if picked["mechanism"]:
+        shown = [l for l in shown if l.mechanism == picked["mechanism"]]
+    if picked["theme"]:
+        shown = [l for l in shown if str(l.theme_number or "all") == picked["theme"]]
+    if picked["status"]:
+        shown = [l for l in shown if l.status == picked["status"]]
+    periods = sorted({p for l in shown for p in l.amounts}, key=list(PERIODS).index)
+    return AllocationList(
+        lines=shown,
+        periods=periods,
+        totals={p: sum((l.amounts.get(p, ZERO) for l in shown), ZERO) for p in periods},
+        chosen=picked,
+        organisations=sorted(
+            {(l.organisation_key, l.organisation) for l in lines}, key=lambda o: o[1].lower()
+        ),
+        themes=sorted(
+            {(str(l.theme_number or "all"), l.theme or "Across all themes") for l in lines}
+        ),
+    )
+
+
+def reconciliation_sections(year: FinancialYear) -> list[dict]:
+    """The year's reconciliation findings grouped by kind, in the order they were found."""
+    groups: dict[str, list[rec.Finding]] = {}
+    for finding in reconcile_year(year):
+        groups.setdefault(finding.kind, []).append(finding)
+    return [
+        {"kind": k, "label": rec.KIND_LABELS.get(k, k), "findings": v} for k, v in groups.items()
+    ]
+
+
+def allocation_sources(allocation: Allocation) -> QuerySet[SourceRow]:
+    """The rows of the papers this allocation was entered from."""
+    return SourceRow.objects.filter(allocation=allocation).select_related(
+        "table", "table__document"
+    )
+
+
+def organisation_years(organisation_id: int | None) -> list[dict]:
+    """An organisation's allocations year by year, each year with its total."""
+    if organisation_id is None:
+        return []
+    sections = []
+    for fy in year_list():
+        lines = allocation_lines(fy, organisation_id=organisation_id)
+        if lines:
+            sections.append(
+                {"year": fy, "lines": lines, "total": sum((l.total for l in lines), ZERO)}
+            )
+    return sections
+
+
+def organisation_versions(organisation) -> QuerySet[AllocationVersion]:
+    """The current version of each of an organisation's allocations that is not cancelled."""
+    return (
+        current_versions()
+        .filter(organisation=organisation)
+        .exclude(status=Status.CANCELLED)
+        .order_by("allocation__year__starts", "allocation__reference")
+    )

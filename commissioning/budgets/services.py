@@ -6,14 +6,17 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
+from commissioning.core.locks import locked
 from commissioning.core.money import ZERO, pounds, to_money
+from commissioning.core.permissions import require
 
 from .models import (
     Allocation,
@@ -27,6 +30,9 @@ from .models import (
     Status,
 )
 from .periods import PERIODS, check_granularity, ordered
+from .permissions import ALLOCATIONS_CHANGE, MANAGE
+from .selectors import current_amounts, current_version
+from .workflow import ALLOCATION
 
 
 class CapExceeded(ValidationError):
@@ -66,14 +72,20 @@ class AllocationState:
 
 
 def financial_year_get_or_create(*, actor, label: str) -> FinancialYear:
+    """The year named `label`; creating it is the Chief Finance Officer's."""
     starts, ends = FinancialYear.parse_label(label)
     label = f"{starts.year}/{(starts.year + 1) % 100:02d}"
     with transaction.atomic():
         year = FinancialYear.objects.filter(label=label).first()
         if year:
             return year
+        require(actor, MANAGE)
         year = FinancialYear.objects.create(
-            label=label, starts=starts, ends=ends, created_by=_user(actor), updated_by=_user(actor)
+            label=label,
+            starts=starts,
+            ends=ends,
+            created_by=user_of(actor),
+            updated_by=user_of(actor),
         )
         audit_record(actor=actor, action="financial_year.create", obj=year, after={"label": label})
         return year
@@ -87,11 +99,12 @@ def funding_stream_create(
     *, actor, year: FinancialYear, reserve_name: str = "", **fields
 ) -> FundingStream:
     """A stream of the year's pot; a draw from a reserve names the reserve (created if new)."""
+    require(actor, MANAGE, year)
     with transaction.atomic():
         if reserve_name:
             fields["reserve"] = _reserve(reserve_name)
         stream = FundingStream(
-            year=year, created_by=_user(actor), updated_by=_user(actor), **fields
+            year=year, created_by=user_of(actor), updated_by=user_of(actor), **fields
         )
         stream.full_clean()
         stream.save()
@@ -103,18 +116,15 @@ def budget_line_create(
     *, actor, year: FinancialYear, reserve_name: str = "", **fields
 ) -> BudgetLine:
     """Money set aside for a mechanism, or held in the named reserve (created if new)."""
+    require(actor, MANAGE, year)
     with transaction.atomic():
         if reserve_name:
             fields["reserve"] = _reserve(reserve_name)
-        line = BudgetLine(year=year, created_by=_user(actor), updated_by=_user(actor), **fields)
+        line = BudgetLine(year=year, created_by=user_of(actor), updated_by=user_of(actor), **fields)
         line.full_clean()
         line.save()
         audit_record(actor=actor, action="budget_line.create", obj=line, after=_plain(fields))
         return line
-
-
-def _user(actor):
-    return actor if (actor is not None and getattr(actor, "pk", None)) else None
 
 
 def _plain(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -170,14 +180,6 @@ def _check_dimensions(year: FinancialYear, fields: Mapping[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _locked(queryset):
-    """Lock exactly the rows of `queryset` (SELECT ... FOR UPDATE OF the table itself, with no
-    ordering: a model's default ordering can join another table, and FOR UPDATE would then
-    lock the joined rows too). On SQLite this is a plain read: the IMMEDIATE transaction
-    already holds the database's write lock."""
-    return queryset.order_by().select_for_update(of=("self",)).first()
-
-
 def _check_cap(
     *, year: FinancialYear, mechanism: str, new_committed: Decimal, allocation: Allocation | None
 ) -> None:
@@ -187,7 +189,10 @@ def _check_cap(
     the IMMEDIATE transaction already holds the database's write lock), so concurrent
     commitments against one line are checked one after another.
     """
-    line = _locked(BudgetLine.objects.filter(year=year, mechanism=mechanism, is_reserve=False))
+    line = cast(
+        "BudgetLine | None",
+        locked(BudgetLine.objects.filter(year=year, mechanism=mechanism, is_reserve=False)),
+    )
     if line is None or not line.capped or new_committed == 0:
         return
     committed = LedgerEntry.objects.filter(
@@ -207,7 +212,7 @@ def _check_cap(
 
 def _next_reference(year: FinancialYear) -> str:
     # The year row is locked so two creators cannot take the same number.
-    _locked(FinancialYear.objects.filter(pk=year.pk))
+    locked(FinancialYear.objects.filter(pk=year.pk))
     count = Allocation.objects.filter(year=year).count()
     return f"{year.label}-{count + 1:04d}"
 
@@ -229,7 +234,7 @@ def _post(
                 period=period,
                 amount=amount,
                 kind=kind,
-                posted_by=_user(actor),
+                posted_by=user_of(actor),
             )
             for period, amount in amounts.items()
             if amount != 0 or kind != EntryKind.REVERSAL
@@ -244,9 +249,13 @@ def allocation_create(
     amounts: Mapping[str, Any],
     example_key: str = "",
     reason: str = "",
+    authority: str = ALLOCATIONS_CHANGE,
     **fields,
 ) -> Allocation:
-    """Record a new allocation with its amounts by period."""
+    """Record a new allocation with its amounts by period. `authority` is the rule the actor
+    records it under: recording allocations (the default), or the decision that makes one
+    (the PCC approving a grant, an officer adopting a formula run)."""
+    require(actor, authority)
     clean = _clean_amounts(amounts)
     fields.setdefault("status", Status.INDICATIVE)
     _check_dimensions(year, fields)
@@ -260,14 +269,14 @@ def allocation_create(
             year=year,
             reference=_next_reference(year),
             example_key=example_key,
-            created_by=_user(actor),
+            created_by=user_of(actor),
         )
         version = AllocationVersion(
             allocation=allocation,
             number=1,
             total=total,
             reason=reason,
-            created_by=_user(actor),
+            created_by=user_of(actor),
             **{
                 k: fields.get(k, "" if k in {"reach_as_stated", "comment", "source"} else None)
                 for k in VERSION_FIELDS
@@ -292,28 +301,6 @@ def allocation_create(
         return allocation
 
 
-def current_version(allocation: Allocation) -> AllocationVersion:
-    return allocation.versions.select_related(
-        "organisation",
-        "theme",
-        "primary_priority",
-        "secondary_priority",
-        "reach",
-        "intention",
-        "funding_stream",
-    ).order_by("-number")[0]
-
-
-def current_amounts(version: AllocationVersion) -> dict[str, Decimal]:
-    sums = (
-        LedgerEntry.objects.filter(version=version)
-        .values("period")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    return {row["period"]: pounds(row["total"]) for row in sums if row["total"] != 0}
-
-
 def state_of(version: AllocationVersion, amounts: Mapping[str, Decimal]) -> AllocationState:
     return AllocationState(
         fields={name: getattr(version, name) for name in VERSION_FIELDS},
@@ -331,8 +318,10 @@ def allocation_vary(
 ) -> AllocationVersion:
     """Replace an allocation's current state: reverse its entries and post the new ones.
 
-    Only the fields given change; `amounts`, if given, replaces every period's amount.
+    Only the fields given change; `amounts`, if given, replaces every period's amount. A
+    change of status must be a move of the allocation workflow.
     """
+    require(actor, ALLOCATIONS_CHANGE, allocation)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the allocation is being varied"})
     unknown = set(changes) - set(VERSION_FIELDS)
@@ -340,10 +329,13 @@ def allocation_vary(
         raise ValueError(f"cannot vary {sorted(unknown)}")
     with transaction.atomic():
         # Lock the allocation's identity so two variations of it cannot interleave.
-        _locked(Allocation.objects.filter(pk=allocation.pk))
+        locked(Allocation.objects.filter(pk=allocation.pk))
         old = current_version(allocation)
         if old.status == Status.CANCELLED:
             raise ValidationError("A cancelled allocation cannot be varied; record a new one")
+        target = changes.get("status", old.status)
+        if target != old.status and target in Status.values:
+            ALLOCATION.permit(actor, old, old.status, target)
         old_amounts = current_amounts(old)
         fields = {name: getattr(old, name) for name in VERSION_FIELDS}
         fields.update(changes)
@@ -370,7 +362,7 @@ def allocation_vary(
             number=old.number + 1,
             total=total,
             reason=reason,
-            created_by=_user(actor),
+            created_by=user_of(actor),
             **fields,
         )
         new.full_clean(exclude=["allocation"])

@@ -7,7 +7,7 @@ papers printed is compared separately (see `reconcile.py`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -82,15 +82,16 @@ class Table:
 
 ACROSS_ALL_THEMES = "Across all themes"
 
-# by -> (title, key function returning (sort key, group key, group label))
-GROUPINGS: dict[str, tuple[str, Callable[[Line], tuple[tuple, str, str]]]] = {
+# by -> (title, key function of a line and the mechanisms' order, returning
+# (sort key, group key, group label))
+GROUPINGS: dict[str, tuple[str, Callable[[Line, Mapping[str, int]], tuple[tuple, str, str]]]] = {
     "organisation": (
         "By organisation",
-        lambda l: ((l.organisation.lower(),), l.organisation_key, l.organisation),
+        lambda l, _: ((l.organisation.lower(),), l.organisation_key, l.organisation),
     ),
     "theme": (
         "By theme",
-        lambda l: (
+        lambda l, _: (
             (l.theme_number if l.theme_number is not None else 99,),
             str(l.theme_number or "all"),
             l.theme or ACROSS_ALL_THEMES,
@@ -98,11 +99,11 @@ GROUPINGS: dict[str, tuple[str, Callable[[Line], tuple[tuple, str, str]]]] = {
     ),
     "mechanism": (
         "By funding mechanism",
-        lambda l: ((MECHANISM_ORDER.get(l.mechanism, 99),), l.mechanism, l.mechanism_label),
+        lambda l, order: ((order.get(l.mechanism, 99),), l.mechanism, l.mechanism_label),
     ),
     "priority": (
         "By strategic priority",
-        lambda l: (
+        lambda l, _: (
             (l.primary_priority_number if l.primary_priority_number is not None else 99,),
             l.primary_priority.split(" ")[0] if l.primary_priority else "none",
             l.primary_priority or "No strategic priority given",
@@ -110,7 +111,7 @@ GROUPINGS: dict[str, tuple[str, Callable[[Line], tuple[tuple, str, str]]]] = {
     ),
     "area": (
         "By area",
-        lambda l: (
+        lambda l, _: (
             ((l.reach or "~").lower(),),
             l.reach_code or "none",
             l.reach or "Reach not stated",
@@ -119,26 +120,30 @@ GROUPINGS: dict[str, tuple[str, Callable[[Line], tuple[tuple, str, str]]]] = {
 }
 TABLE_KINDS = list(GROUPINGS)
 
-MECHANISM_ORDER: dict[str, int] = {}
-
-
-def set_mechanism_order(codes: Iterable[str]) -> None:
-    MECHANISM_ORDER.update({code: i for i, code in enumerate(codes)})
-
 
 def periods_of(lines: Iterable[Line]) -> list[str]:
     return ordered(p for line in lines for p in line.amounts)
 
 
 def build_table(
-    lines: list[Line], by: str, pot: Decimal | None = None, reserve: Decimal = ZERO
+    lines: list[Line],
+    by: str,
+    *,
+    mechanisms: Sequence[str],
+    pot: Decimal | None = None,
+    reserve: Decimal = ZERO,
 ) -> Table:
+    """The lines grouped `by` one of TABLE_KINDS; mechanism groups in the order of
+    `mechanisms` (the codes of `Mechanism`, as the papers list them)."""
     title, keyfunc = GROUPINGS[by]
+    order = {code: i for i, code in enumerate(mechanisms)}
     periods = periods_of(lines)
     groups: dict[str, Group] = {}
     sort_keys: dict[str, tuple] = {}
-    for line in sorted(lines, key=lambda l: (keyfunc(l)[0], l.organisation.lower(), l.reference)):
-        sort_key, key, label = keyfunc(line)
+    for line in sorted(
+        lines, key=lambda l: (keyfunc(l, order)[0], l.organisation.lower(), l.reference)
+    ):
+        sort_key, key, label = keyfunc(line, order)
         group = groups.get(key)
         if group is None:
             group = groups[key] = Group(key=key, label=label)
@@ -167,6 +172,24 @@ def period_label(code: str) -> str:
     return PERIODS[code].label
 
 
+def line_record(line: Line, *, coded: bool) -> dict[str, object]:
+    """One allocation's columns as tables and exports print them: with `coded`, its mechanism
+    and reach as codes (data that can be imported again), otherwise in words."""
+    return {
+        "reference": line.reference,
+        "organisation": line.organisation,
+        "initiative": line.initiative,
+        "mechanism": line.mechanism if coded else line.mechanism_label,
+        "theme": line.theme or ACROSS_ALL_THEMES,
+        "primary_priority": line.primary_priority.split(" ")[0] if line.primary_priority else "",
+        "secondary_priority": line.secondary_priority.split(" ")[0]
+        if line.secondary_priority
+        else "",
+        "reach": (line.reach_code or line.reach) if coded else line.reach,
+        "status": line.status,
+    }
+
+
 def table_records(table: Table) -> list[dict[str, object]]:
     """The table flattened for CSV, XLSX and JSON: rows, subtotals, total, unallocated, pot."""
     records: list[dict[str, object]] = []
@@ -182,19 +205,7 @@ def table_records(table: Table) -> list[dict[str, object]]:
                 {
                     "row_type": "allocation",
                     "group": group.label,
-                    "reference": row.reference,
-                    "organisation": row.organisation,
-                    "initiative": row.initiative,
-                    "mechanism": row.mechanism_label,
-                    "theme": row.theme or ACROSS_ALL_THEMES,
-                    "primary_priority": row.primary_priority.split(" ")[0]
-                    if row.primary_priority
-                    else "",
-                    "secondary_priority": row.secondary_priority.split(" ")[0]
-                    if row.secondary_priority
-                    else "",
-                    "reach": row.reach,
-                    "status": row.status,
+                    **line_record(row, coded=False),
                     **amounts(row.amounts, row.total),
                 }
             )

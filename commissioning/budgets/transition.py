@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from commissioning.core.money import PENNY, ZERO
+from commissioning.core.permissions import require
 
 from . import services
 from .models import Allocation, AllocationVersion, FinancialYear, Status
+from .permissions import ALLOCATIONS_CHANGE
 from .selectors import allocation_lines
 
 
@@ -73,6 +75,33 @@ def transition_preview(rule: TransitionRule) -> list[Proposal]:
     return sorted(proposals, key=lambda p: (p.organisation.lower(), p.source_reference))
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What applying a rule would create, as the officer sees it before confirming."""
+
+    rule: TransitionRule
+    proposals: list[Proposal]
+    by_org: list[tuple[str, Decimal]]
+    total: Decimal
+    prior_total: Decimal
+    fingerprint: str
+
+
+def transition_summary(rule: TransitionRule) -> Preview:
+    proposals = transition_preview(rule)
+    by_org: dict[str, Decimal] = {}
+    for p in proposals:
+        by_org[p.organisation] = by_org.get(p.organisation, ZERO) + p.amount
+    return Preview(
+        rule=rule,
+        proposals=proposals,
+        by_org=sorted(by_org.items()),
+        total=sum((p.amount for p in proposals), ZERO),
+        prior_total=sum((p.prior_total for p in proposals), ZERO),
+        fingerprint=fingerprint(rule, proposals),
+    )
+
+
 def fingerprint(rule: TransitionRule, proposals: list[Proposal]) -> str:
     """Ties a confirmation to the preview the officer saw: if the ledger changed since,
     the fingerprint differs and the officer is shown the new preview instead."""
@@ -85,6 +114,9 @@ def fingerprint(rule: TransitionRule, proposals: list[Proposal]) -> str:
 
 
 def transition_apply(*, actor, rule: TransitionRule, expected: str) -> list[Allocation]:
+    """Create the allocations of the preview the officer confirmed (`expected` is its
+    fingerprint), all in one transaction."""
+    require(actor, ALLOCATIONS_CHANGE)
     with transaction.atomic():
         proposals = transition_preview(rule)
         if fingerprint(rule, proposals) != expected:

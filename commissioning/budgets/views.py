@@ -6,15 +6,18 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from commissioning.core.downloads import table_response
+from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
-from commissioning.core.money import ZERO
 from commissioning.core.permissions import allowed
 
-from . import exports, services, transition
+from . import permissions as rules
+from . import services, transition
+from .exports import table_columns
 from .forms import (
     AllocationForm,
     BudgetLineForm,
@@ -26,33 +29,32 @@ from .forms import (
     YearForm,
 )
 from .importing import import_allocations
-from .models import FinancialYear, Mechanism, SourceRow, Status
-from .periods import PERIODS
-from .reconcile import KIND_LABELS
+from .models import FinancialYear, Mechanism, Status
 from .selectors import (
     allocation_get,
-    allocation_history,
-    allocation_lines,
+    allocation_list,
     position,
     reconcile_year,
+    reconciliation_sections,
     year_get,
     year_list,
+    year_table,
 )
 from .services import current_amounts, current_version
-from .tables import TABLE_KINDS, build_table, table_records
+from .tables import TABLE_KINDS, table_records
 
 
 class YearListView(Guarded):
-    permission = "budgets.view"
+    permission = rules.VIEW
 
     def get(self, request):
         years = list(year_list())
-        can_manage = allowed(request.user, "budgets.manage")
+        can_manage = allowed(request.user, rules.MANAGE)
         return render(request, "budgets/year_list.html", {"years": years, "can_manage": can_manage})
 
 
 class YearView(Guarded):
-    permission = "budgets.view"
+    permission = rules.VIEW
 
     def get(self, request, year: str):
         fy = year_get(year)
@@ -66,135 +68,45 @@ class YearView(Guarded):
                 "pos": pos,
                 "findings_count": len(findings),
                 "table_kinds": TABLE_KINDS,
-                "can_change": allowed(request.user, "allocations.change"),
-                "can_manage": allowed(request.user, "budgets.manage"),
+                "can_change": allowed(request.user, rules.ALLOCATIONS_CHANGE),
+                "can_manage": allowed(request.user, rules.MANAGE),
             },
         )
 
 
-def _filter_lines(lines, params):
-    chosen = {k: params.get(k, "") for k in ("organisation", "mechanism", "theme", "status")}
-    out = lines
-    if chosen["organisation"]:
-        out = [l for l in out if l.organisation_key == chosen["organisation"]]
-    if chosen["mechanism"]:
-        out = [l for l in out if l.mechanism == chosen["mechanism"]]
-    if chosen["theme"]:
-        out = [l for l in out if str(l.theme_number or "all") == chosen["theme"]]
-    if chosen["status"]:
-        out = [l for l in out if l.status == chosen["status"]]
-    return out, chosen
-
-
 class AllocationListView(Guarded):
-    permission = "allocations.list"
+    permission = rules.ALLOCATIONS_LIST
 
     def get(self, request, year: str):
         fy = year_get(year)
-        org_id = None if allowed(request.user, "budgets.view") else request.user.organisation_id
-        lines = allocation_lines(fy, organisation_id=org_id)
-        shown, chosen = _filter_lines(lines, request.GET)
-        periods = sorted({p for l in shown for p in l.amounts}, key=list(PERIODS).index)
-        totals = {p: sum((l.amounts.get(p, ZERO) for l in shown), ZERO) for p in periods}
-        organisations = sorted(
-            {(l.organisation_key, l.organisation) for l in lines}, key=lambda o: o[1].lower()
-        )
-        themes = sorted(
-            {(str(l.theme_number or "all"), l.theme or "Across all themes") for l in lines}
+        partner = not allowed(request.user, rules.VIEW)
+        shown = allocation_list(
+            fy,
+            organisation_id=request.user.organisation_id if partner else None,
+            chosen=request.GET,
         )
         return render(
             request,
             "budgets/allocation_list.html",
             {
                 "year": fy,
-                "lines": shown,
-                "periods": periods,
-                "totals": totals,
-                "grand_total": sum(totals.values(), ZERO),
-                "chosen": chosen,
-                "organisations": organisations,
-                "themes": themes,
+                "lines": shown.lines,
+                "periods": shown.periods,
+                "totals": shown.totals,
+                "grand_total": shown.grand_total,
+                "chosen": shown.chosen,
+                "organisations": shown.organisations,
+                "themes": shown.themes,
                 "mechanisms": Mechanism.choices,
                 "statuses": [(Status.COMMITTED, "Committed"), (Status.INDICATIVE, "Indicative")],
-                "partner_view": org_id is not None,
-                "can_change": allowed(request.user, "allocations.change"),
-            },
-        )
-
-
-class MyAllocationsView(Guarded):
-    permission = "allocations.list"
-
-    def get(self, request):
-        years = [y for y in year_list()]
-        org_id = request.user.organisation_id
-        sections = []
-        for fy in years:
-            lines = allocation_lines(fy, organisation_id=org_id) if org_id else []
-            if lines:
-                sections.append(
-                    {"year": fy, "lines": lines, "total": sum((l.total for l in lines), ZERO)}
-                )
-        from commissioning.formula.models import FormulaAdoption
-
-        org = request.user.organisation
-        codes: set[str] = set()
-        if org is not None and org.area is not None:
-            codes = {org.area.code} | {d.code for d in org.area.districts.all()}
-        runs = []
-        for adoption in FormulaAdoption.objects.select_related("run", "year").prefetch_related(
-            "run__areas"
-        ):
-            mine = [a for a in adoption.run.areas.all() if a.area_code in codes]
-            if mine:
-                runs.append({"adoption": adoption, "area": mine[0]})
-        return render(request, "budgets/my_allocations.html", {"sections": sections, "runs": runs})
-
-
-class AllocationDetailView(Guarded):
-    permission = "allocations.list"
-    object_permission = "allocations.view"
-
-    def get(self, request, uuid):
-        allocation = allocation_get(uuid)
-        version = current_version(allocation)
-        self.check_object(version)
-        history = allocation_history(allocation)
-        sources = SourceRow.objects.filter(allocation=allocation).select_related(
-            "table", "table__document"
-        )
-        can_change = allowed(request.user, "allocations.change")
-        staff = allowed(request.user, "decisions.view")
-        from django.db.models import Q
-
-        from commissioning.decisions.models import DecisionRecord
-
-        decisions = DecisionRecord.objects.filter(
-            Q(links__allocation=allocation) | Q(links__application__allocation=allocation)
-        ).distinct()
-        if not staff:
-            decisions = decisions.filter(status="published")
-        return render(
-            request,
-            "budgets/allocation_detail.html",
-            {
-                "allocation": allocation,
-                "decisions": decisions,
-                "staff": staff,
-                "version": version,
-                "amounts": current_amounts(version),
-                "history": history,
-                "sources": sources,
-                "can_change": can_change and version.status != Status.CANCELLED,
-                "can_commit": can_change and version.status == Status.INDICATIVE,
-                "can_audit": allowed(request.user, "audit.view"),
-                "period_labels": {c: s.label for c, s in PERIODS.items()},
+                "partner_view": partner,
+                "can_change": allowed(request.user, rules.ALLOCATIONS_CHANGE),
             },
         )
 
 
 class AllocationCreateView(Guarded):
-    permission = "allocations.change"
+    permission = rules.ALLOCATIONS_CHANGE
 
     def get(self, request, year: str):
         fy = year_get(year)
@@ -211,26 +123,13 @@ class AllocationCreateView(Guarded):
                     actor=request.user, year=fy, amounts=form.amounts(), **form.dimensions()
                 )
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, f"Allocation {allocation.reference} recorded.")
                 return redirect("allocation-detail", uuid=allocation.uuid)
         return render(
             request, "budgets/allocation_form.html", {"year": fy, "form": form}, status=400
         )
-
-
-def _attach(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            if field == "amounts":
-                target = None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _initial(version, amounts) -> dict:
@@ -252,8 +151,8 @@ def _initial(version, amounts) -> dict:
 
 
 class AllocationVaryView(Guarded):
-    permission = "allocations.change"
-    object_permission = "allocations.view"
+    permission = rules.ALLOCATIONS_CHANGE
+    object_permission = rules.ALLOCATION_VIEW
 
     def _load(self, uuid):
         allocation = allocation_get(uuid)
@@ -284,7 +183,7 @@ class AllocationVaryView(Guarded):
                     **dims,
                 )
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(
                     request, f"{allocation.reference} varied: version {new.number} recorded."
@@ -301,8 +200,8 @@ class AllocationVaryView(Guarded):
 class AllocationStatusView(Guarded):
     """POST only: commit an indicative allocation, or cancel one."""
 
-    permission = "allocations.change"
-    object_permission = "allocations.view"
+    permission = rules.ALLOCATIONS_CHANGE
+    object_permission = rules.ALLOCATION_VIEW
     action = "commit"
 
     def post(self, request, uuid):
@@ -325,66 +224,49 @@ class AllocationStatusView(Guarded):
 
 
 class TableView(Guarded):
-    permission = "tables.view"
+    permission = rules.TABLES_VIEW
 
     def get(self, request, year: str, by: str, fmt: str = "html"):
         if by not in TABLE_KINDS:
             raise Http404("No such table")
         fy = year_get(year)
-        pos = position(fy)
-        table = build_table(
-            allocation_lines(fy), by, pot=pos.pot if pos.streams else None, reserve=pos.reserve
-        )
+        table = year_table(fy, by)
         if fmt == "html":
             return render(
                 request,
                 "budgets/table.html",
                 {"year": fy, "table": table, "table_kinds": TABLE_KINDS, "by": by},
             )
-        columns = exports.table_columns(table.periods)
-        records = table_records(table)
-        name = f"allocations-{fy.slug}-by-{by}"
-        if fmt == "csv":
-            response = HttpResponse(
-                exports.to_csv(columns, records), content_type="text/csv; charset=utf-8"
-            )
-        elif fmt == "xlsx":
-            response = HttpResponse(
-                exports.to_xlsx(columns, records, title=f"{fy.slug} by {by}"),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        elif fmt == "json":
-            return HttpResponse(
-                exports.to_json(columns, records, year=fy.label, table=by),
-                content_type="application/json",
-            )
-        else:
-            raise Http404("No such format")
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-        return response
+        return table_response(
+            table_columns(table.periods),
+            table_records(table),
+            fmt=fmt,
+            name=f"allocations-{fy.slug}-by-{by}",
+            title=f"{fy.slug} by {by}",
+            year=fy.label,
+            table=by,
+        )
 
 
 class ReconciliationView(Guarded):
-    permission = "reconciliation.view"
+    permission = rules.RECONCILIATION_VIEW
 
     def get(self, request, year: str):
         fy = year_get(year)
-        findings = reconcile_year(fy)
-        groups: dict[str, list] = {}
-        for f in findings:
-            groups.setdefault(f.kind, []).append(f)
-        sections = [
-            {"kind": k, "label": KIND_LABELS.get(k, k), "findings": v} for k, v in groups.items()
-        ]
+        sections = reconciliation_sections(fy)
         return render(
             request,
             "budgets/reconciliation.html",
-            {"year": fy, "sections": sections, "count": len(findings)},
+            {
+                "year": fy,
+                "sections": sections,
+                "count": sum(len(s["findings"]) for s in sections),
+            },
         )
 
 
 class ImportView(Guarded):
-    permission = "allocations.change"
+    permission = rules.ALLOCATIONS_CHANGE
 
     def get(self, request, year: str):
         fy = year_get(year)
@@ -408,7 +290,7 @@ class ImportView(Guarded):
 
 
 class TransitionView(Guarded):
-    permission = "allocations.change"
+    permission = rules.ALLOCATIONS_CHANGE
 
     def _rule(self, fy: FinancialYear, form: TransitionForm) -> transition.TransitionRule:
         data = form.cleaned_data
@@ -429,20 +311,17 @@ class TransitionView(Guarded):
             if form.is_valid():
                 rule = self._rule(fy, form)
                 try:
-                    proposals = transition.transition_preview(rule)
+                    preview = transition.transition_summary(rule)
                 except ValidationError as exc:
-                    _attach(form, exc)
+                    attach_errors(form, exc)
                 else:
-                    by_org: dict[str, Decimal] = {}
-                    for p in proposals:
-                        by_org[p.organisation] = by_org.get(p.organisation, ZERO) + p.amount
                     context.update(
                         rule=rule,
-                        proposals=proposals,
-                        by_org=sorted(by_org.items()),
-                        total=sum((p.amount for p in proposals), ZERO),
-                        prior_total=sum((p.prior_total for p in proposals), ZERO),
-                        fingerprint=transition.fingerprint(rule, proposals),
+                        proposals=preview.proposals,
+                        by_org=preview.by_org,
+                        total=preview.total,
+                        prior_total=preview.prior_total,
+                        fingerprint=preview.fingerprint,
                         query=request.GET.urlencode(),
                     )
         else:
@@ -475,7 +354,7 @@ class TransitionView(Guarded):
 
 
 class YearCreateView(Guarded):
-    permission = "budgets.manage"
+    permission = rules.MANAGE
 
     def get(self, request):
         return render(
@@ -503,7 +382,7 @@ class YearCreateView(Guarded):
 class _YearFormView(Guarded):
     """A one-form page for a year: GET shows the form, POST saves through a service."""
 
-    permission = "budgets.manage"
+    permission = rules.MANAGE
     title = ""
     form_class: type = StreamForm
 
@@ -521,7 +400,7 @@ class _YearFormView(Guarded):
             try:
                 message = self.save(request.user, fy, dict(form.cleaned_data))
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, message)
                 return redirect("year", year=fy.slug)

@@ -10,7 +10,7 @@ test walks the URL map to make sure no view names none, and tests the whole tabl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
@@ -72,6 +72,23 @@ def has_role(user, *roles: str) -> bool:
     return signed_in(user) and user.has_role(*roles)
 
 
+def role_rule(name: str, roles: Iterable[str], yes: str, no: str) -> Rule:
+    """Register the common kind of rule: anyone signed in holding one of `roles` passes,
+    with `yes` as the reason; everyone else is refused with `no`."""
+    wanted = tuple(roles)
+
+    def predicate(user, obj=None) -> Result:
+        return (True, yes) if has_role(user, *wanted) else (False, no)
+
+    predicate.__doc__ = f"{name}: {yes}"
+    return rule(name)(predicate)
+
+
+def staff_rule(name: str, yes: str, no: str) -> Rule:
+    """Register a rule that OPCC staff (the PCC, Chief Executive, CFO, officers) pass."""
+    return role_rule(name, STAFF_ROLES, yes, no)
+
+
 def load_rules(app_names: list[str]) -> None:
     """Import each app's `permissions` module (if it has one) so its rules are registered."""
     for app in app_names:
@@ -92,8 +109,8 @@ def system_only(user, obj=None) -> Result:
     return False, "this happens by itself; nobody makes it happen by hand"
 
 
-@rule(AUDIT_VIEW)
-def can_view_audit(user, obj=None) -> Result:
-    if is_staff(user):
-        return True, "OPCC staff can read the audit history"
-    return False, "only OPCC staff can read the audit history"
+staff_rule(
+    AUDIT_VIEW,
+    "OPCC staff can read the audit history",
+    "only OPCC staff can read the audit history",
+)

@@ -62,9 +62,10 @@ class Workflow:
         try:
             return self.moves[(str(source), str(target))]
         except KeyError:
+            thing = self.name.replace("_", " ")
+            article = "An" if thing[:1] in "aeiou" else "A"
             raise ValidationError(
-                f"A {self.name.replace('_', ' ')} cannot go from {self._label(source)} "
-                f"to {self._label(target)}"
+                f"{article} {thing} cannot go from {self._label(source)} to {self._label(target)}"
             ) from None
 
     def moves_from(self, status: str) -> list[Move]:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from commissioning.crime.store import ASB, DATA_DIR, POLICE_UK_CRIME_TYPES, CrimeDataError
+from commissioning.crime.police_uk import ASB, DATA_DIR, POLICE_UK_CRIME_TYPES, CrimeDataError
 
 DEFAULT_WEIGHTS_PATH = DATA_DIR / "harm_weights_ons_css.csv"
 WEIGHTS_HEADER = ("crime_type", "weight")

@@ -1,8 +1,10 @@
-"""A decision record as one plain value that every surface renders.
+"""A decision record as one plain value that every surface renders, and what its parts are.
 
-`DecisionDocument` is built once, by `commissioning.decisions.public.document_for`, either
-in full (for signed-in staff) or in its public form, where every part the Monitoring
-Officer marked exempt is simply absent and `exemptions` says what was left out and why.
+`DecisionDocument` is built by `commissioning.decisions.public`, either in full (for
+signed-in staff) or in its public form, where every part the Monitoring Officer marked
+exempt is simply absent and `exemptions` says what was left out and why. The parts that may
+be marked exempt, their titles and which determination covers each are here too
+(`parts_of`, `scope_of`, `public_part_title`), beneath everything that uses them.
 The page, the PDF, the JSON, the CSV and XLSX downloads, search and the feed all read this
 value and nothing else, so a withheld part cannot reach one surface by a side door.
 
@@ -14,6 +16,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+SECTION_TITLES = (
+    ("summary", "Summary of issue"),
+    ("recommendations", "Recommendations presented"),
+    ("discussion", "Key discussion points"),
+    ("resolution", "It was resolved that"),
+)
+
+# Which determination covers which part: the record's text and assessment, the senior post
+# holder's assessment (their note on approval), and the details (what the decision funds).
+RECORD_PARTS = ("officers_present", "summary", "recommendations", "discussion", "resolution")
+PART_TITLES = {
+    "officers_present": "Officers present",
+    "summary": "Summary of issue",
+    "recommendations": "Recommendations presented",
+    "discussion": "Key discussion points",
+    "resolution": "Resolution",
+    "assessment": "Equality Impact Assessment",
+    "approval_note": "Assessment by the Chief Executive or Chief Finance Officer",
+}
 
 
 @dataclass(frozen=True)
@@ -138,3 +161,45 @@ class DecisionDocument:
             parts += [a.consultation, a.reviews]
         parts += list(self.attachments)
         return "\n".join(p for p in parts if p)
+
+
+def parts_of(content: dict[str, Any], approval_note: str = "") -> dict[str, str]:
+    """The parts of a snapshot (and the approver's note) that may be marked exempt, by key,
+    with a title for each."""
+    parts: dict[str, str] = {}
+    for key in RECORD_PARTS:
+        text = (
+            content.get("officers_present")
+            if key == "officers_present"
+            else next((s["text"] for s in content["sections"] if s["key"] == key), "")
+        )
+        if text:
+            parts[key] = PART_TITLES[key]
+    if content.get("assessment"):
+        parts["assessment"] = PART_TITLES["assessment"]
+    for i, link in enumerate(content.get("links", []), start=1):
+        parts[f"link:{i}"] = f"Item {i}: {link['recipient']}, {link['description']}"[:200]
+    for i, name in enumerate(content.get("attachments", []), start=1):
+        parts[f"attachment:{i}"] = f"Attachment {i}: {name}"[:200]
+    if approval_note:
+        parts["approval_note"] = PART_TITLES["approval_note"]
+    return parts
+
+
+def scope_of(part: str) -> str:
+    """Which of the three determinations covers a part: the record, the assessment or the
+    details."""
+    if part.startswith("link:"):
+        return "details"
+    if part == "approval_note":
+        return "assessment"
+    return "record"
+
+
+def public_part_title(part: str) -> str:
+    """A withheld part's title as the public sees it: never the withheld words themselves."""
+    if part.startswith("link:"):
+        return f"Item {part.split(':', 1)[1]} of what the decision funds"
+    if part.startswith("attachment:"):
+        return f"Attachment {part.split(':', 1)[1]}"
+    return PART_TITLES.get(part, part)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from .models import AssessmentDecision, Characteristic, Exemption, Marking, Publish
 
@@ -174,15 +173,3 @@ class DetermineForm(forms.Form):
             field = field or f"exempt_{name}"
             return field if field in self.fields else None
         return None
-
-
-def attach_errors(form: forms.Form, exc: ValidationError, mapper=None) -> None:
-    """Put a service's ValidationError on the form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            field = mapper(key) if mapper else (key if key in form.fields else None)
-            for message in errors:
-                form.add_error(field, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

@@ -5,12 +5,17 @@ Only grants that a published decision shows are exported: the list comes from
 never a row.
 Each row is then matched to its allocation or award for the facts 360Giving wants (the
 recipient's identifiers and area, the plan priorities) that a decision's text does not
-carry. Building the package and validating it is `commissioning.opendata.giving360`'s job.
+carry. A recipient is identified by the org-id.guide identifier it carries (`org_id`, any
+list), else by its charity or company number, else by the publisher's prefix; an `org_id`
+that is not an org-id.guide identifier is passed over, logged and listed by
+`org_id_problems`. Building the package and validating it is
+`commissioning.opendata.giving360`'s job.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Any
 
@@ -24,6 +29,8 @@ from commissioning.opendata import giving360 as g
 from commissioning.organisations.models import Area, AreaKind, Organisation
 
 from . import register
+
+log = logging.getLogger(__name__)
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 GEO_TYPES: dict[str, str] = {
@@ -42,18 +49,21 @@ def publisher_prefix() -> str:
 
 
 def _org(org: Organisation) -> g.Org:
-    register_code = ""
-    if org.org_id.upper().startswith("GB-LAE-"):
-        register_code = org.org_id[len("GB-LAE-") :]
-    kind = org.kind if org.kind in g.ORG_KINDS else "other"
     return g.Org(
         name=org.name,
-        kind=kind,
+        kind=org.kind if org.kind in g.ORG_KINDS else "other",
         key=org.key,
+        org_id=org.org_id,
         charity_number=org.charity_number,
         company_number=org.company_number,
-        la_register_code=register_code if kind == "council" else "",
     )
+
+
+def org_id_problems() -> list[str]:
+    """Organisations whose `org_id` is not an org-id.guide identifier, in words: the 360Giving
+    data identifies them as if they had none."""
+    found = Organisation.objects.exclude(org_id="").order_by("name")
+    return [p for p in (g.org_id_problem(_org(o)) for o in found) if p]
 
 
 def _locations(area: Area | None) -> tuple[g.Location, ...]:
@@ -119,10 +129,10 @@ def grants(*, base_url: str = "") -> list[g.Grant]:
         )
     }
     funder_org = Organisation.objects.filter(kind="opcc").first()
-    funder = g.Org(
-        name=funder_org.name if funder_org else settings.SITE_ORGANISATION_NAME,
-        kind="opcc",
-        key=funder_org.key if funder_org else "opcc",
+    funder = (
+        _org(funder_org)
+        if funder_org
+        else g.Org(name=settings.SITE_ORGANISATION_NAME, kind="opcc", key="opcc")
     )
     out = []
     for row in rows:
@@ -167,6 +177,8 @@ def grants(*, base_url: str = "") -> list[g.Grant]:
                 from_open_call=True if row.kind == "award" else None,
             )
         )
+    for problem in sorted({g.org_id_problem(grant.recipient) for grant in out} - {""}):
+        log.warning("360Giving: %s; identified without it", problem)
     return out
 
 

@@ -20,21 +20,7 @@ from django.db.models import Q
 from commissioning.core.models import AppendOnlyModel, BaseModel
 from commissioning.core.money import MoneyField
 
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    APPROVED = "approved", "Approved for the PCC"
-    SIGNED = "signed", "Signed by the PCC"
-    PUBLISHED = "published", "Published"
-    NOT_PUBLISHED = "not_published", "Not published"
-
-
-class Step(models.TextChoices):
-    """The signatures on the form, in the order they must be given."""
-
-    APPROVE = "approve", "Office of the PCC approval"
-    SIGN = "sign", "Decision of the Police and Crime Commissioner"
-    DETERMINE = "determine", "Decision of the Monitoring Officer"
+from .status import Status, Step
 
 
 class Publish(models.TextChoices):
@@ -163,6 +149,10 @@ class DecisionLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record.reference} #{self.order}"
+
+
+#: The folder of the data directory where attachments are kept.
+ATTACHMENT_FOLDER = "decision-attachments"
 
 
 class DecisionAttachment(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commissioning.core.permissions import Result, has_role, is_staff, rule
+from commissioning.core.permissions import role_rule, staff_rule
 from commissioning.core.roles import Role
 
 VIEW = "decisions.view"
@@ -11,37 +11,32 @@ APPROVE = "decisions.approve"
 SIGN = "decisions.sign"
 DETERMINE = "decisions.determine"
 
-
-@rule(VIEW)
-def can_view(user, obj=None) -> Result:
-    if is_staff(user):
-        return True, "OPCC staff read decision records, drafts included"
-    return False, "decision records before publication are for OPCC staff"
-
-
-@rule(DRAFT)
-def can_draft(user, obj=None) -> Result:
-    if has_role(user, Role.COMMISSIONING_OFFICER, Role.CFO):
-        return True, "officers draft decision records"
-    return False, "only officers draft decision records"
-
-
-@rule(APPROVE)
-def can_approve(user, obj=None) -> Result:
-    if has_role(user, Role.CHIEF_EXECUTIVE, Role.CFO):
-        return True, "the Chief Executive or the Chief Finance Officer approves"
-    return False, "only the Chief Executive or the Chief Finance Officer approves"
-
-
-@rule(SIGN)
-def can_sign(user, obj=None) -> Result:
-    if has_role(user, Role.PCC):
-        return True, "the Police and Crime Commissioner decides and signs"
-    return False, "only the Police and Crime Commissioner signs a decision"
-
-
-@rule(DETERMINE)
-def can_determine(user, obj=None) -> Result:
-    if has_role(user, Role.CHIEF_EXECUTIVE):
-        return True, "the Monitoring Officer determines publication"
-    return False, "only the Monitoring Officer determines publication"
+staff_rule(
+    VIEW,
+    "OPCC staff read decision records, drafts included",
+    "decision records before publication are for OPCC staff",
+)
+role_rule(
+    DRAFT,
+    [Role.COMMISSIONING_OFFICER, Role.CFO],
+    "officers draft decision records",
+    "only officers draft decision records",
+)
+role_rule(
+    APPROVE,
+    [Role.CHIEF_EXECUTIVE, Role.CFO],
+    "the Chief Executive or the Chief Finance Officer approves",
+    "only the Chief Executive or the Chief Finance Officer approves",
+)
+role_rule(
+    SIGN,
+    [Role.PCC],
+    "the Police and Crime Commissioner decides and signs",
+    "only the Police and Crime Commissioner signs a decision",
+)
+role_rule(
+    DETERMINE,
+    [Role.CHIEF_EXECUTIVE],
+    "the Monitoring Officer determines publication",
+    "only the Monitoring Officer determines publication",
+)

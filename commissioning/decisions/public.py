@@ -2,8 +2,9 @@
 
 The public version is made once, at the Monitoring Officer's determination, by
 `public_content`, which starts from the frozen snapshot and leaves out every exempt part;
-it is stored as `PublishedVersion.content` and every public surface reads only that
-(`register.published`, `register.decode`). Nothing public is ever built from the draft tables.
+it is stored as `PublishedVersion.content`, with its grants as `PublishedGrant` rows
+(`grant_rows`), and every public surface reads only those (`register`). Nothing public is
+ever built from the draft tables.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from commissioning.budgets.selectors import current_versions
 
 from . import serialise
 from .document import (
+    SECTION_TITLES,
     Assessment,
     DecisionDocument,
     Determination,
@@ -25,6 +27,8 @@ from .document import (
     Link,
     Section,
     Signature,
+    parts_of,
+    public_part_title,
 )
 from .models import (
     AssessmentDecision,
@@ -34,16 +38,26 @@ from .models import (
     LinkKind,
     Marking,
     Publish,
-    Step,
+    PublishedGrant,
+    PublishedVersion,
 )
 from .models import Exemption as ExemptionChoice
 from .models import Signature as SignatureRow
+from .status import Step
 
-SECTION_TITLES = (
-    ("summary", "Summary of issue"),
-    ("recommendations", "Recommendations presented"),
-    ("discussion", "Key discussion points"),
-    ("resolution", "It was resolved that"),
+# Crime and disorder reduction grants (the Specified Information Order's grants register and
+# the 360Giving export) are the grant-like mechanisms; direct and co-commissioning are contracts.
+GRANT_MECHANISMS = frozenset(
+    Mechanism(m).label
+    for m in (
+        Mechanism.PCC_GRANT,
+        Mechanism.PARTNERSHIP_LOCALITY_FUND,
+        Mechanism.INNOVATION_FUND,
+        Mechanism.CSP_CO_COMMISSIONING,
+    )
+)
+CONTRACT_MECHANISMS = frozenset(
+    Mechanism(m).label for m in (Mechanism.DIRECT, Mechanism.CO_COMMISSIONING)
 )
 
 
@@ -212,8 +226,6 @@ def staff_document(record: DecisionRecord) -> DecisionDocument:
             reasons=reasons,
             signature=_signature(determine),
         )
-        from .services import parts_of
-
         parts = parts_of(snapshot.content, approval.note if approval else "")
         exemptions = tuple(
             Exemption(
@@ -289,41 +301,31 @@ def public_content(record: DecisionRecord) -> DecisionDocument:
     )
 
 
-def public_part_title(part: str) -> str:
-    """A withheld part's title as the public sees it: never the withheld words themselves."""
-    from .services import PART_TITLES
-
-    if part.startswith("link:"):
-        return f"Item {part.split(':', 1)[1]} of what the decision funds"
-    if part.startswith("attachment:"):
-        return f"Attachment {part.split(':', 1)[1]}"
-    return PART_TITLES.get(part, part)
+def is_grant(link: Link) -> bool:
+    return link.kind == "award" or link.mechanism in GRANT_MECHANISMS
 
 
-def attachment_for(record: DecisionRecord, position: int, *, public: bool):
-    """The attachment at a position of the staff document, or of the public version (which
-    leaves out the withheld ones); None when there is none to show. Attachments are added
-    only to drafts, so the snapshot holds them all."""
-    attachments = list(record.attachments.order_by("order"))
-    if public:
-        withheld = set(record.redactions.values_list("part", flat=True))
-        attachments = [
-            a for i, a in enumerate(attachments, start=1) if f"attachment:{i}" not in withheld
-        ]
-    return attachments[position - 1] if 1 <= position <= len(attachments) else None
-
-
-# Crime and disorder reduction grants (the Specified Information Order's grants register and
-# the 360Giving export) are the grant-like mechanisms; direct and co-commissioning are contracts.
-GRANT_MECHANISMS = frozenset(
-    Mechanism(m).label
-    for m in (
-        Mechanism.PCC_GRANT,
-        Mechanism.PARTNERSHIP_LOCALITY_FUND,
-        Mechanism.INNOVATION_FUND,
-        Mechanism.CSP_CO_COMMISSIONING,
-    )
-)
-CONTRACT_MECHANISMS = frozenset(
-    Mechanism(m).label for m in (Mechanism.DIRECT, Mechanism.CO_COMMISSIONING)
-)
+def grant_rows(version: PublishedVersion, doc: DecisionDocument) -> list[PublishedGrant]:
+    """The grants register's rows for a public version (written once, with it)."""
+    return [
+        PublishedGrant(
+            version=version,
+            position=i,
+            kind=link.kind,
+            reference=link.reference,
+            recipient=link.recipient,
+            purpose=link.purpose or link.description,
+            description=link.description,
+            amount=link.amount,
+            year=link.year,
+            mechanism=link.mechanism,
+            conditions=link.conditions,
+            reasons=link.reasons,
+            decision_date=doc.decision_date,
+            search_text=" ".join(
+                (link.reference, link.recipient, link.purpose, link.description, doc.reference)
+            ).lower(),
+        )
+        for i, link in enumerate(doc.links, start=1)
+        if is_grant(link)
+    ]

@@ -15,11 +15,15 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from commissioning.budgets.models import FinancialYear
+from django.db.models import QuerySet, Sum
+
+from commissioning.budgets.models import Allocation, FinancialYear
 from commissioning.budgets.selectors import allocation_lines
+from commissioning.formula import explain
+from commissioning.formula.models import FormulaRun
 
 from . import serialise
-from .document import DecisionDocument, Link
+from .document import DecisionDocument
 from .models import (
     DecisionLink,
     DecisionRecord,
@@ -27,9 +31,9 @@ from .models import (
     PublishedGrant,
     PublishedVersion,
     Redaction,
-    Status,
 )
-from .public import CONTRACT_MECHANISMS, GRANT_MECHANISMS
+from .public import CONTRACT_MECHANISMS
+from .status import Status
 
 ZERO = Decimal(0)
 CONTRACT_THRESHOLD = Decimal(10_000)
@@ -101,42 +105,39 @@ def forward_plan() -> list[DecisionRecord]:
     )
 
 
-def is_grant(link: Link) -> bool:
-    return link.kind == "award" or link.mechanism in GRANT_MECHANISMS
-
-
-def grant_rows(version: PublishedVersion, doc: DecisionDocument) -> list[PublishedGrant]:
-    """The grants register's rows for a public version (written once, with it)."""
-    return [
-        PublishedGrant(
-            version=version,
-            position=i,
-            kind=link.kind,
-            reference=link.reference,
-            recipient=link.recipient,
-            purpose=link.purpose or link.description,
-            description=link.description,
-            amount=link.amount,
-            year=link.year,
-            mechanism=link.mechanism,
-            conditions=link.conditions,
-            reasons=link.reasons,
-            decision_date=doc.decision_date,
-            search_text=" ".join(
-                (link.reference, link.recipient, link.purpose, link.description, doc.reference)
-            ).lower(),
-        )
-        for i, link in enumerate(doc.links, start=1)
-        if is_grant(link)
-    ]
-
-
-def grants(*, query: str = ""):
+def grants(*, query: str = "") -> QuerySet[PublishedGrant]:
     """Crime and disorder reduction grants made by published decisions, newest first."""
     qs = PublishedGrant.objects.select_related("version__record")
     for word in query.lower().split():
         qs = qs.filter(search_text__contains=word)
     return qs
+
+
+def grants_total(rows: QuerySet[PublishedGrant]) -> Decimal:
+    return rows.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def years() -> QuerySet[FinancialYear]:
+    return FinancialYear.objects.order_by("-starts")
+
+
+def adopted_runs() -> list[dict[str, Any]]:
+    """Adopted needs-based allocations with their method and areas, for residents."""
+    runs = (
+        FormulaRun.objects.filter(adoption__isnull=False)
+        .select_related("year", "adoption")
+        .prefetch_related("areas")
+        .order_by("-year__starts", "-created_at")
+    )
+    return [
+        {
+            "run": run,
+            "method": explain.method(run.inputs),
+            "areas": sorted(run.areas.all(), key=lambda a: a.area_name),
+            "total": sum((a.allocation for a in run.areas.all()), ZERO),
+        }
+        for run in runs
+    ]
 
 
 def withheld_allocation_ids() -> set[int]:
@@ -182,8 +183,6 @@ class YearTable:
 
 def allocations_table(year: FinancialYear, *, contracts_only: bool = False) -> YearTable:
     withheld = withheld_allocation_ids()
-    from commissioning.budgets.models import Allocation
-
     withheld_refs = set(
         Allocation.objects.filter(id__in=withheld, year=year).values_list("reference", flat=True)
     )

@@ -1,10 +1,11 @@
 """Writing decision records: draft, approve, sign, determine publication, supersede.
 
-Every function checks its permission rule, runs in one transaction with its audit event, and
-refuses a step out of order. Nobody signs a record they drafted, and the PCC's signature and
-the approval come from different people. Approval freezes the content into a
-`DecisionSnapshot`; later signatures name its sha256, and `record_update` refuses anything
-but a draft.
+Every function checks its permission rule (`require`), runs in one transaction with its
+audit event, and refuses a step out of order. Every status change is a move of the record's
+workflow (`workflow.RECORD`), made by `_advance` with the signature it is given with. Nobody
+signs off a record they drafted, and the PCC's signature and the approval come from
+different people. Approval freezes the content into a `DecisionSnapshot`; later signatures
+name its sha256, and `record_update` refuses anything but a draft.
 """
 
 from __future__ import annotations
@@ -12,20 +13,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from commissioning.budgets.models import Allocation
 from commissioning.budgets.periods import first_year_of
 from commissioning.core import files
+from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
+from commissioning.core.locks import locked
 from commissioning.core.permissions import require
 from commissioning.core.roles import Role
+from commissioning.core.uploads import display_name
+from commissioning.formula.models import FormulaRun
+from commissioning.grants.models import Application
+from commissioning.grants.status import Status as AppStatus
 
 from . import serialise
+from .document import parts_of, scope_of
 from .models import (
+    ATTACHMENT_FOLDER,
     DecisionAttachment,
     DecisionLink,
     DecisionRecord,
@@ -40,9 +50,11 @@ from .models import (
     Redaction,
     ReferenceCounter,
     Signature,
-    Status,
-    Step,
 )
+from .permissions import APPROVE, DETERMINE, DRAFT, SIGN
+from .public import draft_document, grant_rows, public_content, staff_document
+from .status import Status, Step
+from .workflow import RECORD, SIGNED_OR_LATER, STEP_OF, drafted_by, needed_before, same_person
 
 APPROVAL_STATEMENT = (
     "I have been consulted about the proposal and confirm that appropriate advice has been "
@@ -65,19 +77,6 @@ TEXT_FIELDS = (
 )
 RECORD_FIELDS = (*TEXT_FIELDS, "decision_date", "received_on", "expected_on", "on_forward_plan")
 
-# Which determination covers which part: the record's text and assessment, the senior post
-# holder's assessment (their note on approval), and the details (what the decision funds).
-RECORD_PARTS = ("officers_present", "summary", "recommendations", "discussion", "resolution")
-PART_TITLES = {
-    "officers_present": "Officers present",
-    "summary": "Summary of issue",
-    "recommendations": "Recommendations presented",
-    "discussion": "Key discussion points",
-    "resolution": "Resolution",
-    "assessment": "Equality Impact Assessment",
-    "approval_note": "Assessment by the Chief Executive or Chief Finance Officer",
-}
-
 
 @dataclass(frozen=True)
 class PaperSignature:
@@ -85,10 +84,6 @@ class PaperSignature:
 
     name: str
     signed_on: dt.date
-
-
-def _user(actor):
-    return actor if getattr(actor, "pk", None) else None
 
 
 def reference_for(year: int, number: int) -> str:
@@ -102,7 +97,7 @@ def _slug(reference: str) -> str:
 def _take_number(year: int, wanted: int | None = None) -> int:
     """The next number in the year, under a row lock so two drafts never share one."""
     ReferenceCounter.objects.get_or_create(year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter = cast(ReferenceCounter, locked(ReferenceCounter.objects.filter(year=year)))
     if wanted is not None:
         if DecisionRecord.objects.filter(number_year=year, number=wanted).exists():
             raise ValidationError({"reference": f"{reference_for(year, wanted)} is already used"})
@@ -125,6 +120,14 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _row(record: DecisionRecord) -> DecisionRecord:
+    """The record's row, locked for the rest of the transaction."""
+    row = locked(DecisionRecord.objects.filter(pk=record.pk))
+    if row is None:
+        raise DecisionRecord.DoesNotExist(f"No decision record {record.pk}")
+    return cast(DecisionRecord, row)
+
+
 def record_create(
     *,
     actor,
@@ -135,14 +138,14 @@ def record_create(
     **fields,
 ) -> DecisionRecord:
     """A new draft, numbered in the financial year of `on` (today by default)."""
-    require(actor, "decisions.draft")
+    require(actor, DRAFT)
     fields = _clean_fields({"title": title, **fields})
     day = on or fields.get("decision_date") or timezone.localdate()
     year = first_year_of(day)
     with transaction.atomic():
         if supersedes is not None:
-            supersedes = DecisionRecord.objects.select_for_update().get(pk=supersedes.pk)
-            if supersedes.status not in (Status.SIGNED, Status.PUBLISHED, Status.NOT_PUBLISHED):
+            supersedes = _row(supersedes)
+            if supersedes.status not in SIGNED_OR_LATER:
                 raise ValidationError(
                     "Only a signed record is superseded; change a draft by editing it"
                 )
@@ -156,8 +159,8 @@ def record_create(
             number_year=year,
             number=n,
             supersedes=supersedes,
-            created_by=_user(actor),
-            updated_by=_user(actor),
+            created_by=user_of(actor),
+            updated_by=user_of(actor),
             **fields,
         )
         record.full_clean(exclude=["supersedes"])
@@ -172,8 +175,24 @@ def record_create(
         return record
 
 
+def record_supersede(*, actor, record: DecisionRecord) -> DecisionRecord:
+    """Start the correction of a signed record: a new draft carrying its title and text."""
+    doc = staff_document(record)
+    text = {s.key: s.text for s in doc.sections}
+    return record_create(
+        actor=actor,
+        title=doc.title,
+        supersedes=record,
+        officers_present=doc.officers_present,
+        summary=text.get("summary", ""),
+        recommendations=text.get("recommendations", ""),
+        discussion=text.get("discussion", ""),
+        resolution=text.get("resolution", ""),
+    )
+
+
 def _locked_draft(record: DecisionRecord) -> DecisionRecord:
-    record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
+    record = _row(record)
     if record.status != Status.DRAFT:
         raise ValidationError(
             f"{record.reference} is {record.get_status_display().lower()}: its content can no "
@@ -183,18 +202,23 @@ def _locked_draft(record: DecisionRecord) -> DecisionRecord:
 
 
 def record_update(*, actor, record: DecisionRecord, **fields) -> DecisionRecord:
-    require(actor, "decisions.draft")
+    require(actor, DRAFT, record)
     fields = _clean_fields(fields)
     with transaction.atomic():
         record = _locked_draft(record)
         before = {k: getattr(record, k) for k in fields}
         for key, value in fields.items():
             setattr(record, key, value)
-        record.updated_by = _user(actor)
+        record.updated_by = user_of(actor)
         record.full_clean(exclude=["supersedes"])
         record.save()
         audit_record(actor=actor, action="decision.update", obj=record, before=before, after=fields)
         return record
+
+
+def _last_order(items) -> int:
+    """The highest `order` among a record's links or attachments (0 for none)."""
+    return items.order_by("-order").values_list("order", flat=True).first() or 0
 
 
 def link_add(
@@ -207,14 +231,10 @@ def link_add(
     reasons: str = "",
 ) -> list[DecisionLink]:
     """Cite allocations, awards (grant applications) or formula runs, in the order given."""
-    from commissioning.budgets.models import Allocation
-    from commissioning.formula.models import FormulaRun
-    from commissioning.grants.models import Application
-
-    require(actor, "decisions.draft")
+    require(actor, DRAFT, record)
     with transaction.atomic():
         record = _locked_draft(record)
-        order = (record.links.order_by("-order").values_list("order", flat=True).first()) or 0
+        order = _last_order(record.links)
         made = []
         for target in targets:
             order += 1
@@ -251,7 +271,7 @@ def link_add(
 
 
 def link_remove(*, actor, record: DecisionRecord, orders: Sequence[int]) -> int:
-    require(actor, "decisions.draft")
+    require(actor, DRAFT, record)
     with transaction.atomic():
         record = _locked_draft(record)
         removed, _ = record.links.filter(order__in=list(orders)).delete()
@@ -261,33 +281,20 @@ def link_remove(*, actor, record: DecisionRecord, orders: Sequence[int]) -> int:
         return removed
 
 
-def attachments_dir():
-    return files.store_dir("decision-attachments")
-
-
 def attachment_add(*, actor, record: DecisionRecord, name: str, data: bytes) -> DecisionAttachment:
     """Attach a paper to a draft: its type and content checked as applicants' files are."""
-    from commissioning.core import uploads as attachments
-
-    require(actor, "decisions.draft")
-    try:
-        checked = attachments.check_upload(name, data)
-    except attachments.AttachmentRejected as exc:
-        raise ValidationError({"file": str(exc)}) from exc
+    require(actor, DRAFT, record)
     with transaction.atomic():
         record = _locked_draft(record)
-        order = (record.attachments.order_by("-order").values_list("order", flat=True).first()) or 0
-        files.store(attachments_dir(), checked.safe_name, data)
+        checked = files.accept_upload(name, data, field="file", folder=ATTACHMENT_FOLDER)
+        order = _last_order(record.attachments)
         attachment = DecisionAttachment.objects.create(
             record=record,
             order=order + 1,
-            name=attachments.display_name(name),
-            stored_name=checked.safe_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            created_by=_user(actor),
-            updated_by=_user(actor),
+            name=display_name(name),
+            **checked.columns(),
+            created_by=user_of(actor),
+            updated_by=user_of(actor),
         )
         audit_record(
             actor=actor,
@@ -304,7 +311,7 @@ ASSESSMENT_FIELDS = {
 
 
 def assessment_save(*, actor, record: DecisionRecord, **fields) -> EqualityAssessment:
-    require(actor, "decisions.draft")
+    require(actor, DRAFT, record)
     unknown = set(fields) - ASSESSMENT_FIELDS
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -331,19 +338,23 @@ def assessment_save(*, actor, record: DecisionRecord, **fields) -> EqualityAsses
 
 
 def _content(record: DecisionRecord) -> dict[str, Any]:
-    from .public import draft_document
-
     doc = draft_document(record)
     return serialise.to_dict(
         replace(doc, status="", approval=None, pcc_signature=None, determination=None, url="")
     )
 
 
-def _signer(actor, paper: PaperSignature | None) -> tuple[str, dt.date, bool]:
+@dataclass(frozen=True)
+class _Signer:
+    name: str
+    signed_on: dt.date
+    on_paper: bool
+
+
+def _signer(actor, paper: PaperSignature | None) -> _Signer:
     if paper is not None:
-        return paper.name, paper.signed_on, True
-    name = actor.get_full_name() or actor.get_username()
-    return name, timezone.localdate(), False
+        return _Signer(paper.name, paper.signed_on, True)
+    return _Signer(actor.get_full_name() or actor.get_username(), timezone.localdate(), False)
 
 
 def _role_label(actor, *candidates: str) -> str:
@@ -354,8 +365,58 @@ def _role_label(actor, *candidates: str) -> str:
 
 
 def _not_the_drafter(actor, record: DecisionRecord, what: str) -> None:
-    if record.created_by_id is not None and record.created_by_id == getattr(actor, "pk", None):
+    if drafted_by(actor, record):
         raise ValidationError(f"You drafted {record.reference}; someone else must {what} it")
+
+
+def _locked(record: DecisionRecord, target: str) -> DecisionRecord:
+    """The record's row, locked, if its workflow has the move to `target` from where it is."""
+    record = _row(record)
+    try:
+        RECORD.move(record.status, target)
+    except ValidationError:
+        raise ValidationError(
+            f"{record.reference} is {record.get_status_display().lower()}; "
+            f"the {Step(STEP_OF[target]).label.lower()} needs it {needed_before(target)} first"
+        ) from None
+    return record
+
+
+def _advance(
+    *,
+    actor,
+    record: DecisionRecord,
+    target: str,
+    signer: _Signer,
+    role: str,
+    statement: str,
+    content_sha256: str,
+    note: str = "",
+    also_save: Sequence[str] = (),
+    after: dict[str, Any] | None = None,
+) -> Signature:
+    """The one way a record's status changes: the signature its move is made with, then the
+    move itself through the workflow table (its rule, the new status, the audit event)."""
+    signature = Signature.objects.create(
+        record=record,
+        step=STEP_OF[target],
+        signer=user_of(actor),
+        name=signer.name,
+        role=role,
+        signed_on=signer.signed_on,
+        statement=statement,
+        note=note,
+        content_sha256=content_sha256,
+        on_paper=signer.on_paper,
+    )
+    RECORD.apply(
+        actor=actor,
+        obj=record,
+        target=target,
+        also_save=also_save,
+        after={"name": signer.name, "on_paper": signer.on_paper, **(after or {})},
+    )
+    return signature
 
 
 def record_approve(
@@ -367,7 +428,7 @@ def record_approve(
     role: str | None = None,
 ) -> Signature:
     """The Chief Executive's or CFO's approval, which freezes the content."""
-    require(actor, "decisions.approve")
+    require(actor, APPROVE, record)
     with transaction.atomic():
         record = _locked_draft(record)
         _not_the_drafter(actor, record, "approve")
@@ -382,40 +443,17 @@ def record_approve(
         snapshot = DecisionSnapshot.objects.create(
             record=record, content=content, sha256=serialise.sha256(content)
         )
-        name, signed_on, on_paper = _signer(actor, paper)
-        signature = Signature.objects.create(
+        return _advance(
+            actor=actor,
             record=record,
-            step=Step.APPROVE,
-            signer=_user(actor),
-            name=name,
+            target=Status.APPROVED,
+            signer=_signer(actor, paper),
             role=role or _role_label(actor, Role.CHIEF_EXECUTIVE, Role.CFO),
-            signed_on=signed_on,
             statement=APPROVAL_STATEMENT,
             note=note.strip(),
             content_sha256=snapshot.sha256,
-            on_paper=on_paper,
+            after={"sha256": snapshot.sha256},
         )
-        record.status = Status.APPROVED
-        record.updated_by = _user(actor)
-        record.save(update_fields=["status", "updated_by", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="decision.approve",
-            obj=record,
-            after={"sha256": snapshot.sha256, "name": name, "on_paper": on_paper},
-        )
-        return signature
-
-
-def _locked(record: DecisionRecord, status: str, step: str) -> DecisionRecord:
-    record = DecisionRecord.objects.select_for_update().get(pk=record.pk)
-    if record.status != status:
-        needed = Status(status).label.lower()
-        raise ValidationError(
-            f"{record.reference} is {record.get_status_display().lower()}; "
-            f"the {Step(step).label.lower()} needs it {needed} first"
-        )
-    return record
 
 
 def record_sign(
@@ -426,41 +464,28 @@ def record_sign(
     paper: PaperSignature | None = None,
 ) -> Signature:
     """The PCC decides and signs the content the approver saw."""
-    require(actor, "decisions.sign")
+    require(actor, SIGN, record)
     with transaction.atomic():
-        record = _locked(record, Status.APPROVED, Step.SIGN)
+        record = _locked(record, Status.SIGNED)
         _not_the_drafter(actor, record, "sign")
+        signer = _signer(actor, paper)
         approval = record.signatures.get(step=Step.APPROVE)
-        name, signed_on, on_paper = _signer(actor, paper)
-        same_user = approval.signer_id is not None and approval.signer_id == getattr(
-            actor, "pk", None
-        )
-        if same_user or (on_paper and approval.name.strip().lower() == name.strip().lower()):
+        if same_person(approval, user=actor, name=signer.name, on_paper=signer.on_paper):
             raise ValidationError("The PCC's signature and the approval must be by two people")
-        signature = Signature.objects.create(
-            record=record,
-            step=Step.SIGN,
-            signer=_user(actor),
-            name=name,
-            role="Police and Crime Commissioner",
-            signed_on=signed_on,
-            statement=SIGN_STATEMENT,
-            content_sha256=record.snapshot.sha256,
-            on_paper=on_paper,
-        )
-        record.status = Status.SIGNED
         if record.decision_date is None:
             # the content is frozen, but the date of the decision is the signature's
-            record.decision_date = decision_date or signed_on
-        record.updated_by = _user(actor)
-        record.save(update_fields=["status", "decision_date", "updated_by", "updated_at"])
-        audit_record(
+            record.decision_date = decision_date or signer.signed_on
+        return _advance(
             actor=actor,
-            action="decision.sign",
-            obj=record,
-            after={"name": name, "signed_on": signed_on, "on_paper": on_paper},
+            record=record,
+            target=Status.SIGNED,
+            signer=signer,
+            role="Police and Crime Commissioner",
+            statement=SIGN_STATEMENT,
+            content_sha256=record.snapshot.sha256,
+            also_save=("decision_date",),
+            after={"signed_on": signer.signed_on},
         )
-        return signature
 
 
 @dataclass(frozen=True)
@@ -470,35 +495,49 @@ class RedactionRequest:
     reason: str
 
 
-def parts_of(content: dict[str, Any], approval_note: str = "") -> dict[str, str]:
-    """The parts of a snapshot (and the approver's note) that may be marked exempt, by key,
-    with a title for each."""
-    parts: dict[str, str] = {}
-    for key in RECORD_PARTS:
-        text = (
-            content.get("officers_present")
-            if key == "officers_present"
-            else next((s["text"] for s in content["sections"] if s["key"] == key), "")
+def _determination_errors(
+    reference: str,
+    parts: dict[str, str],
+    answers: dict[str, str],
+    redactions: Sequence[RedactionRequest],
+    exemption: str,
+    reasons: str,
+) -> dict[str, str]:
+    """Every way the answers and the parts marked exempt fail to agree, by form field."""
+    errors: dict[str, str] = {}
+    seen: set[str] = set()
+    for r in redactions:
+        if r.part not in parts:
+            errors[f"part:{r.part}"] = f"{reference} has no part “{r.part}” to withhold"
+        elif r.part in seen:
+            errors[f"part:{r.part}"] = f"“{parts[r.part]}” is marked exempt twice"
+        if r.exemption not in Exemption.values:
+            errors[f"exemption:{r.part}"] = f"Choose the exemption for “{parts.get(r.part)}”"
+        if not r.reason.strip():
+            errors[f"reason:{r.part}"] = f"Give the reason “{parts.get(r.part)}” is exempt"
+        seen.add(r.part)
+    for scope, answer in answers.items():
+        in_scope = [r for r in redactions if scope_of(r.part) == scope]
+        if answer == Publish.PART and not in_scope:
+            errors[f"publish_{scope}"] = (
+                f"“Part redacted” for the {scope} needs at least one part marked exempt"
+            )
+        if answer != Publish.PART and in_scope:
+            errors[f"publish_{scope}"] = (
+                f"Parts of the {scope} are marked exempt: choose “Part redacted”"
+            )
+    if answers["record"] == Publish.NO and (
+        answers["assessment"] != Publish.NO or answers["details"] != Publish.NO
+    ):
+        errors["publish_record"] = (
+            "If the record is not published, neither are the assessment nor the details"
         )
-        if text:
-            parts[key] = PART_TITLES[key]
-    if content.get("assessment"):
-        parts["assessment"] = PART_TITLES["assessment"]
-    for i, link in enumerate(content.get("links", []), start=1):
-        parts[f"link:{i}"] = f"Item {i}: {link['recipient']}, {link['description']}"[:200]
-    for i, name in enumerate(content.get("attachments", []), start=1):
-        parts[f"attachment:{i}"] = f"Attachment {i}: {name}"[:200]
-    if approval_note:
-        parts["approval_note"] = PART_TITLES["approval_note"]
-    return parts
-
-
-def scope_of(part: str) -> str:
-    if part.startswith("link:"):
-        return "details"
-    if part == "approval_note":
-        return "assessment"
-    return "record"
+    if Publish.NO in answers.values():
+        if exemption not in Exemption.values:
+            errors["exemption"] = "Cite the legislation for not publishing"
+        if not reasons.strip():
+            errors["reasons"] = "Give the reasons for not publishing"
+    return errors
 
 
 def record_determine(
@@ -514,56 +553,27 @@ def record_determine(
     paper: PaperSignature | None = None,
 ) -> Determination:
     """The Monitoring Officer's determination, which writes the public version once."""
-    from . import register
-    from .public import public_content
-
-    require(actor, "decisions.determine")
+    require(actor, DETERMINE, record)
     answers = {
         "record": publish_record,
         "assessment": publish_assessment,
         "details": publish_details,
     }
-    errors: dict[str, str] = {}
-    for scope, answer in answers.items():
-        if answer not in Publish.values:
-            errors[f"publish_{scope}"] = "Choose Yes, Part redacted or No"
+    errors = {
+        f"publish_{scope}": "Choose Yes, Part redacted or No"
+        for scope, answer in answers.items()
+        if answer not in Publish.values
+    }
     if errors:
         raise ValidationError(errors)
+    target = Status.NOT_PUBLISHED if publish_record == Publish.NO else Status.PUBLISHED
     with transaction.atomic():
-        record = _locked(record, Status.SIGNED, Step.DETERMINE)
-        content = record.snapshot.content
+        record = _locked(record, target)
         approval = record.signatures.get(step=Step.APPROVE)
-        parts = parts_of(content, approval.note)
-        seen: set[str] = set()
-        for r in redactions:
-            if r.part not in parts:
-                errors[f"part:{r.part}"] = f"{record.reference} has no part “{r.part}” to withhold"
-            elif r.part in seen:
-                errors[f"part:{r.part}"] = f"“{parts[r.part]}” is marked exempt twice"
-            if r.exemption not in Exemption.values:
-                errors[f"exemption:{r.part}"] = f"Choose the exemption for “{parts.get(r.part)}”"
-            if not r.reason.strip():
-                errors[f"reason:{r.part}"] = f"Give the reason “{parts.get(r.part)}” is exempt"
-            seen.add(r.part)
-        for scope, answer in answers.items():
-            in_scope = [r for r in redactions if scope_of(r.part) == scope]
-            if answer == Publish.PART and not in_scope:
-                errors[f"publish_{scope}"] = (
-                    f"“Part redacted” for the {scope} needs at least one part marked exempt"
-                )
-            if answer != Publish.PART and in_scope:
-                errors[f"publish_{scope}"] = (
-                    f"Parts of the {scope} are marked exempt: choose “Part redacted”"
-                )
-        if publish_record == Publish.NO and (publish_assessment != "no" or publish_details != "no"):
-            errors["publish_record"] = (
-                "If the record is not published, neither are the assessment nor the details"
-            )
-        if Publish.NO in answers.values():
-            if exemption not in Exemption.values:
-                errors["exemption"] = "Cite the legislation for not publishing"
-            if not reasons.strip():
-                errors["reasons"] = "Give the reasons for not publishing"
+        parts = parts_of(record.snapshot.content, approval.note)
+        errors = _determination_errors(
+            record.reference, parts, answers, redactions, exemption, reasons
+        )
         if errors:
             raise ValidationError(errors)
         _not_the_drafter(actor, record, "determine publication of")
@@ -579,54 +589,32 @@ def record_determine(
             exemption=exemption,
             reasons=reasons.strip(),
         )
-        name, signed_on, on_paper = _signer(actor, paper)
-        Signature.objects.create(
+        _advance(
+            actor=actor,
             record=record,
-            step=Step.DETERMINE,
-            signer=_user(actor),
-            name=name,
+            target=target,
+            signer=_signer(actor, paper),
             role="Monitoring Officer",
-            signed_on=signed_on,
             statement=DETERMINE_STATEMENT,
             content_sha256=record.snapshot.sha256,
-            on_paper=on_paper,
+            after={**answers, "redactions": [r.part for r in redactions]},
         )
-        now = timezone.now()
-        if publish_record == Publish.NO:
-            record.status = Status.NOT_PUBLISHED
-        else:
+        if target == Status.PUBLISHED:
             public = public_content(record)
             version = PublishedVersion.objects.create(
                 record=record,
                 content=serialise.to_dict(public),
                 search_text=public.text().lower(),
-                published_at=now,
+                published_at=timezone.now(),
             )
-            PublishedGrant.objects.bulk_create(register.grant_rows(version, public))
-            record.status = Status.PUBLISHED
-        record.updated_by = _user(actor)
-        record.save(update_fields=["status", "updated_by", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="decision.determine",
-            obj=record,
-            after={
-                **answers,
-                "redactions": [r.part for r in redactions],
-                "name": name,
-                "on_paper": on_paper,
-            },
-        )
+            PublishedGrant.objects.bulk_create(grant_rows(version, public))
         return determination
 
 
 def record_from_round(*, actor, round) -> DecisionRecord:
     """Draft the decision record of a grant round the PCC has approved: the process, the
     awards with the panel's reasons, and a citation of each award."""
-    from commissioning.grants.models import Application
-    from commissioning.grants.workflow import Status as AppStatus
-
-    require(actor, "decisions.draft")
+    require(actor, DRAFT)
     decided = getattr(round, "decision", None)
     if decided is None:
         raise ValidationError(f"The PCC has not yet approved {round.title}")
@@ -641,7 +629,7 @@ def record_from_round(*, actor, round) -> DecisionRecord:
         raise ValidationError(f"{round.title} made no awards")
     declined = Application.objects.filter(round=round, status=AppStatus.DECLINED).count()
     total = sum((a.award_amount or 0 for a in awards), 0)
-    received = round.applications.exclude(status__in=["draft", "withdrawn"]).count()
+    received = round.applications.exclude(status__in=[AppStatus.DRAFT, AppStatus.WITHDRAWN]).count()
     summary = (
         f"{round.title} ({round.get_mechanism_display()}, {round.year.label}) opened on "
         f"{timezone.localtime(round.opens_at):%d %B %Y} and closed on "

@@ -71,22 +71,22 @@ urlpatterns = [
     path("register/grants.<str:fmt>", public.GrantsView.as_view(), name="register-grants-download"),
     path(
         "register/allocations/<str:year>/",
-        public.AllocationsView.as_view(),
+        public.YearTableView.as_view(kind="allocations"),
         name="register-allocations",
     ),
     path(
         "register/allocations/<str:year>.<str:fmt>",
-        public.AllocationsView.as_view(),
+        public.YearTableView.as_view(kind="allocations"),
         name="register-allocations-download",
     ),
     path(
         "register/contracts/<str:year>/",
-        public.ContractsView.as_view(),
+        public.YearTableView.as_view(kind="contracts"),
         name="register-contracts",
     ),
     path(
         "register/contracts/<str:year>.<str:fmt>",
-        public.ContractsView.as_view(),
+        public.YearTableView.as_view(kind="contracts"),
         name="register-contracts-download",
     ),
     path("register/360giving.<str:fmt>", public.GivingView.as_view(), name="register-360giving"),

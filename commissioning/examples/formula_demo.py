@@ -10,8 +10,10 @@ from pathlib import Path
 from django.conf import settings
 
 from commissioning.budgets.models import FinancialYear
+from commissioning.core.actors import COMMAND_LINE
 from commissioning.crime.extract import import_extract
-from commissioning.formula import services
+from commissioning.formula import selectors, services
+from commissioning.formula.errors import FormulaInputError
 from commissioning.formula.models import FormulaRun
 
 LLR_DIR = Path(__file__).resolve().parent / "llr"
@@ -25,21 +27,22 @@ def crime_data_ensure(year_label: str = "2023/24") -> str:
     """Load the year's police.uk data if the crime store lacks it: the real files when they are
     beside the project (../shared/data/policeuk), else the shipped extract of the same files."""
     year = FinancialYear.objects.get(label=year_label)
-    months = services.fy_months(year)
-    if services.crime_store_path().exists() and all(
-        services.crime_store().coverage(months).values()
+    months = selectors.fy_months(year)
+    if selectors.crime_store_path().exists() and all(
+        selectors.crime_store().coverage(months).values()
     ):
         return "already loaded"
     if SHARED_POLICEUK.is_dir():
         report = services.crime_ingest(
-            [SHARED_POLICEUK / m for m in months if (SHARED_POLICEUK / m).is_dir()]
+            [SHARED_POLICEUK / m for m in months if (SHARED_POLICEUK / m).is_dir()],
+            actor=COMMAND_LINE,
         )
         return f"ingested police.uk files: {report.rows:,} rows"
     n = import_extract(
-        services.crime_store(),
+        selectors.crime_store(),
         LLR_DIR / "policeuk_2023_24_counts.csv",
         LLR_DIR / "policeuk_2023_24_files.csv",
-        configured=[a.code for a in services.districts()],
+        configured=[a.code for a in selectors.districts()],
     )
     return f"loaded the shipped extract: {n:,} counts"
 
@@ -48,7 +51,7 @@ def scheme_run_ensure() -> FormulaRun:
     existing = FormulaRun.objects.filter(title=SCHEME_TITLE).first()
     if existing:
         return existing
-    services.harm_table_default()
+    services.harm_table_default(actor=COMMAND_LINE)
     req = services.RunRequest(
         year=FinancialYear.objects.get(label="2023/24"),
         pot=Decimal("639675"),
@@ -58,7 +61,7 @@ def scheme_run_ensure() -> FormulaRun:
         previous_year=FinancialYear.objects.get(label="2016/17"),
         title=SCHEME_TITLE,
     )
-    return services.formula_run_create(actor=None, req=req)
+    return services.formula_run_create(actor=COMMAND_LINE, req=req)
 
 
 VLI_TITLE = (
@@ -74,8 +77,8 @@ def vli_run_ensure() -> FormulaRun | None:
         return existing
     year = FinancialYear.objects.get(label="2023/24")
     try:
-        indicator = services.vli_indicator_create(actor=None, year=year)
-    except services.FormulaInputError:
+        indicator = services.vli_indicator_create(actor=COMMAND_LINE, year=year)
+    except FormulaInputError:
         return None
     req = services.RunRequest(
         year=year,
@@ -87,4 +90,4 @@ def vli_run_ensure() -> FormulaRun | None:
         previous_year=FinancialYear.objects.get(label="2016/17"),
         title=VLI_TITLE,
     )
-    return services.formula_run_create(actor=None, req=req)
+    return services.formula_run_create(actor=COMMAND_LINE, req=req)

@@ -28,8 +28,11 @@ from commissioning.budgets.models import (
     SourceTable,
     StatedFigure,
 )
+from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.audit import audit_record
 from commissioning.core.money import to_money
+from commissioning.formula.models import PopulationFigure
+from commissioning.formula.services import POPULATION_SOURCES, harm_table_default
 from commissioning.organisations.models import Area, Organisation, OrganisationAlias
 from commissioning.plans.models import (
     CommissioningIntention,
@@ -80,8 +83,9 @@ def is_loaded() -> bool:
     return SourceDocument.objects.filter(key="000").exists()
 
 
-def load_llr(*, actor=None, directory: Path = LLR_DIR) -> dict[str, int]:
-    """Load the example; returns counts. Does nothing if it is already loaded."""
+def load_llr(*, actor=COMMAND_LINE, directory: Path = LLR_DIR) -> dict[str, int]:
+    """Load the example (on the command line, unless another actor is given); returns counts.
+    Does nothing if it is already loaded."""
     if is_loaded():
         return {}
     with transaction.atomic():
@@ -263,10 +267,7 @@ class _Loader:
 
     def load_population(self) -> None:
         """ONS population figures for the nine districts (population.csv, from the ONS reference)."""
-        from commissioning.formula.models import PopulationFigure
-        from commissioning.formula.services import POPULATION_SOURCES, harm_table_default
-
-        harm_table_default(self.actor)
+        harm_table_default(actor=self.actor)
 
         columns = {
             "census2021": "pop_census2021",

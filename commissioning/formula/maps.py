@@ -10,7 +10,6 @@ The boundaries are the nine local authority districts of Leicester, Leicestershi
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import math
@@ -21,6 +20,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+from .svg import (
+    Point,
+    Ring,
+    id_prefix,
+    num,
+    ring_path,
+    svg_open,
+    text_width,
+    wrap_text,
+)
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "llr_districts.json"
 
@@ -49,14 +59,8 @@ GROUP_STROKE_WIDTH = 3.5
 CASING_COLOUR = "#ffffff"
 CASING_WIDTH = 3.0
 GROUP_CASING_WIDTH = 6.5
-FONT_FAMILY = (
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", '
-    '"Liberation Sans", Arial, sans-serif'
-)
 MINUS = "\u2212"
 
-Point = tuple[float, float]
-Ring = list[Point]
 ValueLabel = Callable[[Decimal], str]
 
 
@@ -422,80 +426,6 @@ def _describe(
 
 
 # --------------------------------------------------------------------------------------------
-# SVG helpers
-# --------------------------------------------------------------------------------------------
-
-
-def _num(x: float) -> str:
-    text = f"{x:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _id_prefix(kind: str, *parts: object) -> str:
-    digest = hashlib.blake2s(repr((kind, parts)).encode("utf-8"), digest_size=4).hexdigest()
-    return f"{kind}-{digest}"
-
-
-_NARROW = set(" ,.;:'|!il()[]-")
-_WIDE = set("MWmw@%")
-
-
-def _text_width(text: str, size: float) -> float:
-    """A slightly generous estimate of a sans-serif string's width, for laying out columns."""
-    em = 0.0
-    for char in text:
-        if char in _NARROW:
-            em += 0.32
-        elif char in _WIDE:
-            em += 0.9
-        elif char.isupper():
-            em += 0.7
-        elif char.isdigit() or char in "£$€#+−":
-            em += 0.64  # wide enough for DejaVu Sans, the usual fallback on Linux
-        else:
-            em += 0.58
-    return em * size
-
-
-def wrap_text(text: str, max_width: float, size: float) -> list[str]:
-    """Greedy word wrap by estimated width (a word longer than a line gets a line)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and _text_width(f"{lines[-1]} {word}", size) <= max_width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    return lines or [""]
-
-
-def _svg_open(width: float, height: float, prefix: str, title: str, desc: str, cls: str) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" '
-        f'viewBox="0 0 {_num(width)} {_num(height)}" width="{_num(width)}" '
-        f'height="{_num(height)}" role="img" aria-labelledby="{prefix}-title {prefix}-desc" '
-        f"font-family={quoteattr(FONT_FAMILY)} "
-        f'style="max-width:100%;height:auto;font-variant-numeric:tabular-nums">'
-        f'<title id="{prefix}-title">{escape(title)}</title>'
-        f'<desc id="{prefix}-desc">{escape(desc)}</desc>'
-    )
-
-
-def _ring_path(rings: Sequence[Ring]) -> str:
-    parts = []
-    for ring in rings:
-        points = []
-        last = ""
-        for x, y in ring[:-1] if ring and ring[0] == ring[-1] else ring:
-            point = f"{_num(x)} {_num(y)}"
-            if point != last:
-                points.append(point)
-                last = point
-        if len(points) >= 3:
-            parts.append("M" + "L".join(points) + "Z")
-    return "".join(parts)
-
-
-# --------------------------------------------------------------------------------------------
 # Choropleth
 # --------------------------------------------------------------------------------------------
 
@@ -530,20 +460,20 @@ def choropleth_svg(
     legend_h = sum(_LEGEND_ROW + (len(lines) - 1) * _LINE for lines in legend_lines)
     height = legend_top + 26 + legend_h + 4
     label_size = max(8.0, min(12.0, width / 50))
-    prefix = _id_prefix(
+    prefix = id_prefix(
         "choropleth",
         title,
         sorted((k, str(v)) for k, v in values.items()),
         sorted((groups or {}).items()),
         width,
     )
-    out = [_svg_open(width, height, prefix, title, model.description, "app-choropleth")]
+    out = [svg_open(width, height, prefix, title, model.description, "app-choropleth")]
     out.append('<g class="app-choropleth__districts" stroke="none">')
     for shade in model.districts:
         # The fill sits on a wrapper so the boundary layers can <use> the path with no fill.
         out.append(
             f'<g fill="{shade.fill}"><path id="{prefix}-{shade.code}" data-code="{shade.code}" '
-            f'fill-rule="evenodd" d="{_ring_path(shapes[shade.code])}">'
+            f'fill-rule="evenodd" d="{ring_path(shapes[shade.code])}">'
             f"<title>{escape(shade.label)}</title></path></g>"
         )
     out.append("</g>")
@@ -553,26 +483,26 @@ def choropleth_svg(
     ):
         out.append(
             f'<g class="app-choropleth__boundaries" fill="none" stroke="{colour}" '
-            f'stroke-width="{_num(stroke_width)}" stroke-linejoin="round">'
+            f'stroke-width="{num(stroke_width)}" stroke-linejoin="round">'
         )
         out.extend(f'<use href="#{prefix}-{shade.code}"/>' for shade in model.districts)
         out.append("</g>")
     for group, codes in model.groups.items():
         segments = outline_segments({c: shapes[c] for c in codes})
-        d = "".join(f"M{_num(a[0])} {_num(a[1])}L{_num(b[0])} {_num(b[1])}" for a, b in segments)
+        d = "".join(f"M{num(a[0])} {num(a[1])}L{num(b[0])} {num(b[1])}" for a, b in segments)
         out.append(
             f'<g class="app-choropleth__group" data-group={quoteattr(group)} fill="none" '
             f'stroke-linecap="round" stroke-linejoin="round">'
             f"<title>{escape('Joint partnership ' + group)}</title>"
-            f'<path stroke="{CASING_COLOUR}" stroke-width="{_num(GROUP_CASING_WIDTH)}" d="{d}"/>'
-            f'<path stroke="{STROKE}" stroke-width="{_num(GROUP_STROKE_WIDTH)}" d="{d}"/></g>'
+            f'<path stroke="{CASING_COLOUR}" stroke-width="{num(GROUP_CASING_WIDTH)}" d="{d}"/>'
+            f'<path stroke="{STROKE}" stroke-width="{num(GROUP_STROKE_WIDTH)}" d="{d}"/></g>'
         )
 
     # Names, so the map can be read without hovering (touch screens, print): dark text on a
     # white halo reads on any class colour.
     out.append(
         f'<g class="app-choropleth__labels" aria-hidden="true" pointer-events="none" '
-        f'font-size="{_num(label_size)}" text-anchor="middle" fill="{TEXT_COLOUR}" '
+        f'font-size="{num(label_size)}" text-anchor="middle" fill="{TEXT_COLOUR}" '
         f'stroke="{CASING_COLOUR}" stroke-width="3" stroke-linejoin="round" '
         f'paint-order="stroke">'
     )
@@ -581,16 +511,15 @@ def choropleth_svg(
         lines = label_lines(shade.name)
         first_y = y - (len(lines) - 1) * label_size * 0.55 + label_size * 0.35
         tspans = "".join(
-            f'<tspan x="{_num(x)}" y="{_num(first_y + i * label_size * 1.1)}">'
-            f"{escape(line)}</tspan>"
+            f'<tspan x="{num(x)}" y="{num(first_y + i * label_size * 1.1)}">{escape(line)}</tspan>'
             for i, line in enumerate(lines)
         )
         out.append(f"<text>{tspans}</text>")
     out.append("</g>")
 
     out.append(
-        f'<g class="app-choropleth__legend" transform="translate({_num(margin)} '
-        f'{_num(legend_top)})" font-size="{_FONT_SIZE}" fill="{TEXT_COLOUR}">'
+        f'<g class="app-choropleth__legend" transform="translate({num(margin)} '
+        f'{num(legend_top)})" font-size="{_FONT_SIZE}" fill="{TEXT_COLOUR}">'
         f'<text x="0" y="14" font-weight="700">Key</text>'
     )
     y = 26.0
@@ -598,18 +527,18 @@ def choropleth_svg(
         text_y = y + _LEGEND_BOX / 2 + _FONT_SIZE * 0.35
         if entry.kind == "group":
             out.append(
-                f'<rect x="1.5" y="{_num(y + 1.5)}" width="{_LEGEND_BOX - 3}" '
+                f'<rect x="1.5" y="{num(y + 1.5)}" width="{_LEGEND_BOX - 3}" '
                 f'height="{_LEGEND_BOX - 3}" fill="none" stroke="{STROKE}" '
-                f'stroke-width="{_num(GROUP_STROKE_WIDTH - 0.5)}"/>'
+                f'stroke-width="{num(GROUP_STROKE_WIDTH - 0.5)}"/>'
             )
         else:
             out.append(
-                f'<rect class="app-choropleth__key" x="0.5" y="{_num(y + 0.5)}" '
+                f'<rect class="app-choropleth__key" x="0.5" y="{num(y + 0.5)}" '
                 f'width="{_LEGEND_BOX - 1}" height="{_LEGEND_BOX - 1}" fill="{entry.colour}" '
                 f'stroke="{STROKE}" stroke-width="1"/>'
             )
         tspans = "".join(
-            f'<tspan x="{_LEGEND_BOX + 8}" y="{_num(text_y + i * _LINE)}">{escape(line)}</tspan>'
+            f'<tspan x="{_LEGEND_BOX + 8}" y="{num(text_y + i * _LINE)}">{escape(line)}</tspan>'
             for i, line in enumerate(lines)
         )
         out.append(f"<text>{tspans}</text>")
@@ -649,11 +578,11 @@ def bar_chart_svg(
     high = max([Decimal(0), *all_values])
     span = high - low
 
-    label_w = min(max([_text_width(name, size) for name, _ in rows] + [0.0]), width * 0.4)
+    label_w = min(max([text_width(name, size) for name, _ in rows] + [0.0]), width * 0.4)
     value_texts = [value_label(Decimal(v)) for _, v in rows] + [
         value_label(v) for v in compare_by_label.values()
     ]
-    value_w = max([_text_width(t, size) for t in value_texts] + [0.0])
+    value_w = max([text_width(t, size) for t in value_texts] + [0.0])
     bar_left = margin + label_w + 10
     bar_right = width - margin - value_w - 12
     bar_span = max(bar_right - bar_left, 40.0)
@@ -670,11 +599,11 @@ def bar_chart_svg(
     key_h = 30.0 if with_compare else 0.0
     height = margin + key_h + row_h * len(rows) + margin
 
-    prefix = _id_prefix(
+    prefix = id_prefix(
         "bars", title, [(n, str(v)) for n, v in rows], [(n, str(v)) for n, v in compare or ()]
     )
     desc = _describe_bars(rows, compare_by_label, value_label, compare_label)
-    out = [_svg_open(width, height, prefix, title, desc, "app-bar-chart")]
+    out = [svg_open(width, height, prefix, title, desc, "app-bar-chart")]
     hatch = f"{prefix}-hatch"
     if with_compare:
         out.append(
@@ -687,15 +616,15 @@ def bar_chart_svg(
         second = compare_label or "Comparison"
         out.append(
             f'<g class="app-bar-chart__key" font-size="{small}" fill="{TEXT_COLOUR}">'
-            f'<rect x="{_num(margin)}" y="{_num(margin + 2)}" width="18" height="14" '
+            f'<rect x="{num(margin)}" y="{num(margin + 2)}" width="18" height="14" '
             f'fill="{BAR_FILL}"/>'
-            f'<text x="{_num(margin + 24)}" y="{_num(margin + 14)}">{escape(first)}</text>'
+            f'<text x="{num(margin + 24)}" y="{num(margin + 14)}">{escape(first)}</text>'
         )
-        second_x = margin + 24 + min(_text_width(first, small), width / 2) + 20
+        second_x = margin + 24 + min(text_width(first, small), width / 2) + 20
         out.append(
-            f'<rect x="{_num(second_x + 0.5)}" y="{_num(margin + 2.5)}" width="17" height="13" '
+            f'<rect x="{num(second_x + 0.5)}" y="{num(margin + 2.5)}" width="17" height="13" '
             f'fill="url(#{hatch})" stroke="{STROKE}" stroke-width="1"/>'
-            f'<text x="{_num(second_x + 24)}" y="{_num(margin + 14)}">{escape(second)}</text></g>'
+            f'<text x="{num(second_x + 24)}" y="{num(margin + 14)}">{escape(second)}</text></g>'
         )
 
     out.append(f'<g class="app-bar-chart__rows" font-size="{size}" fill="{TEXT_COLOUR}">')
@@ -710,17 +639,17 @@ def bar_chart_svg(
         text_y = bar_y + bar_h / 2 + size * 0.35
         out.append(f"<g><title>{escape(tip)}</title>")
         out.append(
-            f'<text x="{_num(margin + label_w)}" y="{_num(text_y)}" text-anchor="end">'
+            f'<text x="{num(margin + label_w)}" y="{num(text_y)}" text-anchor="end">'
             f"{escape(name)}</text>"
         )
         x0, x1 = sorted((zero_x, x_of(value)))
         if x1 - x0 > 0:
             out.append(
-                f'<rect x="{_num(x0)}" y="{_num(bar_y)}" width="{_num(x1 - x0)}" '
-                f'height="{_num(bar_h)}" fill="{BAR_FILL}"/>'
+                f'<rect x="{num(x0)}" y="{num(bar_y)}" width="{num(x1 - x0)}" '
+                f'height="{num(bar_h)}" fill="{BAR_FILL}"/>'
             )
         out.append(
-            f'<text x="{_num(width - margin)}" y="{_num(text_y)}" text-anchor="end">'
+            f'<text x="{num(width - margin)}" y="{num(text_y)}" text-anchor="end">'
             f"{escape(value_label(value))}</text>"
         )
         if other is not None:
@@ -728,12 +657,12 @@ def bar_chart_svg(
             c0, c1 = sorted((zero_x, x_of(other)))
             if c1 - c0 > 0:
                 out.append(
-                    f'<rect x="{_num(c0 + 0.5)}" y="{_num(c_y + 0.5)}" '
-                    f'width="{_num(max(c1 - c0 - 1, 0.5))}" height="{_num(compare_h - 1)}" '
+                    f'<rect x="{num(c0 + 0.5)}" y="{num(c_y + 0.5)}" '
+                    f'width="{num(max(c1 - c0 - 1, 0.5))}" height="{num(compare_h - 1)}" '
                     f'fill="url(#{hatch})" stroke="{STROKE}" stroke-width="1"/>'
                 )
             out.append(
-                f'<text x="{_num(width - margin)}" y="{_num(c_y + compare_h - 1)}" '
+                f'<text x="{num(width - margin)}" y="{num(c_y + compare_h - 1)}" '
                 f'text-anchor="end" font-size="{small}" fill="{SECONDARY_TEXT_COLOUR}">'
                 f"{escape(value_label(other))}</text>"
             )
@@ -741,8 +670,8 @@ def bar_chart_svg(
         y += row_h
     if low < 0:
         out.append(
-            f'<line x1="{_num(zero_x)}" y1="{_num(margin + key_h)}" x2="{_num(zero_x)}" '
-            f'y2="{_num(y)}" stroke="{STROKE}" stroke-width="1"/>'
+            f'<line x1="{num(zero_x)}" y1="{num(margin + key_h)}" x2="{num(zero_x)}" '
+            f'y2="{num(y)}" stroke="{STROKE}" stroke-width="1"/>'
         )
     out.append("</g></svg>")
     return "".join(out)

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from commissioning.core.permissions import Result, has_role, is_staff, rule
+from commissioning.core.permissions import Result, has_role, is_staff, role_rule, rule, staff_rule
 from commissioning.core.roles import Role
 
 VIEW = "formula.view"
 RUN = "formula.run"
 READ = "formula.read"
 
-
-@rule(VIEW)
-def can_view_formula(user, obj=None) -> Result:
-    if is_staff(user):
-        return True, "OPCC staff see needs-based allocation runs"
-    return (
-        False,
-        "only OPCC staff see formula runs in full; partners see their area of an adopted run",
-    )
-
-
-@rule(RUN)
-def can_run_formula(user, obj=None) -> Result:
-    if has_role(user, Role.COMMISSIONING_OFFICER, Role.CFO):
-        return True, "commissioning officers and the CFO set up and run the formula"
-    return False, "only commissioning officers and the Chief Finance Officer run the formula"
+staff_rule(
+    VIEW,
+    "OPCC staff see needs-based allocation runs",
+    "only OPCC staff see formula runs in full; partners see their area of an adopted run",
+)
+role_rule(
+    RUN,
+    [Role.COMMISSIONING_OFFICER, Role.CFO],
+    "commissioning officers and the CFO set up and run the formula",
+    "only commissioning officers and the Chief Finance Officer run the formula",
+)
 
 
 @rule(READ)

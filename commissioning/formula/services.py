@@ -13,19 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 
 from commissioning.budgets import services as budget_services
-from commissioning.budgets.models import FinancialYear, LedgerEntry, Mechanism, Status
+from commissioning.budgets.models import FinancialYear, Mechanism, Status
+from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
-from commissioning.core.money import pounds
+from commissioning.core.locks import locked
+from commissioning.core.permissions import require
 from commissioning.crime import harm as harm_lib
-from commissioning.crime.store import CrimeStore, IngestReport, LsoaLookup
-from commissioning.organisations.models import Area, AreaKind, Organisation, OrganisationKind
+from commissioning.crime.store import IngestReport
+from commissioning.organisations.models import Area
 
-from . import calc, engine
+from . import calc, engine, vli
+from .errors import FormulaInputError
 from .models import (
     CrimeDataLoad,
     FormulaAdoption,
@@ -37,6 +38,18 @@ from .models import (
     IndicatorValue,
     PopulationFigure,
 )
+from .permissions import RUN
+from .selectors import (
+    crime_store,
+    crime_store_path,
+    districts,
+    formula_run_recompute,
+    fy_months,
+    joint_partnerships,
+    lsoa_lookup,
+    organisation_for_area,
+    previous_plf,
+)
 
 POPULATION_SOURCES = {
     "census2021": "Census 2021 usual residents",
@@ -46,55 +59,12 @@ POPULATION_SOURCES = {
 }
 
 
-class FormulaInputError(ValidationError):
-    """Inputs that cannot make a run: a clear message, nothing stored."""
-
-
-def crime_store_path() -> Path:
-    return Path(settings.DATA_DIR) / "crime.duckdb"
-
-
-def crime_store() -> CrimeStore:
-    return CrimeStore(crime_store_path())
-
-
-def fy_months(year: FinancialYear) -> list[str]:
-    out = []
-    y, m = year.starts.year, year.starts.month
-    for _ in range(12):
-        out.append(f"{y:04d}-{m:02d}")
-        m += 1
-        if m == 13:
-            y, m = y + 1, 1
-    return out
-
-
-def districts() -> list[Area]:
-    return list(
-        Area.objects.filter(kind__in=[AreaKind.UNITARY, AreaKind.DISTRICT]).order_by("code")
-    )
-
-
-def joint_partnerships() -> dict[str, tuple[str, list[str]]]:
-    """Joint partnership code -> (name, member district codes)."""
-    out = {}
-    for area in Area.objects.filter(kind=AreaKind.JOINT_PARTNERSHIP).prefetch_related("districts"):
-        out[area.code] = (area.name, sorted(d.code for d in area.districts.all()))
-    return out
-
-
 # --- crime data ---
 
 
-def lsoa_lookup() -> LsoaLookup:
-    areas = districts()
-    return LsoaLookup.default(
-        configured=frozenset(a.code for a in areas), district_names={a.name: a.code for a in areas}
-    )
-
-
-def crime_ingest(paths: Sequence[Path], *, actor=None, progress: bool = False) -> IngestReport:
+def crime_ingest(paths: Sequence[Path], *, actor, progress: bool = False) -> IngestReport:
     """Load police.uk files into the crime store (all or nothing) and record that it happened."""
+    require(actor, RUN)
     report = crime_store().ingest(list(paths), lookup=lsoa_lookup(), progress=progress)
     with transaction.atomic():
         load = CrimeDataLoad.objects.create(
@@ -102,7 +72,7 @@ def crime_ingest(paths: Sequence[Path], *, actor=None, progress: bool = False) -
             files=report.files,
             rows=report.rows,
             report=report.summary(),
-            loaded_by=actor if getattr(actor, "pk", None) else None,
+            loaded_by=user_of(actor),
         )
         audit_record(
             actor=actor,
@@ -113,29 +83,12 @@ def crime_ingest(paths: Sequence[Path], *, actor=None, progress: bool = False) -
     return report
 
 
-def crime_summary(year: FinancialYear, *, include_asb: bool = False) -> list[dict[str, Any]]:
-    if not crime_store_path().exists():
-        raise FormulaInputError("No police.uk data has been loaded yet")
-    months = fy_months(year)
-    store = crime_store()
-    loaded = [m for m, n in store.coverage(months).items() if n]
-    if not loaded:
-        raise FormulaInputError(f"There is no police.uk data for {year}")
-    names = {a.code: a.name for a in districts()}
-    counts = store.counts(loaded, include_asb=include_asb)
-    rows = [
-        {"district_code": d, "district": names.get(d, d), "crime_type": t, "count": n}
-        for (d, t), n in counts.items()
-    ]
-    return sorted(rows, key=lambda r: (r["district"], r["crime_type"]))
-
-
 # --- weights and uploads ---
 
 
-def harm_table_create(
+def _harm_table_create(
     *, actor, name: str, weights: Mapping[str, Decimal], source: str, is_default=False
-):
+) -> HarmWeightTable:
     with transaction.atomic():
         table = HarmWeightTable.objects.create(
             name=name,
@@ -159,6 +112,7 @@ def harm_table_upload(
     *, actor, name: str, filename: str, content: bytes, source: str = ""
 ) -> HarmWeightTable:
     """A user's own harm weights (CSV crime_type,weight), e.g. Cambridge Crime Harm Index days."""
+    require(actor, RUN)
     path = Path(settings.DATA_DIR) / "uploads"
     path.mkdir(parents=True, exist_ok=True)
     target = path / f"harm-{hashlib.sha256(content).hexdigest()[:16]}.csv"
@@ -171,16 +125,18 @@ def harm_table_upload(
         raise FormulaInputError(
             {"name": f"A weights table named “{name}” exists; choose another name"}
         )
-    return harm_table_create(
+    return _harm_table_create(
         actor=actor, name=name, weights=weights, source=source or f"Uploaded {filename}"
     )
 
 
-def harm_table_default(actor=None) -> HarmWeightTable:
+def harm_table_default(*, actor) -> HarmWeightTable:
+    """The shipped default weights, stored the first time a run needs them."""
     table = HarmWeightTable.objects.filter(is_default=True).first()
     if table:
         return table
-    return harm_table_create(
+    require(actor, RUN)
+    return _harm_table_create(
         actor=actor,
         name="ONS Crime Severity Score (mean weight per police.uk category, Leicestershire 2017/18 mix)",
         weights=harm_lib.default_weights(),
@@ -194,6 +150,7 @@ def indicator_upload(
     *, actor, name: str, title: str, kind: str, filename: str, content: bytes, source: str = ""
 ) -> IndicatorUpload:
     """An indicator from a CSV of area_code,value. Every row checked; all or nothing."""
+    require(actor, RUN)
     errors: list[str] = []
     try:
         text = content.decode("utf-8-sig")
@@ -230,7 +187,7 @@ def indicator_upload(
             kind=kind,
             source=source or f"Uploaded {filename}",
             content_hash=hashlib.sha256(content).hexdigest(),
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=user_of(actor),
         )
         IndicatorValue.objects.bulk_create(
             [IndicatorValue(upload=upload, area=areas[c], value=v) for c, v in values.items()]
@@ -251,8 +208,7 @@ def vli_indicator_create(*, actor, year: FinancialYear) -> IndicatorUpload:
     """Build the Vulnerable Localities Index from the shipped LSOA inputs and the year's
     police.uk burglary and criminal damage, and store it per district as an indicator "vli":
     the district's residents, each weighted by their neighbourhood's index over 100."""
-    from . import vli
-
+    require(actor, RUN)
     months = (
         [m for m, n in crime_store().coverage(fy_months(year)).items() if n]
         if crime_store_path().exists()
@@ -318,27 +274,9 @@ class RunRequest:
     title: str = ""
 
 
-def previous_plf(year: FinancialYear) -> dict[str, Decimal]:
-    """A year's Partnership Locality Fund allocations by area, from the ledger (by reach)."""
-    rows = (
-        LedgerEntry.objects.filter(
-            year=year,
-            version__mechanism=Mechanism.PARTNERSHIP_LOCALITY_FUND,
-            version__status__in=[Status.COMMITTED, Status.INDICATIVE],
-        )
-        .values("version__reach__code")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    return {
-        r["version__reach__code"]: pounds(r["total"])
-        for r in rows
-        if r["total"] and r["version__reach__code"]
-    }
-
-
-def build_snapshot(req: RunRequest) -> dict[str, Any]:
-    """Gather every input of a run into one JSON-ready record, checking it as we go."""
+def build_snapshot(req: RunRequest, *, actor) -> dict[str, Any]:
+    """Gather every input of a run into one JSON-ready record, checking it as we go (the
+    default harm weights are stored for `actor` if this is the first run to need them)."""
     if req.population_source not in POPULATION_SOURCES:
         raise FormulaInputError(
             {"population_source": f"Unknown population source {req.population_source}"}
@@ -357,7 +295,7 @@ def build_snapshot(req: RunRequest) -> dict[str, Any]:
                 "year": f"There is no police.uk data for {req.year} (months {months[0]} to {months[-1]})"
             }
         )
-    table = req.harm_table or harm_table_default()
+    table = req.harm_table or harm_table_default(actor=actor)
     weights = {w.crime_type: w.weight for w in table.weights.all()}
     counts = store.counts(loaded, include_asb=req.include_asb)
     try:
@@ -482,14 +420,15 @@ def _next_reference(year: FinancialYear) -> str:
 
 def formula_run_create(*, actor, req: RunRequest) -> FormulaRun:
     """Compute and store a run with everything it used. Refuses bad input; stores nothing then."""
-    snapshot = build_snapshot(req)
+    require(actor, RUN)
+    snapshot = build_snapshot(req, actor=actor)
     try:
         result = engine.compute(snapshot)
     except calc.FormulaError as exc:
         raise FormulaInputError(str(exc)) from exc
     data = engine.canonical(result)
     with transaction.atomic():
-        budget_services._locked(FinancialYear.objects.filter(pk=req.year.pk))
+        locked(FinancialYear.objects.filter(pk=req.year.pk))
         run = FormulaRun.objects.create(
             reference=_next_reference(req.year),
             year=req.year,
@@ -499,7 +438,7 @@ def formula_run_create(*, actor, req: RunRequest) -> FormulaRun:
             outputs=json.loads(data),
             output_hash=engine.digest(data),
             pot=req.pot,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=user_of(actor),
         )
         FormulaRunArea.objects.bulk_create(
             [
@@ -520,28 +459,11 @@ def formula_run_create(*, actor, req: RunRequest) -> FormulaRun:
         return run
 
 
-def formula_run_recompute(run: FormulaRun) -> tuple[calc.Result, bool]:
-    """Re-run from what the run stored; True when the output bytes are identical."""
-    result = engine.compute(run.inputs)
-    return result, engine.digest(engine.canonical(result)) == run.output_hash
-
-
-def organisation_for_area(code: str) -> Organisation | None:
-    """The Community Safety Partnership that serves an area (a district or a joint partnership)."""
-    csps = Organisation.objects.filter(kind=OrganisationKind.CSP).select_related("area")
-    for org in csps:
-        if org.area and org.area.code == code:
-            return org
-    for org in csps.prefetch_related("area__districts"):
-        if org.area and code in {d.code for d in org.area.districts.all()}:
-            return org
-    return None
-
-
 def formula_run_adopt(
     *, actor, run: FormulaRun, year: FinancialYear, status: str = Status.INDICATIVE
 ) -> FormulaAdoption:
     """Record the run's allocations in the ledger as the year's Partnership Locality Fund."""
+    require(actor, RUN, run)
     if FormulaAdoption.objects.filter(run=run).exists():
         raise FormulaInputError("This run has already been adopted")
     _result, identical = formula_run_recompute(run)
@@ -555,9 +477,7 @@ def formula_run_adopt(
             f"No Community Safety Partnership is recorded for {', '.join(missing)}"
         )
     with transaction.atomic():
-        adoption = FormulaAdoption.objects.create(
-            run=run, year=year, adopted_by=actor if getattr(actor, "pk", None) else None
-        )
+        adoption = FormulaAdoption.objects.create(run=run, year=year, adopted_by=user_of(actor))
         created = []
         for area in run.areas.all():
             reach = Area.objects.filter(code=area.area_code).first()
@@ -574,6 +494,7 @@ def formula_run_adopt(
                     comment=f"Needs-based formula run {run.reference} (output {run.output_hash[:12]})",
                     source=f"Formula run {run.reference}",
                     reason=f"Adopted formula run {run.reference}",
+                    authority=RUN,
                 )
             )
         adoption.allocations.set(created)

@@ -8,15 +8,18 @@ status changes only through `services.application_transition`, which writes an
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from commissioning.budgets.models import Mechanism
+from commissioning.core import files
 from commissioning.core.models import AppendOnlyModel, BaseModel
 from commissioning.core.money import MoneyField
 
-from .workflow import Status
+from .status import Status
 
 
 class Round(BaseModel):
@@ -217,6 +220,9 @@ class Answer(models.Model):
         return f"{self.question.key}"
 
 
+ATTACHMENT_FOLDER = "attachments"  # of the data directory, where core.files keeps them
+
+
 class Attachment(BaseModel):
     """A file stored outside any public path, served only to those allowed to see it."""
 
@@ -232,6 +238,10 @@ class Attachment(BaseModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def path(self) -> Path:
+        return files.store_dir(ATTACHMENT_FOLDER) / self.stored_name
 
 
 class ApplicationEvent(AppendOnlyModel):
@@ -277,6 +287,8 @@ class ReviewAssignment(BaseModel):
                 condition=Q(withdrawn=False),
                 name="one_live_assignment",
             ),
+            # A storage guarantee only: who may see (and so score) an application is decided
+            # by permissions.reviewer_may_see alone.
             models.CheckConstraint(
                 condition=Q(completed_at__isnull=True) | Q(has_conflict=False),
                 name="completed_only_without_conflict",

@@ -7,7 +7,7 @@ the review pages and the review queue all ask it.
 
 from __future__ import annotations
 
-from commissioning.core.permissions import Result, has_role, is_staff, rule, signed_in
+from commissioning.core.permissions import Result, has_role, is_staff, role_rule, rule, signed_in
 from commissioning.core.roles import Role
 
 from .status import Status
@@ -36,12 +36,15 @@ PANEL_SEES = frozenset(
 
 
 def reviewer_may_see(user, application) -> bool:
-    """An assigned reviewer who has not been withdrawn and declared no conflict."""
+    """An assigned reviewer who has not been withdrawn and declared no conflict. Reads the
+    application's assignments through `.all()`, so a page that prefetched them asks nothing
+    more of the database."""
     if not has_role(user, Role.REVIEWER):
         return False
-    return application.assignments.filter(
-        reviewer=user, withdrawn=False, has_conflict=False
-    ).exists()
+    return any(
+        a.reviewer_id == user.pk and not a.withdrawn and a.has_conflict is False
+        for a in application.assignments.all()
+    )
 
 
 def panel_member_may_see(user, application) -> bool:
@@ -55,16 +58,31 @@ def panel_member_may_see(user, application) -> bool:
     )
 
 
-@rule(MANAGE)
-def can_manage_rounds(user, obj=None) -> Result:
-    if has_role(user, Role.COMMISSIONING_OFFICER, Role.CFO):
-        return True, "commissioning officers run grant rounds"
-    return False, "only commissioning officers run grant rounds"
-
-
-@rule(SCREEN)
-def can_screen(user, obj=None) -> Result:
-    return can_manage_rounds(user)
+for _name in (MANAGE, SCREEN):
+    role_rule(
+        _name,
+        [Role.COMMISSIONING_OFFICER, Role.CFO],
+        "commissioning officers run grant rounds",
+        "only commissioning officers run grant rounds",
+    )
+role_rule(
+    REVIEW,
+    [Role.REVIEWER],
+    "reviewers score applications assigned to them",
+    "only reviewers score applications",
+)
+role_rule(
+    PANEL,
+    [Role.PANEL_MEMBER, Role.COMMISSIONING_OFFICER],
+    "the review panel recommends",
+    "only the review panel recommends",
+)
+role_rule(
+    DECIDE,
+    [Role.PCC],
+    "the Police and Crime Commissioner decides",
+    "only the Police and Crime Commissioner decides",
+)
 
 
 @rule(APPLY)
@@ -79,39 +97,24 @@ def can_apply(user, application=None) -> Result:
 
 @rule(VIEW_APPLICATION)
 def can_view_application(user, application) -> Result:
-    """Staff; the applicant organisation; a reviewer who may see it; a panel member who may."""
+    """Staff; the applicant organisation's partners; a reviewer who may see it; a panel member
+    who may. Belonging to the applicant is not enough on its own: a reviewer from the
+    applicant organisation sees it only as any reviewer would (assigned, no conflict)."""
     if is_staff(user):
         return True, "OPCC staff see every application"
     if not signed_in(user):
         return False, "sign in"
-    if user.organisation_id and application.organisation_id == user.organisation_id:
-        return True, "the applicant organisation sees its own application"
+    if (
+        has_role(user, Role.PARTNER)
+        and user.organisation_id
+        and application.organisation_id == user.organisation_id
+    ):
+        return True, "the applicant organisation's partners see its own application"
     if reviewer_may_see(user, application):
         return True, "an assigned reviewer who declared no conflict"
     if panel_member_may_see(user, application):
         return True, "a panel member without a conflict"
     return False, "not yours to see"
-
-
-@rule(REVIEW)
-def can_review(user, obj=None) -> Result:
-    if has_role(user, Role.REVIEWER):
-        return True, "reviewers score applications assigned to them"
-    return False, "only reviewers score applications"
-
-
-@rule(PANEL)
-def can_sit_on_panel(user, obj=None) -> Result:
-    if has_role(user, Role.PANEL_MEMBER, Role.COMMISSIONING_OFFICER):
-        return True, "the review panel recommends"
-    return False, "only the review panel recommends"
-
-
-@rule(DECIDE)
-def can_decide(user, obj=None) -> Result:
-    if has_role(user, Role.PCC):
-        return True, "the Police and Crime Commissioner decides"
-    return False, "only the Police and Crime Commissioner decides"
 
 
 @rule(DOWNLOAD)

@@ -1,31 +1,29 @@
 """Review, panel and decision: reviewers assigned by theme, conflicts declared before
-anything is seen, weighted scores, the panel's ranking against the pot, and the PCC's
-approval, which commits the awards in the ledger without ever taking the pot over."""
+anything is seen, weighted scores, the panel's recommendations, and the PCC's approval, which
+commits the awards in the ledger without ever taking the pot over. (The scores, the ranking
+and the moderation figures are read in selectors.py.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from commissioning.budgets import services as budget_services
-from commissioning.budgets.models import LedgerEntry
 from commissioning.budgets.models import Status as AllocationStatus
+from commissioning.core.actors import SYSTEM, user_of
 from commissioning.core.audit import audit_record
-from commissioning.core.money import ZERO, pounds, to_money
+from commissioning.core.money import ZERO, to_money
 from commissioning.core.permissions import require
 
 from .models import (
     Application,
-    ApplicationEvent,
     PanelDeclaration,
     PanelRecommendation,
     Recommendation,
@@ -34,10 +32,10 @@ from .models import (
     RoundDecision,
     Score,
 )
-from .services import _user, application_transition, message_send
-from .workflow import Status
-
-TWO_PLACES = Decimal("0.01")
+from .permissions import DECIDE, MANAGE, PANEL, REVIEW, reviewer_may_see
+from .selectors import score_feedback
+from .services import application_transition, message_send
+from .status import Status
 
 
 def reviewers_assign(
@@ -49,7 +47,7 @@ def reviewers_assign(
 ) -> list[ReviewAssignment]:
     """Assign each application in review to reviewers of its theme, fewest assignments first
     (balanced), never a reviewer from the applicant organisation."""
-    require(actor, "grants.manage")
+    require(actor, MANAGE)
     load: dict[int, int] = defaultdict(int)
     for row in (
         ReviewAssignment.objects.filter(application__round=round, withdrawn=False)
@@ -74,7 +72,7 @@ def reviewers_assign(
             for reviewer in pool[: max(0, per_application - len(have))]:
                 created.append(
                     ReviewAssignment.objects.create(
-                        application=app, reviewer=reviewer, created_by=_user(actor)
+                        application=app, reviewer=reviewer, created_by=user_of(actor)
                     )
                 )
                 load[reviewer.pk] += 1
@@ -92,6 +90,7 @@ def conflict_declare(
 ) -> ReviewAssignment:
     """The reviewer declares, before seeing the application. A conflict hides it from them
     and excludes their score; an officer can then reassign it."""
+    require(actor, REVIEW)
     if assignment.reviewer_id != getattr(actor, "pk", None) or assignment.withdrawn:
         raise ValidationError("Only the assigned reviewer can declare on this assignment")
     if assignment.has_conflict is not None:
@@ -126,26 +125,18 @@ def _close_review_if_done(app: Application) -> None:
         Q(has_conflict__isnull=True) | Q(has_conflict=False, completed_at__isnull=True)
     )
     if live.filter(has_conflict=False).exists() and not undecided.exists():
-        frm = app.status
-        app.status = Status.REVIEWED
-        app.save(update_fields=["status", "updated_at"])
-        ApplicationEvent.objects.create(
-            application=app,
-            from_status=frm,
-            to_status=Status.REVIEWED,
-            note="every assigned reviewer without a conflict has scored",
-        )
+        application_transition(actor=SYSTEM, application=app, to=Status.REVIEWED)
 
 
 def assignment_reassign(*, actor, assignment: ReviewAssignment, to) -> ReviewAssignment:
-    require(actor, "grants.manage")
+    require(actor, MANAGE)
     if to.organisation_id == assignment.application.organisation_id:
         raise ValidationError("A reviewer from the applicant organisation cannot review it")
     with transaction.atomic():
         assignment.withdrawn = True
         assignment.save(update_fields=["withdrawn", "updated_at"])
         new = ReviewAssignment.objects.create(
-            application=assignment.application, reviewer=to, created_by=_user(actor)
+            application=assignment.application, reviewer=to, created_by=user_of(actor)
         )
         audit_record(
             actor=actor,
@@ -161,9 +152,10 @@ def scores_submit(
     *, actor, assignment: ReviewAssignment, scores: Mapping[int, tuple[int, str]]
 ) -> ReviewAssignment:
     """Score every criterion (0 to the round's scale) with a comment each."""
+    require(actor, REVIEW)
     if assignment.reviewer_id != getattr(actor, "pk", None) or assignment.withdrawn:
         raise ValidationError("Only the assigned reviewer can score this application")
-    if assignment.has_conflict is not False:
+    if not reviewer_may_see(actor, assignment.application):
         raise ValidationError(
             "Declare whether you have a conflict of interest first; a conflicted reviewer cannot score"
         )
@@ -191,7 +183,7 @@ def scores_submit(
                 criterion=c,
                 score=value,
                 comment=comment.strip(),
-                created_by=_user(actor),
+                created_by=user_of(actor),
             )
         assignment.completed_at = timezone.now()
         assignment.save(update_fields=["completed_at", "updated_at"])
@@ -205,194 +197,12 @@ def scores_submit(
         return assignment
 
 
-@dataclass(frozen=True)
-class ScoreSummary:
-    application: Application
-    reviewers: int
-    scores: tuple[Decimal, ...]  # each reviewer's weighted score, as a percentage
-    moderated: Decimal | None  # their mean
-    spread: Decimal | None  # max - min
-
-
-def weighted_score(
-    assignment: ReviewAssignment, weights: Mapping[int, Decimal], scale: int
-) -> Decimal:
-    total = sum((weights[s.criterion_id] * Decimal(s.score) for s in assignment.scores.all()), ZERO)
-    return (total / Decimal(scale)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
-def score_summaries(round: Round) -> list[ScoreSummary]:
-    weights = {c.pk: c.weight for c in round.criteria.all()}
-    apps = round.applications.filter(
-        status__in=[
-            Status.REVIEWED,
-            Status.RECOMMENDED,
-            Status.NOT_RECOMMENDED,
-            Status.APPROVED,
-            Status.DECLINED,
-        ]
-    ).prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=ReviewAssignment.objects.filter(
-                withdrawn=False, has_conflict=False, completed_at__isnull=False
-            ).prefetch_related("scores"),
-        )
-    )
-    out = []
-    for app in apps:
-        scores = tuple(weighted_score(a, weights, round.scale_max) for a in app.assignments.all())
-        moderated = (
-            (sum(scores, ZERO) / len(scores)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-            if scores
-            else None
-        )
-        out.append(
-            ScoreSummary(
-                app, len(scores), scores, moderated, (max(scores) - min(scores)) if scores else None
-            )
-        )
-    return out
-
-
-def _live_scored(queryset):
-    """Assignments whose scores count: not withdrawn, no conflict, scores submitted."""
-    return queryset.filter(withdrawn=False, has_conflict=False, completed_at__isnull=False)
-
-
 def _plain(value: Decimal) -> str:
     """60.00 -> "60", 4.50 -> "4.5": a figure without trailing zeros."""
     return f"{value.normalize():f}"
 
 
-# --- moderation ---
-
-
-@dataclass(frozen=True)
-class ReviewerSpread:
-    reviewer: Any
-    scored: int  # applications scored in the round
-    mean: Decimal  # mean weighted score, as a percentage
-    difference: Decimal | None  # mean of (own score - others' mean) where others scored too
-    compared: int  # applications that other reviewers also scored
-
-
-@dataclass(frozen=True)
-class ApplicationSpread:
-    application: Application
-    scores: tuple[tuple[Any, Decimal], ...]  # (reviewer, weighted score), lowest first
-    moderated: Decimal
-    low: Decimal
-    high: Decimal
-    spread: Decimal
-    flagged: bool  # the spread is over the threshold
-
-
-DEFAULT_SPREAD_THRESHOLD = Decimal(20)
-
-
-def moderation(
-    round: Round, threshold: Decimal = DEFAULT_SPREAD_THRESHOLD
-) -> tuple[list[ReviewerSpread], list[ApplicationSpread]]:
-    """How reviewers' weighted scores spread in a round: per reviewer, how many they scored,
-    their mean, and how far they sit from the other reviewers of the same applications; per
-    application, the range of its reviewers' scores, flagged when the spread (high - low) is
-    over `threshold` percentage points. Counts only scores that count (no conflict, not
-    withdrawn, submitted). Three queries, whatever the number of applications."""
-    weights = {c.pk: c.weight for c in round.criteria.all()}
-    assignments = _live_scored(ReviewAssignment.objects.filter(application__round=round))
-    by_app: dict[int, list[tuple[Any, Decimal]]] = defaultdict(list)
-    apps: dict[int, Application] = {}
-    for a in assignments.select_related(
-        "reviewer", "application", "application__organisation"
-    ).prefetch_related("scores"):
-        by_app[a.application_id].append((a.reviewer, weighted_score(a, weights, round.scale_max)))
-        apps[a.application_id] = a.application
-    spreads: list[ApplicationSpread] = []
-    own: dict[int, list[Decimal]] = defaultdict(list)
-    differences: dict[int, list[Decimal]] = defaultdict(list)
-    reviewers: dict[int, Any] = {}
-    for app_id, scores in by_app.items():
-        values = [v for _, v in scores]
-        total = sum(values, ZERO)
-        low, high = min(values), max(values)
-        spreads.append(
-            ApplicationSpread(
-                application=apps[app_id],
-                scores=tuple(sorted(scores, key=lambda rs: (rs[1], rs[0].username))),
-                moderated=_mean(values),
-                low=low,
-                high=high,
-                spread=high - low,
-                flagged=high - low > threshold,
-            )
-        )
-        for reviewer, value in scores:
-            reviewers[reviewer.pk] = reviewer
-            own[reviewer.pk].append(value)
-            if len(values) > 1:
-                others = (total - value) / (len(values) - 1)
-                differences[reviewer.pk].append(value - others)
-    per_reviewer = [
-        ReviewerSpread(
-            reviewer=reviewers[pk],
-            scored=len(values),
-            mean=_mean(values),
-            difference=_mean(differences[pk]) if differences[pk] else None,
-            compared=len(differences[pk]),
-        )
-        for pk, values in own.items()
-    ]
-    per_reviewer.sort(key=lambda r: (r.reviewer.get_full_name() or r.reviewer.username).lower())
-    spreads.sort(key=lambda s: (-s.spread, s.application.reference))
-    return per_reviewer, spreads
-
-
-def _mean(values: Sequence[Decimal]) -> Decimal:
-    return (sum(values, ZERO) / len(values)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
 # --- telling applicants the outcome ---
-
-
-@dataclass(frozen=True)
-class CriterionResult:
-    title: str
-    weight: Decimal
-    mean: Decimal | None  # the mean of the reviewers' scores on it, None if nobody scored
-
-
-@dataclass(frozen=True)
-class ScoreFeedback:
-    reviewers: int
-    moderated: Decimal | None
-    scale: int
-    criteria: tuple[CriterionResult, ...]
-
-
-def score_feedback(application: Application) -> ScoreFeedback:
-    """The application's moderated score (the mean of its reviewers' weighted scores, as on
-    the panel's ranking) and the mean score on each of the round's criteria."""
-    rnd = application.round
-    criteria = list(rnd.criteria.all())
-    weights = {c.pk: c.weight for c in criteria}
-    assignments = list(_live_scored(application.assignments.all()).prefetch_related("scores"))
-    weighted = [weighted_score(a, weights, rnd.scale_max) for a in assignments]
-    by_criterion: dict[int, list[Decimal]] = defaultdict(list)
-    for a in assignments:
-        for score in a.scores.all():
-            by_criterion[score.criterion_id].append(Decimal(score.score))
-    return ScoreFeedback(
-        reviewers=len(assignments),
-        moderated=_mean(weighted) if weighted else None,
-        scale=rnd.scale_max,
-        criteria=tuple(
-            CriterionResult(
-                c.title, c.weight, _mean(by_criterion[c.pk]) if by_criterion[c.pk] else None
-            )
-            for c in criteria
-        ),
-    )
 
 
 def outcome_message(
@@ -450,49 +260,17 @@ def outcome_message(
     return f"Application {application.reference}: {outcome}", "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class RankedRow:
-    summary: ScoreSummary
-    amount: Decimal
-    running_total: Decimal
-    within_pot: bool
-
-
-def pot_remaining(round: Round) -> Decimal:
-    committed = LedgerEntry.objects.filter(
-        year=round.year,
-        version__mechanism=round.budget_line.mechanism,
-        version__status=AllocationStatus.COMMITTED,
-    ).aggregate(t=Sum("amount"))["t"]
-    return round.budget_line.amount - pounds(committed)
-
-
-def panel_ranking(round: Round) -> tuple[list[RankedRow], Decimal]:
-    """Applications by moderated score (ties by reference), with the running total of what
-    they ask for and whether each still fits in what is left of the pot."""
-    pot = pot_remaining(round)
-    rows, running = [], ZERO
-    ranked = sorted(
-        score_summaries(round), key=lambda s: (-(s.moderated or ZERO), s.application.reference)
-    )
-    for s in ranked:
-        amount = s.application.amount_requested or ZERO
-        running += amount
-        rows.append(RankedRow(s, amount, running, running <= pot))
-    return rows, pot
-
-
 def panel_declare(
     *, actor, round: Round, interests: str, conflicted: Iterable[Application] = ()
 ) -> PanelDeclaration:
-    require(actor, "grants.panel")
+    require(actor, PANEL)
     if not interests.strip():
         raise ValidationError({"interests": "Declare your interests, or write None"})
     with transaction.atomic():
         declaration, _ = PanelDeclaration.objects.update_or_create(
             round=round,
             member=actor,
-            defaults={"interests": interests.strip(), "created_by": _user(actor)},
+            defaults={"interests": interests.strip(), "created_by": user_of(actor)},
         )
         declaration.conflicted_applications.set(list(conflicted))
         audit_record(
@@ -511,7 +289,7 @@ def panel_declare(
 def panel_recommend(
     *, actor, application: Application, recommendation: str, reasons: str, amount=None
 ) -> PanelRecommendation:
-    require(actor, "grants.panel")
+    require(actor, PANEL, application)
     declaration = application.round.panel_declarations.filter(member=actor).first()
     if declaration is None:
         raise ValidationError("Record your declaration of interests for this round first")
@@ -539,7 +317,7 @@ def panel_recommend(
             recommendation=recommendation,
             amount=value,
             reasons=reasons.strip(),
-            created_by=_user(actor),
+            created_by=user_of(actor),
         )
         to = (
             Status.NOT_RECOMMENDED
@@ -556,7 +334,7 @@ def application_approve(
     """The PCC approves one recommended application: a committed allocation in the ledger
     under the round's capped line (refused, with nothing written, if the pot cannot take it).
     The applicant is told the outcome with the panel's reasons and how it was scored."""
-    require(actor, "grants.decide")
+    require(actor, DECIDE)
     rec = getattr(application, "recommendation", None)
     if application.status != Status.RECOMMENDED or rec is None or rec.amount is None:
         raise ValidationError(
@@ -578,6 +356,7 @@ def application_approve(
             comment=f"{application.round.title}: {rec.get_recommendation_display()}. {rec.reasons}",
             source=f"Grant round {application.round.reference}, application {application.reference}",
             reason="Approved by the Police and Crime Commissioner",
+            authority=DECIDE,
         )
         application.award_amount = rec.amount
         application.allocation = allocation
@@ -592,7 +371,7 @@ def application_approve(
 def round_decide(*, actor, round: Round, approved_on, summary: str) -> RoundDecision:
     """Approve every recommended application of a round in one decision. All or nothing:
     if the pot cannot take them all, nothing is approved and the message says by how much."""
-    require(actor, "grants.decide")
+    require(actor, DECIDE)
     recommended = list(
         round.applications.filter(status=Status.RECOMMENDED).select_related(
             "recommendation", "organisation", "round"

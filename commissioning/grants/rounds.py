@@ -20,14 +20,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from commissioning.budgets.models import Mechanism
-from commissioning.budgets.services import _locked
 from commissioning.core import uploads as attachments
+from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record, snapshot
+from commissioning.core.locks import locked
 from commissioning.core.money import ZERO
 from commissioning.core.permissions import require
 from commissioning.formula.models import FormulaAdoption
 
 from .models import Criterion, EligibilityQuestion, Question, QuestionKind, Round
+from .permissions import MANAGE
 
 # Words the URL map uses under /funding/ that a round's reference must not take.
 RESERVED_REFERENCES = frozenset({"new", "register", "applications"})
@@ -53,14 +55,6 @@ WORD_LIMIT_MAX = 10_000
 MAX_FILE_MB = attachments.MAX_BYTES // attachments.MB
 
 Item = Criterion | EligibilityQuestion | Question
-
-
-def _user(actor):
-    return actor if (actor is not None and getattr(actor, "pk", None)) else None
-
-
-def _require_manager(actor) -> None:
-    require(actor, "grants.manage")
 
 
 def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
@@ -195,11 +189,12 @@ def round_publish_problems(rnd: Round) -> dict[str, list[str]]:
 
 def _lock_draft(rnd: Round) -> Round:
     """Inside a transaction: the round's row, locked and fresh, if it is still a draft."""
-    locked = _locked(Round.objects.filter(pk=rnd.pk))
-    reason = round_locked_reason(locked)
+    row = locked(Round.objects.filter(pk=rnd.pk))
+    assert isinstance(row, Round)
+    reason = round_locked_reason(row)
     if reason:
         raise ValidationError(reason)
-    return locked
+    return row
 
 
 def _check_fields(fields: Mapping[str, Any]) -> None:
@@ -220,7 +215,7 @@ def round_draft_create(
 ) -> Round:
     """A new round, not yet published: its details only. Criteria and questions are added
     afterwards, and `round_publish` checks the whole."""
-    _require_manager(actor)
+    require(actor, MANAGE)
     _check_fields(fields)
     if not fields.get("cap_to_allocation"):
         fields["allocation_run"] = None
@@ -231,7 +226,7 @@ def round_draft_create(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        rnd = Round(created_by=_user(actor), updated_by=_user(actor), published=False, **fields)
+        rnd = Round(created_by=user_of(actor), updated_by=user_of(actor), published=False, **fields)
         rnd.full_clean()
         rnd.save()
         rnd.themes.set(list(themes))
@@ -249,7 +244,7 @@ def round_update(
     **fields,
 ) -> Round:
     """Change a draft round's details. The reference, used in its web address, stays."""
-    _require_manager(actor)
+    require(actor, MANAGE)
     _check_fields(fields)
     if "reference" in fields:
         raise ValueError("a round's reference does not change")
@@ -265,7 +260,7 @@ def round_update(
         before = _round_audit(rnd)
         for name, value in fields.items():
             setattr(rnd, name, value)
-        rnd.updated_by = _user(actor)
+        rnd.updated_by = user_of(actor)
         rnd.full_clean()
         rnd.save()
         if themes is not None:
@@ -281,14 +276,14 @@ def round_update(
 def round_publish(*, actor, round: Round) -> Round:
     """Publish a complete round. Refused, with every problem named by its field, while the
     weights do not make 100, the form has no questions, the close has passed, and so on."""
-    _require_manager(actor)
+    require(actor, MANAGE)
     with transaction.atomic():
         rnd = _lock_draft(round)
         problems = round_publish_problems(rnd)
         if problems:
             raise ValidationError(problems)
         rnd.published = True
-        rnd.updated_by = _user(actor)
+        rnd.updated_by = user_of(actor)
         rnd.save(update_fields=["published", "updated_by", "updated_at"])
         audit_record(
             actor=actor,
@@ -325,12 +320,12 @@ def _save_item(
     if item is not None and item.round_id != rnd.pk:
         raise ValueError(f"this {label} belongs to another round")
     with transaction.atomic():
-        locked = _lock_draft(rnd)
+        draft = _lock_draft(rnd)
         before = None if item is None else _item_state(item)
         saved: Item
         if item is None:
-            top = model.objects.filter(round=locked).aggregate(m=Max("order"))["m"] or 0  # type: ignore[attr-defined]
-            saved = model(round=locked, order=top + 1, **values)  # type: ignore[assignment]
+            top = model.objects.filter(round=draft).aggregate(m=Max("order"))["m"] or 0  # type: ignore[attr-defined]
+            saved = model(round=draft, order=top + 1, **values)  # type: ignore[assignment]
         else:
             saved = item
             for name, value in values.items():
@@ -340,7 +335,7 @@ def _save_item(
         audit_record(
             actor=actor,
             action=f"round.{'add' if before is None else 'change'}_{label}",
-            obj=locked,
+            obj=draft,
             before=before,
             after=_item_state(saved),
         )
@@ -358,7 +353,7 @@ def criterion_save(
 ) -> Criterion:
     """Add an assessment criterion to a draft round (at the end), or change one. The weights
     need to make 100 only when the round is published."""
-    _require_manager(actor)
+    require(actor, MANAGE)
     errors: dict[str, list[str]] = {}
     if not (title or "").strip():
         _add(errors, "title", "Title: give the criterion a title")
@@ -394,7 +389,7 @@ def eligibility_save(
 ) -> EligibilityQuestion:
     """Add a yes/no eligibility question to a draft round, or change one; `required_answer`
     is the answer an eligible applicant gives."""
-    _require_manager(actor)
+    require(actor, MANAGE)
     if not (text or "").strip():
         raise ValidationError({"text": "Question: write the question"})
     return _save_item(
@@ -434,7 +429,7 @@ def question_save(
     """Add a question to a draft round's application form (at the end), or change one. What
     a kind does not use is cleared: a word limit only for text, options only for a choice,
     file types and size only for a file upload."""
-    _require_manager(actor)
+    require(actor, MANAGE)
     errors: dict[str, list[str]] = {}
     if not (label or "").strip():
         _add(errors, "label", "Question: write the question")
@@ -493,31 +488,31 @@ def question_save(
 
 def round_item_remove(*, actor, item: Item) -> None:
     """Remove a criterion or question from a draft round; those after it move up."""
-    _require_manager(actor)
+    require(actor, MANAGE)
     model = type(item)
     with transaction.atomic():
-        locked = _lock_draft(item.round)
+        draft = _lock_draft(item.round)
         before = _item_state(item)
         order = item.order
         item.delete()
-        for later in model.objects.filter(round=locked, order__gt=order).order_by("order"):  # type: ignore[attr-defined]
+        for later in model.objects.filter(round=draft, order__gt=order).order_by("order"):  # type: ignore[attr-defined]
             later.order -= 1
             later.save(update_fields=["order"])
         audit_record(
             actor=actor,
             action=f"round.remove_{model._meta.model_name}",
-            obj=locked,
+            obj=draft,
             before=before,
         )
 
 
 def round_item_move(*, actor, item: Item, up: bool) -> Item:
     """Swap a criterion or question with the one before it (up) or after it (down)."""
-    _require_manager(actor)
+    require(actor, MANAGE)
     model = type(item)
     with transaction.atomic():
-        locked = _lock_draft(item.round)
-        siblings = model.objects.filter(round=locked)  # type: ignore[attr-defined]
+        draft = _lock_draft(item.round)
+        siblings = model.objects.filter(round=draft)  # type: ignore[attr-defined]
         other = (
             siblings.filter(order__lt=item.order).order_by("-order").first()
             if up
@@ -535,7 +530,7 @@ def round_item_move(*, actor, item: Item, up: bool) -> Item:
         audit_record(
             actor=actor,
             action=f"round.move_{model._meta.model_name}",
-            obj=locked,
+            obj=draft,
             before={"item": str(item), "order": mine},
             after={"item": str(item), "order": theirs},
         )

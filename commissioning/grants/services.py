@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -19,37 +18,29 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from commissioning.budgets.services import _locked
 from commissioning.core import files
 from commissioning.core import uploads as attachments
+from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
+from commissioning.core.locks import locked
 from commissioning.core.models import Message
 from commissioning.core.money import ZERO, pounds, to_money
-from commissioning.core.permissions import check
+from commissioning.core.permissions import require
 from commissioning.core.roles import Role
 from commissioning.organisations.models import Organisation, OrganisationKind
 
 from .models import (
+    ATTACHMENT_FOLDER,
     Answer,
     Application,
     ApplicationEvent,
     Attachment,
-    Criterion,
-    EligibilityQuestion,
-    Question,
     QuestionKind,
     Round,
 )
-from .rounds import round_field_problems
-from .workflow import TRANSITIONS, Status
-
-
-def attachments_dir() -> Path:
-    return files.store_dir("attachments")
-
-
-def _user(actor):
-    return actor if (actor is not None and getattr(actor, "pk", None)) else None
+from .permissions import APPLY, SCREEN
+from .status import Status
+from .workflow import APPLICATION
 
 
 def message_send(*, to_user, subject: str, body: str, about=None) -> None:
@@ -57,7 +48,7 @@ def message_send(*, to_user, subject: str, body: str, about=None) -> None:
     in the product so the recipient can read it there."""
     address = getattr(to_user, "email", "") or ""
     Message.objects.create(
-        recipient=_user(to_user),
+        recipient=user_of(to_user),
         to_address=address or "no-address@invalid",
         subject=subject,
         body=body,
@@ -69,61 +60,6 @@ def message_send(*, to_user, subject: str, body: str, about=None) -> None:
 
 
 # --- rounds ---
-
-
-def round_create(
-    *,
-    actor,
-    criteria: Iterable[Mapping[str, Any]],
-    questions: Iterable[Mapping[str, Any]],
-    eligibility: Iterable[Mapping[str, Any]] = (),
-    themes: Iterable = (),
-    priorities: Iterable = (),
-    **fields,
-) -> Round:
-    ok, reason = check(actor, "grants.manage")
-    if not ok:
-        raise ValidationError(reason)
-    criteria, questions, eligibility = list(criteria), list(questions), list(eligibility)
-    total = sum((Decimal(str(c["weight"])) for c in criteria), ZERO)
-    errors: dict[str, str] = {}
-    if total != 100:
-        errors["criteria"] = f"The criteria's weights add up to {total}%; they must add up to 100%"
-    for q in questions:
-        unknown = [
-            t
-            for t in q.get("file_types") or []
-            if str(t).lower().lstrip(".") not in attachments.ALLOWED
-        ]
-        if unknown:
-            errors[str(q.get("key"))] = (
-                f"File types {', '.join(unknown)} are not accepted; choose from {', '.join(attachments.ALLOWED)}"
-            )
-    for field, messages in round_field_problems(fields).items():
-        errors[field] = " ".join(messages)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        rnd = Round(created_by=_user(actor), updated_by=_user(actor), **fields)
-        rnd.full_clean()
-        rnd.save()
-        rnd.themes.set(list(themes))
-        rnd.priorities.set(list(priorities))
-        for i, c in enumerate(criteria, start=1):
-            Criterion.objects.create(round=rnd, order=i, **c)
-        for i, q in enumerate(questions, start=1):
-            question = Question(round=rnd, order=i, **q)
-            question.full_clean(exclude=["round"])
-            question.save()
-        for i, e in enumerate(eligibility, start=1):
-            EligibilityQuestion.objects.create(round=rnd, order=i, **e)
-        audit_record(
-            actor=actor,
-            action="round.create",
-            obj=rnd,
-            after={"reference": rnd.reference, "title": rnd.title},
-        )
-        return rnd
 
 
 def round_is_open(rnd: Round, now: dt.datetime | None = None) -> bool:
@@ -207,14 +143,12 @@ def organisation_register(
 
 
 def _next_reference(rnd: Round) -> str:
-    _locked(Round.objects.filter(pk=rnd.pk))
+    locked(Round.objects.filter(pk=rnd.pk))
     return f"{rnd.reference.upper()}-{Application.objects.filter(round=rnd).count() + 1:04d}"
 
 
 def application_start(*, actor, round: Round, title: str) -> Application:
-    ok, reason = check(actor, "grants.apply")
-    if not ok:
-        raise ValidationError(reason)
+    require(actor, APPLY)
     now = timezone.now()
     if not round.published or now > round.closes_at:
         raise ValidationError(
@@ -228,11 +162,11 @@ def application_start(*, actor, round: Round, title: str) -> Application:
             organisation=actor.organisation,
             reference=_next_reference(round),
             title=title.strip(),
-            created_by=_user(actor),
-            updated_by=_user(actor),
+            created_by=user_of(actor),
+            updated_by=user_of(actor),
         )
         ApplicationEvent.objects.create(
-            application=app, to_status=Status.DRAFT, actor=_user(actor), note="started"
+            application=app, to_status=Status.DRAFT, actor=user_of(actor), note="started"
         )
         audit_record(
             actor=actor,
@@ -306,9 +240,7 @@ def application_save(
 ) -> Application:
     """Save a draft. Checks what is given (word limits, amounts, choices, dates); completeness
     is checked on submission, so a draft can be saved half-done and resumed."""
-    ok, reason = check(actor, "grants.apply", application)
-    if not ok:
-        raise ValidationError(reason)
+    require(actor, APPLY, application)
     if application.status != Status.DRAFT:
         raise ValidationError("Only a draft can be changed")
     allowed = {
@@ -385,7 +317,7 @@ def application_save(
             setattr(application, name, value)
         if eligibility is not None:
             application.eligibility_answers = {str(k): bool(v) for k, v in eligibility.items()}
-        application.updated_by = _user(actor)
+        application.updated_by = user_of(actor)
         application.save()
         for key, values in clean_answers.items():
             Answer.objects.update_or_create(
@@ -437,35 +369,28 @@ def _amount_problems(app: Application, amount: Decimal) -> dict[str, list[str]]:
 def application_attach(
     *, actor, application: Application, question_key: str, name: str, data: bytes
 ) -> Attachment:
-    ok, reason = check(actor, "grants.apply", application)
-    if not ok:
-        raise ValidationError(reason)
+    require(actor, APPLY, application)
     if application.status != Status.DRAFT:
         raise ValidationError("Files can be added only to a draft")
     question = application.round.questions.filter(key=question_key, kind=QuestionKind.FILE).first()
     if question is None:
         raise ValidationError({question_key: "is not a file question of this round"})
-    try:
-        checked = attachments.check_upload(
+    with transaction.atomic():
+        checked = files.accept_upload(
             name,
             data,
-            allowed=question.file_types or attachments.ALLOWED,
-            max_bytes=question.max_file_mb * 1024 * 1024,
+            field=question_key,
+            folder=ATTACHMENT_FOLDER,
+            allowed=question.file_types or None,
+            max_bytes=question.max_file_mb * attachments.MB,
         )
-    except attachments.AttachmentRejected as exc:
-        raise ValidationError({question_key: str(exc)}) from exc
-    with transaction.atomic():
-        files.store(attachments_dir(), checked.safe_name, data)
         attachment = Attachment.objects.create(
             application=application,
             question=question,
             original_name=attachments.display_name(checked.original_name),
-            stored_name=checked.safe_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            created_by=_user(actor),
-            updated_by=_user(actor),
+            **checked.columns(),
+            created_by=user_of(actor),
+            updated_by=user_of(actor),
         )
         audit_record(
             actor=actor,
@@ -477,47 +402,34 @@ def application_attach(
 
 
 def application_transition(
-    *, actor, application: Application, to: str, note: str = ""
+    *,
+    actor,
+    application: Application,
+    to: str,
+    note: str = "",
+    also_save: Iterable[str] = (),
 ) -> Application:
-    """The one way an application changes status: the move must be in the workflow table and
-    the actor must pass the move's permission rule."""
-    key = (application.status, to)
-    if key not in TRANSITIONS:
-        raise ValidationError(
-            f"An application cannot go from {Status(application.status).label.lower()} to {Status(to).label.lower()}"
-        )
-    rule, meaning = TRANSITIONS[key]
-    ok, reason = check(actor, rule, application)
-    if not ok:
-        raise ValidationError(reason)
+    """The one way an application changes status, under a lock on its row: the move must be
+    in the workflow table and the actor must pass the move's rule. Writes the timeline row
+    and the audit event; `also_save` names fields the caller has set to be saved with it."""
     with transaction.atomic():
-        locked = (
-            Application.objects.select_for_update(of=("self",)).order_by().get(pk=application.pk)
-        )
-        if locked.status != application.status:
+        current = locked(Application.objects.filter(pk=application.pk))
+        if not isinstance(current, Application) or current.status != application.status:
             raise ValidationError("The application changed meanwhile; look again")
-        frm = application.status
-        application.status = to
+        source = application.status
+        fields = list(also_save)
         if to == Status.SUBMITTED:
             application.submitted_at = timezone.now()
-        application.updated_by = _user(actor)
-        application.save(
-            update_fields=["status", "submitted_at", "updated_by", "updated_at", "screening_reason"]
+            fields.append("submitted_at")
+        move = APPLICATION.apply(
+            actor=actor, obj=application, target=to, reason=note, also_save=fields
         )
         ApplicationEvent.objects.create(
             application=application,
-            from_status=frm,
+            from_status=source,
             to_status=to,
-            actor=_user(actor),
-            note=note or meaning,
-        )
-        audit_record(
-            actor=actor,
-            action=f"application.{to}",
-            obj=application,
-            before={"status": frm},
-            after={"status": to},
-            reason=note,
+            actor=user_of(actor),
+            note=note or move.meaning,
         )
         return application
 
@@ -531,12 +443,12 @@ def submission_problems(app: Application) -> list[str]:
     else:
         problems += _amount_problems(app, app.amount_requested).get("amount_requested", [])
     answers = {a.question_id: a for a in app.answers.all()}
-    files = {a.question_id for a in app.attachments.all()}
+    attached = {a.question_id for a in app.attachments.all()}
     for q in app.round.questions.all():
         if not q.required:
             continue
         if q.kind == QuestionKind.FILE:
-            if q.pk not in files:
+            if q.pk not in attached:
                 problems.append(f"{q.label}: attach a file")
             continue
         a = answers.get(q.pk)
@@ -566,9 +478,7 @@ def application_submit(
 ) -> Application:
     """Submit before the deadline by server time. Late: refused with the deadline shown, the
     draft kept. Incomplete: refused with each problem listed."""
-    ok, reason = check(actor, "grants.apply", application)
-    if not ok:
-        raise ValidationError(reason)
+    require(actor, APPLY, application)
     now = now or timezone.now()
     rnd = application.round
     if now > rnd.closes_at:
@@ -602,6 +512,7 @@ def application_submit(
 
 
 def application_withdraw(*, actor, application: Application, reason: str = "") -> Application:
+    require(actor, APPLY, application)
     return application_transition(
         actor=actor, application=application, to=Status.WITHDRAWN, note=reason or "withdrawn"
     )
@@ -612,6 +523,7 @@ def application_screen(
 ) -> Application:
     """Officers screen a submitted application: eligible (sent to review) or not, with a
     reason the applicant sees."""
+    require(actor, SCREEN, application)
     if not reason.strip():
         raise ValidationError({"reason": "Give a reason the applicant can read"})
     with transaction.atomic():
@@ -621,6 +533,7 @@ def application_screen(
             application=application,
             to=Status.IN_REVIEW if eligible else Status.INELIGIBLE,
             note=reason,
+            also_save=["screening_reason"],
         )
         if not eligible:
             for user in get_user_model().objects.filter(organisation=app.organisation):

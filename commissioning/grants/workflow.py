@@ -1,25 +1,64 @@
-"""Application statuses and the transitions between them, as one explicit table.
+"""The moves an application's status makes, as one table.
 
-`application_transition` (services.py) is the only code that changes an application's status:
-it checks the move is in TRANSITIONS, checks the actor's permission rule, writes the
-timeline row and the audit event in the same transaction.
+`services.application_transition` is the only code that changes an application's status: it
+locks the row and calls `APPLICATION.apply`, which checks the move is in the table and the
+actor passes its rule, and writes the audit event; the transition adds the timeline row.
+Pages ask `APPLICATION.moves_for(user, application)` or `.can(...)` which buttons to show.
 """
 
 from __future__ import annotations
 
+from commissioning.core.permissions import SYSTEM_ONLY
+from commissioning.core.workflow import Move, Workflow
+
+from .permissions import APPLY, DECIDE, PANEL, SCREEN
 from .status import Status
 
-# (from, to) -> (permission rule the actor must pass, what the move means)
-TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
-    (Status.DRAFT, Status.SUBMITTED): ("grants.apply", "submitted before the deadline"),
-    (Status.DRAFT, Status.WITHDRAWN): ("grants.apply", "withdrawn by the applicant"),
-    (Status.SUBMITTED, Status.WITHDRAWN): ("grants.apply", "withdrawn by the applicant"),
-    (Status.SUBMITTED, Status.INELIGIBLE): ("grants.screen", "screened out, with a reason"),
-    (Status.SUBMITTED, Status.IN_REVIEW): ("grants.screen", "screened in and sent to reviewers"),
-    (Status.IN_REVIEW, Status.REVIEWED): ("grants.manage", "every assigned reviewer has scored"),
-    (Status.REVIEWED, Status.RECOMMENDED): ("grants.panel", "the panel recommends funding"),
-    (Status.REVIEWED, Status.NOT_RECOMMENDED): ("grants.panel", "the panel recommends rejection"),
-    (Status.RECOMMENDED, Status.APPROVED): ("grants.decide", "approved by the PCC"),
-    (Status.RECOMMENDED, Status.DECLINED): ("grants.decide", "not approved by the PCC"),
-    (Status.NOT_RECOMMENDED, Status.DECLINED): ("grants.decide", "rejection confirmed by the PCC"),
-}
+APPLICATION = Workflow(
+    "application",
+    Status,
+    [
+        Move(Status.DRAFT, Status.SUBMITTED, APPLY, "submitted before the deadline", "Submit"),
+        Move(Status.DRAFT, Status.WITHDRAWN, APPLY, "withdrawn by the applicant", "Withdraw"),
+        Move(Status.SUBMITTED, Status.WITHDRAWN, APPLY, "withdrawn by the applicant", "Withdraw"),
+        Move(
+            Status.SUBMITTED,
+            Status.INELIGIBLE,
+            SCREEN,
+            "screened out, with a reason",
+            "Not eligible",
+        ),
+        Move(
+            Status.SUBMITTED,
+            Status.IN_REVIEW,
+            SCREEN,
+            "screened in and sent to reviewers",
+            "Eligible: send to reviewers",
+        ),
+        Move(
+            Status.IN_REVIEW,
+            Status.REVIEWED,
+            SYSTEM_ONLY,
+            "every assigned reviewer without a conflict has scored",
+        ),
+        Move(
+            Status.REVIEWED, Status.RECOMMENDED, PANEL, "the panel recommends funding", "Recommend"
+        ),
+        Move(
+            Status.REVIEWED,
+            Status.NOT_RECOMMENDED,
+            PANEL,
+            "the panel recommends rejection",
+            "Recommend rejection",
+        ),
+        Move(Status.RECOMMENDED, Status.APPROVED, DECIDE, "approved by the PCC", "Approve"),
+        Move(Status.RECOMMENDED, Status.DECLINED, DECIDE, "not approved by the PCC", "Decline"),
+        Move(
+            Status.NOT_RECOMMENDED,
+            Status.DECLINED,
+            DECIDE,
+            "rejection confirmed by the PCC",
+            "Confirm the rejection",
+        ),
+    ],
+)

@@ -10,8 +10,8 @@ grants as plain frozen dataclasses and returns:
   against the official JSON Schemas with format checking on, as the 360Giving tools do;
 * :func:`geo_code_problems`: beneficiary locations whose geographic code does not belong to
   the code type given (a quality check the schema cannot make);
-* :func:`rows`, :func:`csv_text` and :func:`workbook`: the same grants flattened to the
-  standard's spreadsheet column titles ("Recipient Org:Identifier").
+* the same grants flattened to the standard's spreadsheet column titles ("Recipient
+  Org:Identifier") are in :mod:`commissioning.opendata.spreadsheet`.
 
 It has no Django and no database; the callers build the dataclasses from the models.
 
@@ -26,7 +26,9 @@ What the schema demands, and what this module does about it
 * **Money** is a JSON number: whole amounts become ``int``, others stay ``Decimal`` and
   :func:`dumps` writes their digits as they are.
 * **Identifiers.** Every grant ``id`` starts with the publisher's 360Giving prefix
-  (``360G-...``); organisations get org-id.guide identifiers from :func:`org_identifier`.
+  (``360G-...``); organisations get org-id.guide identifiers from :func:`org_identifier`:
+  the one they carry (any list: ``GB-CHC``, ``GB-COH``, ``GB-EDU`` ...), else one built from
+  their charity, company or council register number, else the publisher's prefix.
 * **At least one grant.** The package schema requires ``minItems: 1``, so :func:`package`
   refuses an empty list rather than write a file that cannot validate.
 * **Extra fields** are allowed (no ``additionalProperties: false``): a grant carries its
@@ -43,7 +45,6 @@ says 1.4.3); :func:`validate` maps that URL to the local file so nothing is fetc
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -100,6 +101,9 @@ _CHARITY_NI = re.compile(r"^NIC([0-9]{6})$")
 _COMPANY_DIGITS = re.compile(r"^[0-9]{1,8}$")
 _COMPANY_PREFIXED = re.compile(r"^([A-Z]{2})([0-9]{1,6})$")
 _LA_CODE = re.compile(r"^[A-Z]{3,4}$")
+#: An org-id.guide identifier: a list's prefix (two letters, a dash, letters) and the
+#: organisation's identifier on that list: ``GB-CHC-1123456``, ``GB-EDU-123456``.
+_ORG_ID = re.compile(r"^([A-Za-z]{2}-[A-Za-z]+)-([A-Za-z0-9]+(?:[-._/][A-Za-z0-9]+)*)$")
 _KEY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 _GEO_CODE = re.compile(r"^[EKLMNSW][0-9]{8}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -144,12 +148,14 @@ class Location:
 
 @dataclass(frozen=True)
 class Org:
-    """A recipient or funder. ``kind`` is one of :data:`ORG_KINDS`; ``key`` is the local key
-    (a slug) used for the identifier when the organisation is on no register we know."""
+    """A recipient or funder. ``kind`` is one of :data:`ORG_KINDS`; ``org_id`` the
+    org-id.guide identifier it carries, if any; ``key`` is the local key (a slug) used for
+    the identifier when the organisation is on no register we know."""
 
     name: str
     kind: str
     key: str = ""
+    org_id: str = ""
     charity_number: str = ""
     company_number: str = ""
     la_register_code: str = ""
@@ -297,10 +303,30 @@ def company_number(org: Org) -> str:
     )
 
 
+def standard_org_id(value: str) -> str:
+    """An org-id.guide identifier in its standard form (the list's prefix in capitals:
+    ``" gb-chc-1123456 "`` → ``"GB-CHC-1123456"``), or ``""`` if ``value`` is not one."""
+    found = _ORG_ID.match(re.sub(r"\s+", "", value or ""))
+    return f"{found.group(1).upper()}-{found.group(2)}" if found else ""
+
+
+def org_id_problem(org: Org) -> str:
+    """Why the organisation's ``org_id`` cannot be used (``""`` if it can, or it has none):
+    :func:`org_identifier` then falls back as if it had none."""
+    if not org.org_id.strip() or standard_org_id(org.org_id):
+        return ""
+    return (
+        f"{org.name}: {org.org_id!r} is not an org-id.guide identifier (a list's prefix such "
+        "as GB-CHC, a dash, and the identifier on that list: GB-CHC-1123456)"
+    )
+
+
 def org_identifier(org: Org, fallback_prefix: str) -> str:
     """The organisation's identifier in org-id.guide form.
 
-    In order of preference: a registered charity (``GB-CHC-1123456`` in England and Wales,
+    In order of preference: the org-id.guide identifier it carries in ``org_id``, whatever
+    the list (``GB-CHC-1123456``, ``GB-COH-01234567``, ``GB-EDU-123456``; one that is not in
+    that form is passed over, see :func:`org_id_problem`); a registered charity (``GB-CHC-1123456`` in England and Wales,
     ``GB-SC-SC012345`` in Scotland, ``GB-NIC-100012`` in Northern Ireland); a company
     (``GB-COH-`` and its eight-character number, zero-padded: ``GB-COH-01234567``,
     ``GB-COH-SC012345``); a council with its local authority register code
@@ -309,6 +335,9 @@ def org_identifier(org: Org, fallback_prefix: str) -> str:
     number is malformed or there is nothing to build an identifier from."""
     prefix = _check_prefix(fallback_prefix)
     name = org.name
+    carried = standard_org_id(org.org_id)
+    if carried:
+        return carried
 
     charity = _compact(org.charity_number)
     if charity:
@@ -699,217 +728,6 @@ def geo_code_problems(package: Mapping[str, Any], *, schema_dir: Path | None = N
     return problems
 
 
-# --------------------------------------------------------------------------------------------
-# Spreadsheet
-
-_ORGANISATION_COLUMNS = (
-    ("id", "Identifier"),
-    ("name", "Name"),
-    ("charityNumber", "Charity Number"),
-    ("companyNumber", "Company Number"),
-    ("streetAddress", "Street Address"),
-    ("addressLocality", "City"),
-    ("addressRegion", "County"),
-    ("addressCountry", "Country"),
-    ("postalCode", "Postal Code"),
-    ("organisationType", "Organisation Type"),
-    ("url", "Web Address"),
-    ("location/0/name", "Location:Name"),
-    ("location/0/countryCode", "Location:Country Code"),
-    ("location/0/geoCode", "Location:Geographic Code"),
-    ("location/0/geoCodeType", "Location:Geographic Code Type"),
-)
-
-
-def _organisation_columns(role: str, title: str) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        (f"{role}/0/{path}", f"{title}:{column}") for path, column in _ORGANISATION_COLUMNS
-    )
-
-
-#: The standard's column titles for the fields this module writes, in the standard's order
-#: (from 360giving_grant_columns.csv; the index 0 stands for any position in a list).
-COLUMN_TITLES: tuple[tuple[str, str], ...] = (
-    ("id", "Identifier"),
-    ("title", "Title"),
-    ("description", "Description"),
-    ("currency", "Currency"),
-    ("amountAppliedFor", "Amount Applied For"),
-    ("amountAwarded", "Amount Awarded"),
-    ("amountDisbursed", "Amount Disbursed"),
-    ("awardDate", "Award Date"),
-    ("url", "URL"),
-    ("plannedDates/0/startDate", "Planned Dates:Start Date"),
-    ("plannedDates/0/endDate", "Planned Dates:End Date"),
-    ("plannedDates/0/duration", "Planned Dates:Duration (months)"),
-    *_organisation_columns("recipientOrganization", "Recipient Org"),
-    ("beneficiaryLocation/0/name", "Beneficiary Location:Name"),
-    ("beneficiaryLocation/0/countryCode", "Beneficiary Location:Country Code"),
-    ("beneficiaryLocation/0/geoCode", "Beneficiary Location:Geographic Code"),
-    ("beneficiaryLocation/0/geoCodeType", "Beneficiary Location:Geographic Code Type"),
-    *_organisation_columns("fundingOrganization", "Funding Org"),
-    ("grantProgramme/0/code", "Grant Programme:Code"),
-    ("grantProgramme/0/title", "Grant Programme:Title"),
-    ("grantProgramme/0/url", "Grant Programme:URL"),
-    ("fromOpenCall", "From An Open Call?"),
-    ("classifications/0/vocabulary", "Classifications:Vocabulary"),
-    ("classifications/0/code", "Classifications:Code"),
-    ("classifications/0/title", "Classifications:Title"),
-    ("relatedDocument/0/id", "Related Document:Identifier"),
-    ("relatedDocument/0/title", "Related Document:Title"),
-    ("relatedDocument/0/url", "Related Document:Web Address"),
-    ("relatedDocument/0/documentType", "Related Document:Document Type"),
-    ("relatedActivity", "Related Activity"),
-    ("dateModified", "Last Modified"),
-    ("dataSource", "Data Source"),
-)
-
-_TITLE_OF = dict(COLUMN_TITLES)
-_POSITION_OF = {path: n for n, (path, _) in enumerate(COLUMN_TITLES)}
-#: The position of the first column of each top-level field, so that a list's columns stay
-#: together: ``{"beneficiaryLocation": 27, ...}``.
-_GROUP_OF: dict[str, int] = {}
-for _position, (_path, _) in enumerate(COLUMN_TITLES):
-    _GROUP_OF.setdefault(_path.split("/")[0], _position)
-
-JsonPath = tuple[str | int, ...]
-
-
-def _leaves(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, Any]]:
-    """Every scalar in a grant with its path; a list of scalars is one cell, joined by ";"
-    as flatten-tool does."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _leaves(item, (*path, key))
-    elif isinstance(value, list | tuple):
-        if all(not isinstance(item, Mapping | list | tuple) for item in value):
-            yield path, ";".join(str(item) for item in value)
-        else:
-            for n, item in enumerate(value):
-                yield from _leaves(item, (*path, n))
-    else:
-        yield path, value
-
-
-def _generic(path: JsonPath) -> str:
-    return "/".join("0" if isinstance(p, int) else p for p in path)
-
-
-def _array_key(path: JsonPath, upto: int) -> str:
-    return _generic(path[:upto])
-
-
-def _title(path: JsonPath, numbered: set[str]) -> str:
-    """flatten-tool's title for ``path``: the standard's title, with the position after a
-    list's title only where some grant has more than one item in that list
-    (``Beneficiary Location:1:Name``)."""
-    generic = _generic(path)
-    names = [p for p in path if isinstance(p, str)]
-    titled = _TITLE_OF.get(generic)
-    segments = titled.split(":") if titled else names
-    if len(segments) != len(names):  # a title that does not follow the path: leave it whole
-        return titled or ":".join(names)
-    out: list[str] = []
-    name_no = 0
-    for n, part in enumerate(path):
-        if isinstance(part, int):
-            if _array_key(path, n) in numbered:
-                out.append(str(part))
-        else:
-            out.append(segments[name_no])
-            name_no += 1
-    return ":".join(out)
-
-
-def rows(package: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The package's grants as a table, one row a grant, headed by the standard's column
-    titles in the standard's order. A list that some grant holds more than one of (two
-    beneficiary districts, three plan priorities) gets numbered columns as flatten-tool
-    writes them: ``Beneficiary Location:0:Name``, ``Beneficiary Location:1:Name``. Fields
-    outside the standard come last, headed by their JSON name (``decisionReference``).
-    Amounts stay numbers (``int`` or ``Decimal``)."""
-    grants = [dict(_leaves(g)) for g in package.get("grants", [])]
-    lengths: dict[str, int] = {}
-    first_seen: dict[JsonPath, int] = {}
-    for cells in grants:
-        for path in cells:
-            first_seen.setdefault(path, len(first_seen))
-            for n, part in enumerate(path):
-                if isinstance(part, int):
-                    key = _array_key(path, n)
-                    lengths[key] = max(lengths.get(key, 0), part + 1)
-    numbered = {key for key, length in lengths.items() if length > 1}
-    unknown = len(COLUMN_TITLES)
-
-    def order(path: JsonPath) -> tuple[int, int, tuple[int, ...], int]:
-        """Standard columns in the standard's order, the columns of one list item together
-        (all of location 0, then all of location 1); other fields after, as first met."""
-        own = _POSITION_OF.get(_generic(path))
-        if own is None:
-            return (1, unknown + first_seen[path], (), 0)
-        indices = tuple(p for p in path if isinstance(p, int))
-        return (0, _GROUP_OF[str(path[0])], indices, own)
-
-    paths = sorted(first_seen, key=order)
-    headers = [_title(p, numbered) for p in paths]
-    table = [[cells.get(p, "") for p in paths] for cells in grants]
-    return headers, table
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def csv_text(package: Mapping[str, Any]) -> str:
-    """The spreadsheet of :func:`rows` as CSV text (amounts as their exact digits)."""
-    headers, table = rows(package)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(headers)
-    for row in table:
-        writer.writerow([_cell_text(v) for v in row])
-    return out.getvalue()
-
-
-AMOUNT_FORMAT = "#,##0.00"
-
-
-def workbook(package: Mapping[str, Any]) -> bytes:
-    """The spreadsheet of :func:`rows` as an XLSX workbook with one sheet, ``grants`` (the
-    sheet name 360Giving's tools expect). Amounts are number cells; text is always text,
-    even when it begins with ``=``."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    headers, table = rows(package)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "grants"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    amount_columns = {n for n, h in enumerate(headers) if h.startswith("Amount ")}
-    for r, row in enumerate(table, start=2):
-        for c, value in enumerate(row):
-            cell = sheet.cell(row=r, column=c + 1)
-            if isinstance(value, str):
-                cell.value = value
-                cell.data_type = "s"  # never a formula
-            else:
-                cell.value = value
-                if c in amount_columns:
-                    cell.number_format = AMOUNT_FORMAT
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 __all__ = [
     "DEFAULT_SCHEMA_DIR",
     "EXTRA_FIELDS",
@@ -919,13 +737,12 @@ __all__ = [
     "Location",
     "Org",
     "company_number",
-    "csv_text",
     "dumps",
     "geo_code_problems",
     "geo_code_types",
+    "org_id_problem",
     "org_identifier",
     "package",
-    "rows",
+    "standard_org_id",
     "validate",
-    "workbook",
 ]

@@ -1,63 +1,15 @@
-from django.db.models import Prefetch
 from django.shortcuts import render
 
 from commissioning.core.guard import Guarded
 
-from .models import CommissioningIntention, IntentionEstimate, Plan, StrategicPriority, Theme
-
-
-def plan_current() -> Plan | None:
-    return (
-        Plan.objects.prefetch_related(
-            Prefetch(
-                "themes",
-                queryset=Theme.objects.prefetch_related(
-                    Prefetch("priorities", queryset=StrategicPriority.objects.order_by("number"))
-                ),
-            ),
-            Prefetch(
-                "intentions",
-                queryset=CommissioningIntention.objects.prefetch_related(
-                    "priorities",
-                    Prefetch(
-                        "estimates",
-                        queryset=IntentionEstimate.objects.select_related("year", "area"),
-                    ),
-                ),
-            ),
-        )
-        .order_by("-starts")
-        .first()
-    )
+from .permissions import VIEW
+from .selectors import plan_current, plan_intentions
 
 
 class PlanView(Guarded):
-    permission = "plans.view"
+    permission = VIEW
 
     def get(self, request):
         plan = plan_current()
-        intentions = []
-        if plan:
-            for ci in plan.intentions.all():
-                years = sorted({e.year.label for e in ci.estimates.all()})
-                rows = []
-                for label in years:
-                    ests = [e for e in ci.estimates.all() if e.year.label == label]
-                    stated = next((e.amount for e in ests if e.kind == "total"), None)
-                    splits = [e for e in ests if e.kind == "split"]
-                    split_sum = (
-                        sum((e.amount for e in splits), start=type(ests[0].amount)(0))
-                        if splits
-                        else None
-                    )
-                    rows.append(
-                        {
-                            "year": label,
-                            "stated": stated,
-                            "splits": splits,
-                            "split_sum": split_sum,
-                            "adds_up": stated is None or split_sum is None or stated == split_sum,
-                        }
-                    )
-                intentions.append({"ci": ci, "years": rows})
+        intentions = plan_intentions(plan) if plan else []
         return render(request, "plans/plan.html", {"plan": plan, "intentions": intentions})

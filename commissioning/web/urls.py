@@ -3,11 +3,13 @@ from django.urls import include, path
 from commissioning.budgets import views as budgets
 from commissioning.core import views as core
 from commissioning.formula import views as formula
-from commissioning.grants import views as grants
+from commissioning.grants.views import applicant as grant_applicant
+from commissioning.grants.views import review as grant_review
+from commissioning.grants.views import setup as grant_setup
 from commissioning.organisations import views as organisations
 from commissioning.plans import views as plans
 
-from . import views
+from . import pages, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -47,9 +49,9 @@ urlpatterns = [
     ),
     path("years/<str:year>/import/", budgets.ImportView.as_view(), name="import"),
     path("years/<str:year>/transition/", budgets.TransitionView.as_view(), name="transition"),
-    path("our-allocations/", budgets.MyAllocationsView.as_view(), name="my-allocations"),
+    path("our-allocations/", pages.PartnerAllocationsView.as_view(), name="my-allocations"),
     path(
-        "allocations/<uuid:uuid>/", budgets.AllocationDetailView.as_view(), name="allocation-detail"
+        "allocations/<uuid:uuid>/", pages.AllocationDetailView.as_view(), name="allocation-detail"
     ),
     path(
         "allocations/<uuid:uuid>/vary/",
@@ -69,7 +71,7 @@ urlpatterns = [
     path("organisations/", organisations.OrganisationListView.as_view(), name="organisation-list"),
     path(
         "organisations/<slug:key>/",
-        organisations.OrganisationDetailView.as_view(),
+        pages.OrganisationDetailView.as_view(),
         name="organisation-detail",
     ),
     path("formula/", formula.RunListView.as_view(), name="formula-list"),
@@ -92,112 +94,122 @@ urlpatterns = [
         formula.RunDownloadView.as_view(),
         name="formula-download",
     ),
-    path("funding/", grants.RoundListView.as_view(), name="grant-rounds"),
-    path("funding/register/", grants.RegisterView.as_view(), name="register"),
-    path("funding/applications/", grants.MyApplicationsView.as_view(), name="my-applications"),
-    path("funding/new/", grants.RoundCreateView.as_view(), name="round-create"),
-    path("funding/<slug:reference>/setup/", grants.RoundSetupView.as_view(), name="round-setup"),
+    path("funding/", grant_applicant.RoundListView.as_view(), name="grant-rounds"),
+    path("funding/register/", grant_applicant.RegisterView.as_view(), name="register"),
+    path(
+        "funding/applications/",
+        grant_applicant.MyApplicationsView.as_view(),
+        name="my-applications",
+    ),
+    path("funding/new/", grant_setup.RoundCreateView.as_view(), name="round-create"),
+    path(
+        "funding/<slug:reference>/setup/", grant_setup.RoundSetupView.as_view(), name="round-setup"
+    ),
     path(
         "funding/<slug:reference>/setup/details/",
-        grants.RoundEditView.as_view(),
+        grant_setup.RoundEditView.as_view(),
         name="round-edit",
     ),
     path(
         "funding/<slug:reference>/setup/<str:kind>/new/",
-        grants.RoundItemView.as_view(),
+        grant_setup.RoundItemView.as_view(),
         name="round-item-add",
     ),
     path(
         "funding/<slug:reference>/setup/<str:kind>/<int:pk>/",
-        grants.RoundItemView.as_view(),
+        grant_setup.RoundItemView.as_view(),
         name="round-item-edit",
     ),
     path(
         "funding/<slug:reference>/setup/<str:kind>/<int:pk>/remove/",
-        grants.RoundItemRemoveView.as_view(),
+        grant_setup.RoundItemRemoveView.as_view(),
         name="round-item-remove",
     ),
     path(
         "funding/<slug:reference>/setup/<str:kind>/<int:pk>/move/",
-        grants.RoundItemMoveView.as_view(),
+        grant_setup.RoundItemMoveView.as_view(),
         name="round-item-move",
     ),
     path(
         "funding/<slug:reference>/publish/",
-        grants.RoundPublishView.as_view(),
+        grant_setup.RoundPublishView.as_view(),
         name="round-publish",
     ),
     path(
         "funding/<slug:reference>/moderation/",
-        grants.RoundModerationView.as_view(),
+        grant_review.RoundModerationView.as_view(),
         name="round-moderation",
     ),
-    path("funding/<slug:reference>/", grants.RoundDetailView.as_view(), name="grant-round"),
+    path(
+        "funding/<slug:reference>/", grant_applicant.RoundDetailView.as_view(), name="grant-round"
+    ),
     path(
         "funding/<slug:reference>/assign/",
-        grants.AssignReviewersView.as_view(),
+        grant_review.AssignReviewersView.as_view(),
         name="round-assign",
     ),
     path(
         "funding/<slug:reference>/applications.<str:fmt>",
-        grants.RoundExportView.as_view(),
+        grant_setup.RoundExportView.as_view(),
         name="round-export",
     ),
-    path("funding/<slug:reference>/panel/", grants.PanelView.as_view(), name="round-panel"),
+    path("funding/<slug:reference>/panel/", grant_review.PanelView.as_view(), name="round-panel"),
     path(
         "funding/<slug:reference>/panel/declare/",
-        grants.PanelDeclareView.as_view(),
+        grant_review.PanelDeclareView.as_view(),
         name="panel-declare",
     ),
     path(
-        "funding/<slug:reference>/decision/", grants.DecisionView.as_view(), name="round-decision"
+        "funding/<slug:reference>/decision/",
+        pages.RoundDecisionView.as_view(),
+        name="round-decision",
     ),
-    path("reviews/", grants.ReviewQueueView.as_view(), name="review-queue"),
-    path("reviews/<uuid:uuid>/declare/", grants.DeclareView.as_view(), name="review-declare"),
-    path("reviews/<uuid:uuid>/score/", grants.ScoreView.as_view(), name="review-score"),
+    path("reviews/", grant_review.ReviewQueueView.as_view(), name="review-queue"),
+    path("reviews/<uuid:uuid>/declare/", grant_review.DeclareView.as_view(), name="review-declare"),
+    path("reviews/<uuid:uuid>/score/", grant_review.ScoreView.as_view(), name="review-score"),
     path(
         "applications/<uuid:uuid>/recommend/",
-        grants.RecommendView.as_view(),
+        grant_review.RecommendView.as_view(),
         name="application-recommend",
     ),
     path(
         "funding/<slug:reference>/apply/",
-        grants.ApplicationStartView.as_view(),
+        grant_applicant.ApplicationStartView.as_view(),
         name="application-start",
     ),
     path(
         "funding/<slug:reference>/dashboard/",
-        grants.RoundDashboardView.as_view(),
+        pages.RoundDashboardView.as_view(),
         name="round-dashboard",
     ),
     path(
         "applications/<uuid:uuid>/",
-        grants.ApplicationDetailView.as_view(),
+        grant_applicant.ApplicationDetailView.as_view(),
         name="application-detail",
     ),
     path(
         "applications/<uuid:uuid>/edit/",
-        grants.ApplicationEditView.as_view(),
+        grant_applicant.ApplicationEditView.as_view(),
         name="application-edit",
     ),
     path(
         "applications/<uuid:uuid>/files/",
-        grants.AttachmentUploadView.as_view(),
+        grant_applicant.AttachmentUploadView.as_view(),
         name="attachment-upload",
     ),
     path(
         "applications/<uuid:uuid>/files/<uuid:attachment_uuid>/",
-        grants.AttachmentDownloadView.as_view(),
+        grant_applicant.AttachmentDownloadView.as_view(),
         name="attachment-download",
     ),
     path(
         "applications/<uuid:uuid>/withdraw/",
-        grants.ApplicationWithdrawView.as_view(),
+        grant_applicant.ApplicationWithdrawView.as_view(),
         name="application-withdraw",
     ),
     path(
         "applications/<uuid:uuid>/screen/",
-        grants.ApplicationScreenView.as_view(),
+        grant_setup.ApplicationScreenView.as_view(),
         name="application-screen",
     ),
     path("history/", core.AuditLogView.as_view(), name="audit-log"),

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pdfs import PDF
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots"
 
@@ -199,7 +201,7 @@ def test_needs_based_allocation_run_adopt_and_partner_view(page, demo, assert_ac
     assert_accessible(page)
 
 
-MINIMAL_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+MINIMAL_PDF = PDF
 
 
 def test_a_charity_registers_applies_and_an_officer_screens(

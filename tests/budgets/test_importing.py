@@ -10,7 +10,9 @@ from openpyxl import Workbook
 from commissioning.budgets.importing import import_allocations
 from commissioning.budgets.models import Allocation, LedgerEntry
 from commissioning.budgets.selectors import allocation_lines, year_get
+from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.models import AuditEvent
+from commissioning.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +25,7 @@ GOOD = (
 )
 
 
-def run(year, text, name="allocations.csv", actor=None):
+def run(year, text, name="allocations.csv", actor=COMMAND_LINE):
     return import_allocations(actor=actor, year=year, filename=name, content=text.encode())
 
 
@@ -107,21 +109,28 @@ def test_xlsx_import_and_a_corrupt_workbook(year):
     ws.append(["Catch22", "Spreadsheet row", "pcc_grant", 1234.5])
     buffer = io.BytesIO()
     wb.save(buffer)
-    report = import_allocations(actor=None, year=year, filename="a.xlsx", content=buffer.getvalue())
+    report = import_allocations(
+        actor=COMMAND_LINE, year=year, filename="a.xlsx", content=buffer.getvalue()
+    )
     assert report.ok, report.problems
     (line,) = [l for l in allocation_lines(year) if l.initiative == "Spreadsheet row"]
     assert line.amounts == {"FY": D("1234.50")}
     bad = import_allocations(
-        actor=None, year=year, filename="b.xlsx", content=b"PK\x03\x04 not really"
+        actor=COMMAND_LINE, year=year, filename="b.xlsx", content=b"PK\x03\x04 not really"
     )
     assert "could not be read" in str(bad.problems[0])
 
 
-def test_capped_line_refusing_a_row_rolls_back_all_rows(year, officer):
+def test_capped_line_refusing_a_row_rolls_back_all_rows(year, user_with):
     from commissioning.budgets import services
 
     services.budget_line_create(
-        actor=officer, year=year, name="Direct", mechanism="direct", amount="1200", capped=True
+        actor=user_with(Role.CFO),
+        year=year,
+        name="Direct",
+        mechanism="direct",
+        amount="1200",
+        capped=True,
     )
     before = counts()
     report = run(year, GOOD)  # row 2 commits £1,500.50 of direct commissioning against £1,200

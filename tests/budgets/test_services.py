@@ -18,6 +18,7 @@ from commissioning.budgets.models import (
 )
 from commissioning.budgets.selectors import allocation_lines, current_versions
 from commissioning.core.models import AppendOnlyError, AuditEvent
+from commissioning.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -108,11 +109,11 @@ def test_cancel_leaves_no_money_and_blocks_further_variation(make_allocation, of
         ({}, "at least one period"),
     ],
 )
-def test_bad_amounts_are_refused_and_nothing_written(make_allocation, amounts, message):
+def test_bad_amounts_are_refused_and_nothing_written(make_allocation, officer, amounts, message):
     before = (LedgerEntry.objects.count(), AuditEvent.objects.count())
     with pytest.raises(ValidationError, match=message):
         services.allocation_create(
-            actor=None,
+            actor=officer,
             year=make_allocation("1").year,
             amounts=amounts,
             organisation=make_allocation("2").versions.get().organisation,
@@ -125,9 +126,9 @@ def test_bad_amounts_are_refused_and_nothing_written(make_allocation, amounts, m
     )
 
 
-def test_capped_line_refuses_overcommitment(year, officer, make_allocation):
+def test_capped_line_refuses_overcommitment(year, officer, user_with, make_allocation):
     services.budget_line_create(
-        actor=officer,
+        actor=user_with(Role.CFO),
         year=year,
         name="PCC Grant",
         mechanism=Mechanism.PCC_GRANT,
@@ -153,11 +154,15 @@ def test_capped_line_refuses_overcommitment(year, officer, make_allocation):
     assert committed["t"] == Decimal("10000.00")
 
 
-def test_uncapped_line_allows_overcommitment_and_position_says_so(year, officer, make_allocation):
+def test_uncapped_line_allows_overcommitment_and_position_says_so(year, user_with, make_allocation):
     from commissioning.budgets.selectors import position
 
     services.budget_line_create(
-        actor=officer, year=year, name="Grant", mechanism=Mechanism.PCC_GRANT, amount="100"
+        actor=user_with(Role.CFO),
+        year=year,
+        name="Grant",
+        mechanism=Mechanism.PCC_GRANT,
+        amount="100",
     )
     make_allocation("150", status=Status.COMMITTED)
     pos = position(year)

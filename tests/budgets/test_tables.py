@@ -58,7 +58,7 @@ def test_subtotals_add_up_to_total_and_pot(raw, by, pot, reserve):
     """For any ledger and any grouping: rows sum to subtotals, subtotals to the total, and
     the total plus unallocated funding is the pot, to the penny."""
     lines = [line(i, *r) for i, r in enumerate(raw)]
-    table = build_table(lines, by, pot=pot, reserve=reserve)
+    table = build_table(lines, by, mechanisms=MECHS, pot=pot, reserve=reserve)
     grand = sum((l.total for l in lines), Decimal(0))
     assert table.total == grand
     assert sum((g.total for g in table.groups), Decimal(0)) == grand
@@ -78,12 +78,29 @@ def test_groups_by_theme_with_across_all_themes_last():
         line(2, "Beta Council", "direct", 2, {"FY": Decimal("7")}),
         line(3, "Gamma CIC", "direct", 1, {"FY": Decimal("9")}),
     ]
-    table = build_table(lines, "theme")
+    table = build_table(lines, "theme", mechanisms=MECHS)
     assert [g.label for g in table.groups] == ["Theme 1", "Theme 2", "Across all themes"]
     assert [g.total for g in table.groups] == [Decimal("9"), Decimal("7"), Decimal("5")]
 
 
 def test_no_pot_means_no_unallocated_row():
-    table = build_table([line(1, "Alpha Trust", "direct", 1, {"FY": Decimal("5")})], "organisation")
+    table = build_table(
+        [line(1, "Alpha Trust", "direct", 1, {"FY": Decimal("5")})],
+        "organisation",
+        mechanisms=MECHS,
+    )
     assert table.unallocated is None
     assert [r["row_type"] for r in table_records(table)] == ["allocation", "subtotal", "total"]
+
+
+def test_mechanism_groups_follow_the_order_given():
+    """The order of mechanism groups is what the caller passes, nothing held in the module."""
+    lines = [
+        line(1, "Alpha Trust", "direct", 1, {"FY": Decimal("5")}),
+        line(2, "Beta Council", "plf", 1, {"FY": Decimal("7")}),
+        line(3, "Gamma CIC", "pcc_grant", 1, {"FY": Decimal("9")}),
+    ]
+    by_given = build_table(lines, "mechanism", mechanisms=["plf", "pcc_grant", "direct"])
+    assert [g.key for g in by_given.groups] == ["plf", "pcc_grant", "direct"]
+    reversed_order = build_table(lines, "mechanism", mechanisms=["direct", "pcc_grant", "plf"])
+    assert [g.key for g in reversed_order.groups] == ["direct", "pcc_grant", "plf"]

@@ -86,3 +86,21 @@ def test_console_script_help_runs():
     )
     assert result.returncode == 0, result.stderr
     assert "--year" in result.stdout
+
+
+def test_accounts_with_roles_are_made_on_the_command_line(user_with):
+    """No page makes accounts with roles: the rule refuses everyone but the command line."""
+    from django.core.exceptions import ValidationError
+
+    from commissioning.accounts.models import User
+    from commissioning.accounts.services import user_create
+    from commissioning.core.actors import COMMAND_LINE
+    from commissioning.core.roles import Role
+
+    details = dict(username="new-cfo", password="x-new-pass-1", full_name="New CFO")
+    for actor in (None, user_with(Role.CFO), user_with(Role.PCC)):
+        with pytest.raises(ValidationError, match="created on the server's command line"):
+            user_create(actor=actor, roles=[Role.CFO], **details)
+    assert not User.objects.filter(username="new-cfo").exists()
+    made = user_create(actor=COMMAND_LINE, roles=[Role.CFO], **details)
+    assert made.has_role(Role.CFO)

@@ -30,13 +30,14 @@ def main() -> None:
 
     from commissioning.budgets import services
     from commissioning.budgets.models import LedgerEntry, Mechanism, Status
+    from commissioning.core.actors import COMMAND_LINE
     from commissioning.organisations.models import Organisation
 
     call_command("migrate", verbosity=0, interactive=False)
     amount = Decimal("10000.00")
-    year = services.financial_year_get_or_create(actor=None, label="2040/41")
+    year = services.financial_year_get_or_create(actor=COMMAND_LINE, label="2040/41")
     services.budget_line_create(
-        actor=None,
+        actor=COMMAND_LINE,
         year=year,
         name="PCC Grant",
         mechanism=Mechanism.PCC_GRANT,
@@ -51,7 +52,7 @@ def main() -> None:
         for i in range(n):
             pending.append(
                 services.allocation_create(
-                    actor=None,
+                    actor=COMMAND_LINE,
                     year=year,
                     amounts={"FY": amount},
                     organisation=org,
@@ -78,10 +79,10 @@ def main() -> None:
 
                 review.application_approve(actor=pccs[i % len(pccs)], application=pending[i])
             elif mode == "commit":
-                services.allocation_commit(actor=None, allocation=pending[i], reason="race")
+                services.allocation_commit(actor=COMMAND_LINE, allocation=pending[i], reason="race")
             else:
                 services.allocation_create(
-                    actor=None,
+                    actor=COMMAND_LINE,
                     year=year,
                     amounts={"FY": amount},
                     organisation=org,

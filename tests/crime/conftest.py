@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from commissioning.crime.store import LsoaLookup
+from commissioning.crime.police_uk import LsoaLookup
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 POLICEUK = SHARED_DATA / "policeuk"

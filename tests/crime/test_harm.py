@@ -14,7 +14,8 @@ from commissioning.crime.harm import (
     load_weights,
     weights_hash,
 )
-from commissioning.crime.store import ASB, POLICE_UK_CRIME_TYPES, CrimeDataError, CrimeStore
+from commissioning.crime.police_uk import ASB, POLICE_UK_CRIME_TYPES, CrimeDataError
+from commissioning.crime.store import CrimeStore
 
 from .conftest import MONTHS
 

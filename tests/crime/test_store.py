@@ -15,16 +15,15 @@ from pathlib import Path
 import pytest
 
 from commissioning.crime import store as store_module
-from commissioning.crime.store import (
+from commissioning.crime.police_uk import (
     ASB,
     DATA_DIR,
     EXPECTED_COLUMNS,
     POLICE_UK_CRIME_TYPES,
     CrimeDataError,
-    CrimeStore,
-    IngestReport,
     LsoaLookup,
 )
+from commissioning.crime.store import CrimeStore, IngestReport
 
 from .conftest import MONTHS, llr_reference, street_file
 

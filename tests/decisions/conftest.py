@@ -11,11 +11,6 @@ from commissioning.decisions import services
 
 
 @pytest.fixture
-def cfo(user_with):
-    return user_with(Role.CFO)
-
-
-@pytest.fixture
 def ceo(user_with):
     """The Chief Executive, who is also the Monitoring Officer."""
     return user_with(Role.CHIEF_EXECUTIVE)
@@ -52,3 +47,25 @@ def signed(approved, pcc):
     services.record_sign(actor=pcc, record=approved)
     approved.refresh_from_db()
     return approved
+
+
+@pytest.fixture
+def sign_off(cfo, pcc, ceo):
+    """Approve, sign and publish a record whole: `sign_off(record)`; `until="signed"` stops
+    before the determination."""
+
+    def run(record, *, until: str = "published"):
+        services.record_approve(actor=cfo, record=record)
+        services.record_sign(actor=pcc, record=record)
+        if until == "published":
+            services.record_determine(
+                actor=ceo,
+                record=record,
+                publish_record="yes",
+                publish_assessment="yes",
+                publish_details="yes",
+            )
+        record.refresh_from_db()
+        return record
+
+    return run

@@ -18,12 +18,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from commissioning.decisions import services
-from commissioning.decisions.models import Status
+from commissioning.decisions.status import Status
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
 
 CANARY = "Zanzibar-canary-7Q"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture

@@ -11,14 +11,10 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from commissioning.core.models import AuditEvent
 from commissioning.core.roles import Role
 from commissioning.decisions import services
-from commissioning.decisions.models import (
-    DecisionRecord,
-    Signature,
-    Status,
-    Step,
-)
+from commissioning.decisions.models import DecisionRecord, Signature
 from commissioning.decisions.public import staff_document
 from commissioning.decisions.register import published_one
+from commissioning.decisions.status import Status, Step
 
 pytestmark = pytest.mark.django_db
 
@@ -196,9 +192,9 @@ def test_every_step_is_audited(draft, cfo, pcc, ceo):
     publish(actor=ceo, record=draft)
     assert actions() == [
         "decision.create",
-        "decision.approve",
-        "decision.sign",
-        "decision.determine",
+        "decision.approved",
+        "decision.signed",
+        "decision.published",
     ]
 
 

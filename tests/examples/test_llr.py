@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from commissioning.budgets.models import Status
+from commissioning.budgets.models import Mechanism, Status
 from commissioning.budgets.selectors import allocation_lines, position, reconcile_year, year_get
 from commissioning.budgets.tables import build_table
 from commissioning.plans.models import CommissioningIntention, StrategicPriority, Theme
@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def table(label, by):
     fy = year_get(label)
     pos = position(fy)
-    return build_table(allocation_lines(fy), by, pot=pos.pot, reserve=pos.reserve)
+    return build_table(
+        allocation_lines(fy), by, mechanisms=Mechanism.values, pot=pos.pot, reserve=pos.reserve
+    )
 
 
 def test_2013_14_pot_from_three_streams():

@@ -8,7 +8,7 @@ import pytest
 from commissioning.budgets.selectors import allocation_lines, year_get
 from commissioning.core.models import AuditEvent
 from commissioning.examples.formula_demo import SCHEME_TITLE, scheme_run_ensure
-from commissioning.formula import engine, explain, services
+from commissioning.formula import engine, explain, selectors, services
 from commissioning.formula.models import FormulaRun
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_llr_2022_scheme_on_2023_24_data():
     """Nine districts, Blaby with Hinckley and Bosworth as one partnership: eight areas that
     share £639,675 exactly, with Leicester the largest."""
     run = scheme_run_ensure()
-    result, identical = services.formula_run_recompute(run)
+    result, identical = selectors.formula_run_recompute(run)
     assert identical
     assert len(result.areas) == 8
     assert sum(a.allocation for a in result.areas) == D("639675.00")
@@ -179,8 +179,8 @@ def test_scheme_title_is_the_demo_run():
 def test_vli_indicator_and_a_vli_run_compare_with_2016_17(officer):
     """The 2016/17 fund was split by the Vulnerable Localities Index; the same method on
     2023/24 data, sharing £450,000, lands near it (needs neighbourhood-level data)."""
-    if not services.crime_store().lsoa_counts(
-        services.fy_months(year_get("2023/24")), ["Burglary"]
+    if not selectors.crime_store().lsoa_counts(
+        selectors.fy_months(year_get("2023/24")), ["Burglary"]
     ):
         pytest.skip(
             "the crime store holds only the district-level extract (no ../shared/data/policeuk)"
@@ -188,7 +188,7 @@ def test_vli_indicator_and_a_vli_run_compare_with_2016_17(officer):
     from commissioning.examples.formula_demo import vli_run_ensure
 
     run = vli_run_ensure()
-    result, identical = services.formula_run_recompute(run)
+    result, identical = selectors.formula_run_recompute(run)
     assert identical and sum(a.allocation for a in result.areas) == D("450000.00")
     rows = explain.rows(run.inputs, result)
     assert len(rows) == 9 and all(r.previous is not None for r in rows)

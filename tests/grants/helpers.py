@@ -1,8 +1,7 @@
 """Helpers shared by the grant tests."""
 
 from commissioning.grants import services
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+from tests.pdfs import PDF
 
 
 def complete(app, user):
@@ -14,7 +13,7 @@ def complete(app, user):
         amount_requested="9,500",
         answers={
             "summary": "Youth mentoring in three estates",
-            "start": "2031-05-01",
+            "start-date": "2031-05-01",
             "area": "City",
         },
         eligibility=elig,

@@ -3,22 +3,22 @@ asking a penny more is refused with the field and the cap named; exactly the cap
 The cap is found through the applicant organisation's own area, and what its other live
 applications to the round ask for counts against it."""
 
-import datetime as dt
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from commissioning.budgets import services as budget_services
 from commissioning.budgets.selectors import allocation_lines, year_get
+from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.roles import Role
 from commissioning.formula import services as formula_services
 from commissioning.grants import services
 from commissioning.grants.models import QuestionKind
-from commissioning.grants.workflow import Status
+from commissioning.grants.status import Status
 from commissioning.organisations.models import Organisation
+from tests.factories import RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,29 +41,27 @@ def adopted_run(officer, year):
 @pytest.fixture
 def csp_round(officer, year, adopted_run):
     line = budget_services.budget_line_create(
-        actor=officer,
+        actor=COMMAND_LINE,
         year=year,
         name="CSP projects",
         mechanism="csp_co_commissioning",
         amount="700000",
         capped=True,
     )
-    now = timezone.now()
-    return services.round_create(
+    return RoundFactory(
         actor=officer,
+        year=year,
         reference="csp-2031",
         title="CSP projects 2031/32",
         mechanism="csp_co_commissioning",
-        year=year,
         budget_line=line,
-        opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=30),
+        minimum_award=D(0),
         maximum_award=D("700000"),
-        published=True,
         cap_to_allocation=True,
         allocation_run=adopted_run,
         criteria=[{"title": "Link to the plan", "weight": "100"}],
-        questions=[{"key": "summary", "label": "Summary", "kind": QuestionKind.TEXT}],
+        questions=[{"label": "Summary", "kind": QuestionKind.TEXT}],
+        eligibility=[],
     )
 
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commissioning.core.roles import Role
-from commissioning.grants import review
+from commissioning.grants import review, selectors
 
 from .helpers import score, screened_in
 
@@ -66,7 +66,7 @@ def test_each_reviewers_spread_and_each_applications_range(grant_round, scored):
     }
     assert w[(0, 0)] == D("100.00") and w[(0, 1)] == D("20.00"), "all 5s is 100%, all 1s 20%"
 
-    per_reviewer, per_application = review.moderation(grant_round, threshold=D(20))
+    per_reviewer, per_application = selectors.moderation(grant_round, threshold=D(20))
 
     by_app = {s.application.pk: s for s in per_application}
     for i, app in enumerate(apps):
@@ -98,13 +98,13 @@ def test_each_reviewers_spread_and_each_applications_range(grant_round, scored):
     assert by_reviewer[reviewers[2].pk].scored == 2, "the conflicted application is left out"
 
     # the moderated score agrees with the panel's
-    moderated = {s.application.pk: s.moderated for s in review.score_summaries(grant_round)}
+    moderated = {s.application.pk: s.moderated for s in selectors.score_summaries(grant_round)}
     assert {pk: s.moderated for pk, s in by_app.items()} == moderated
 
 
 def test_a_higher_threshold_flags_fewer(grant_round, scored):
-    _, wide = review.moderation(grant_round, threshold=D(20))
-    _, none = review.moderation(grant_round, threshold=D(100))
+    _, wide = selectors.moderation(grant_round, threshold=D(20))
+    _, none = selectors.moderation(grant_round, threshold=D(100))
     assert any(s.flagged for s in wide) and not any(s.flagged for s in none)
 
 
@@ -112,7 +112,7 @@ def test_moderation_costs_the_same_queries_for_more_applications(
     grant_round, scored, officer, user_with
 ):
     with CaptureQueriesContext(connection) as few:
-        review.moderation(grant_round)
+        selectors.moderation(grant_round)
     more = [a for a, _ in screened_in(grant_round, officer, user_with, 3, prefix="more")]
     extra = [user_with(Role.REVIEWER) for _ in range(2)]
     review.reviewers_assign(
@@ -122,7 +122,7 @@ def test_moderation_costs_the_same_queries_for_more_applications(
         for assignment in app.assignments.all():
             score(assignment, (3, 2))
     with CaptureQueriesContext(connection) as many:
-        _, rows = review.moderation(grant_round)
+        _, rows = selectors.moderation(grant_round)
     assert len(rows) == 6
     assert len(many) == len(few) <= 3
 
@@ -137,7 +137,7 @@ def test_the_moderation_page(client, officer, grant_round, scored, user_with):
     assert url in dashboard.content.decode()
     page = client.get(url)
     html = page.content.decode()
-    _, rows = review.moderation(grant_round)
+    _, rows = selectors.moderation(grant_round)
     flagged = sum(1 for r in rows if r.flagged)
     assert flagged and html.count("wide spread") == flagged
     for app in apps:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from commissioning.core.roles import Role
 from commissioning.grants import review, services
-from commissioning.grants.workflow import Status
+from commissioning.grants.status import Status
 from commissioning.plans.models import Theme
 
 from .helpers import PDF, complete
@@ -56,7 +56,7 @@ def test_register_then_apply_through_the_pages(client, grant_round):
             "title": "Detached youth work",
             "amount_requested": "£8,000",
             "q_summary": "Evening outreach",
-            "q_start": "2031-09-01",
+            "q_start-date": "2031-09-01",
             "q_area": "County",
             f"eligibility_{elig.pk}": "yes",
             "submit": "1",
@@ -129,7 +129,7 @@ def test_late_submission_through_the_page_keeps_the_draft(client, grant_round, a
             "title": "Late",
             "amount_requested": "9500",
             "q_summary": "x",
-            "q_start": "2031-05-01",
+            "q_start-date": "2031-05-01",
             "q_area": "City",
             f"eligibility_{grant_round.eligibility.get().pk}": "yes",
             "submit": "1",

@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from commissioning.budgets.selectors import allocation_lines
+from commissioning.core.models import AuditEvent
 from commissioning.core.permissions import allowed
 from commissioning.core.roles import Role
-from commissioning.grants import review, services
-from commissioning.grants.workflow import Status
+from commissioning.grants import review, selectors, services
+from commissioning.grants.status import Status
 from commissioning.organisations.models import Organisation
 from commissioning.plans.models import Theme
 
@@ -89,7 +90,7 @@ def test_conflicted_reviewer_loses_sight_and_score(grant_round, submitted, revie
     assert app.status == Status.REVIEWED, (
         "the conflicted score is excluded, the clean one completes review"
     )
-    (summary,) = [s for s in review.score_summaries(grant_round) if s.application == app]
+    (summary,) = [s for s in selectors.score_summaries(grant_round) if s.application == app]
     assert summary.reviewers == 1 and summary.moderated == D("80.00")
 
 
@@ -109,7 +110,7 @@ def test_panel_ranks_within_the_pot_and_pcc_approves_into_the_ledger(
             actor=assignment.reviewer, assignment=assignment, has_conflict=False
         )
         score_all(assignment, value)
-    rows, pot = review.panel_ranking(grant_round)
+    rows, pot = selectors.panel_ranking(grant_round)
     assert pot == D("100000.00")
     assert [r.summary.application.title for r in rows] == ["Project 0", "Project 2", "Project 1"]
     assert [r.running_total for r in rows] == [D("9500.00"), D("19000.00"), D("28500.00")]
@@ -196,7 +197,7 @@ def test_approval_never_takes_the_pot_over(grant_round, submitted, reviewers, of
         )
         score_all(assignment, 4)
         review.panel_recommend(actor=panel, application=app, recommendation="fund", reasons="Good")
-    rows, pot = review.panel_ranking(grant_round)
+    rows, pot = selectors.panel_ranking(grant_round)
     assert pot == D("15000.00") and [r.within_pot for r in rows] == [True, False]
     pcc = user_with(Role.PCC)
     review.application_approve(actor=pcc, application=submitted[0])
@@ -225,3 +226,28 @@ def test_review_closes_whichever_comes_last_score_or_conflict(
     )
     app.refresh_from_db()
     assert app.status == Status.REVIEWED
+
+
+def test_review_closes_by_itself_through_the_workflow_and_nobody_can_close_it(
+    grant_round, submitted, reviewers, officer
+):
+    review.reviewers_assign(
+        actor=officer,
+        round=grant_round,
+        reviewers_by_theme={None: reviewers[:1]},
+        per_application=1,
+    )
+    app = submitted[0]
+    with pytest.raises(ValidationError, match="happens by itself"):
+        services.application_transition(actor=officer, application=app, to=Status.REVIEWED)
+    (assignment,) = app.assignments.all()
+    review.conflict_declare(actor=assignment.reviewer, assignment=assignment, has_conflict=False)
+    score_all(assignment, 4)
+    app.refresh_from_db()
+    assert app.status == Status.REVIEWED
+    event = AuditEvent.objects.get(action="application.reviewed", object_uuid=app.uuid)
+    assert event.actor is None and event.actor_label == "system"
+    assert event.before == {"status": "in_review"} and event.after == {"status": "reviewed"}
+    last = app.events.last()
+    assert (last.from_status, last.to_status, last.actor) == ("in_review", "reviewed", None)
+    assert last.note == "every assigned reviewer without a conflict has scored"

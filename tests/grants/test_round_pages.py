@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commissioning.budgets import services as budget_services
+from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.models import AuditEvent
 from commissioning.core.roles import Role
 from commissioning.grants.models import Round
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pot(officer, year):
     return budget_services.budget_line_create(
-        actor=officer,
+        actor=COMMAND_LINE,
         year=year,
         name="PCC Grant",
         mechanism="pcc_grant",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from commissioning.budgets import services as budget_services
 from commissioning.budgets.models import BudgetLine
 from commissioning.budgets.selectors import year_get
+from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.models import AuditEvent
 from commissioning.core.roles import Role
 from commissioning.formula import services as formula_services
@@ -29,7 +30,7 @@ UTC = dt.UTC
 @pytest.fixture
 def pot(officer, year):
     return budget_services.budget_line_create(
-        actor=officer,
+        actor=COMMAND_LINE,
         year=year,
         name="PCC Grant",
         mechanism="pcc_grant",
@@ -239,7 +240,7 @@ def test_the_cap_needs_a_run_adopted_for_the_round_year(officer, year, pot):
     fields = details(year, pot, cap_to_allocation=True, allocation_run=run)
     with pytest.raises(ValidationError, match="has not been adopted"):
         rounds.round_draft_create(actor=officer, **fields)
-    other_year = budget_services.financial_year_get_or_create(actor=officer, label="2032/33")
+    other_year = budget_services.financial_year_get_or_create(actor=COMMAND_LINE, label="2032/33")
     formula_services.formula_run_adopt(actor=officer, run=run, year=other_year)
     with pytest.raises(ValidationError, match="adopted for 2032/33, not for the round's year"):
         rounds.round_draft_create(actor=officer, **fields)

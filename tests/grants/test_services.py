@@ -9,11 +9,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from commissioning.budgets import services as budget_services
+from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.models import Message
 from commissioning.core.permissions import allowed
 from commissioning.core.roles import Role
 from commissioning.grants import services
-from commissioning.grants.workflow import TRANSITIONS, Status
+from commissioning.grants.models import QuestionKind, Round
+from commissioning.grants.status import Status
+from commissioning.grants.workflow import APPLICATION
+from tests.factories import RoundFactory
 
 from .helpers import PDF, complete
 
@@ -68,7 +72,7 @@ def test_a_second_after_the_close_is_refused_and_the_draft_kept(grant_round, app
             "11 words; the limit is 10",
         ),
         ({}, {"area": "Moon"}, "choose one of the options"),
-        ({}, {"start": "2031-02-30"}, "enter a real date"),
+        ({}, {"start-date": "2031-02-30"}, "enter a real date"),
     ],
 )
 def test_bad_answers_are_refused_and_nothing_saved(
@@ -126,29 +130,32 @@ def test_withdraw_and_no_changes_after_submission(grant_round, applicant):
 
 def test_criteria_weights_must_make_100(officer, year):
     line = budget_services.budget_line_create(
-        actor=officer, year=year, name="Grant", mechanism="pcc_grant", amount="10"
+        actor=COMMAND_LINE, year=year, name="Grant", mechanism="pcc_grant", amount="10"
     )
     now = timezone.now()
     with pytest.raises(ValidationError, match="add up to 90"):
-        services.round_create(
+        RoundFactory(
             actor=officer,
+            year=year,
             reference="r",
             title="R",
-            mechanism="pcc_grant",
-            year=year,
             budget_line=line,
             opens_at=now,
             closes_at=now + dt.timedelta(days=1),
+            minimum_award=D(0),
             maximum_award=D("5"),
             criteria=[{"title": "Need", "weight": "90"}],
-            questions=[],
+            questions=[{"label": "Summary", "kind": QuestionKind.TEXT}],
+            eligibility=[],
         )
+    assert not Round.objects.filter(reference="r", published=True).exists()
 
 
-def test_every_transition_names_a_known_rule():
+def test_every_move_names_a_known_rule():
     from commissioning.core.permissions import RULES
 
-    assert all(rule in RULES for rule, _ in TRANSITIONS.values())
+    assert APPLICATION.moves
+    assert all(move.rule in RULES for move in APPLICATION.moves.values())
 
 
 def test_organisation_registers_itself(db):
@@ -193,7 +200,7 @@ def test_attachments_are_checked_and_stored_outside_any_public_path(grant_round,
     attachment = services.application_attach(
         actor=applicant, application=app, question_key="budget", name="Budget 2031.pdf", data=PDF
     )
-    stored = services.attachments_dir() / attachment.stored_name
+    stored = attachment.path
     assert stored.read_bytes() == PDF
     assert not str(stored).startswith(str(settings.STATICFILES_DIRS[0]))
     assert attachment.stored_name != attachment.original_name

@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 
 from commissioning.opendata import giving360 as g360
+from commissioning.opendata import spreadsheet as flat
 from commissioning.opendata.giving360 import Classification, Grant, Location, Org
 
 # The official files, found independently of the module under test.
@@ -354,11 +355,52 @@ def test_geo_code_of_the_wrong_type_is_reported(pkg):
         (Org("A", "csp", key="Blaby  Hinckley CSP"), f"{PREFIX}-blaby-hinckley-csp"),
         (Org("A", "police_force", key="leics-police"), f"{PREFIX}-leics-police"),
         (Org("A", "charity", key="small-charity"), f"{PREFIX}-small-charity"),
+        # The org-id.guide identifier an organisation carries comes first, whatever its list.
+        (Org("A", "charity", org_id="GB-CHC-1234567", key="a"), "GB-CHC-1234567"),
+        (Org("A", "company", org_id=" gb-coh-01234567 ", key="a"), "GB-COH-01234567"),
+        (Org("A", "council", org_id="GB-LAE-LCE", key="a"), "GB-LAE-LCE"),
+        (Org("A", "other", org_id="GB-EDU-123456", key="a"), "GB-EDU-123456"),
+        (Org("A", "charity", org_id="GB-SC-SC012345"), "GB-SC-SC012345"),
+        (Org("A", "charity", org_id="GB-NIC-100012"), "GB-NIC-100012"),
+        (Org("A", "charity", org_id="GB-CHC-1234567", charity_number="1123456"), "GB-CHC-1234567"),
+        # One that is not an org-id.guide identifier is passed over.
+        (Org("A", "charity", org_id="CHC 1123456", charity_number="1123456"), "GB-CHC-1123456"),
+        (Org("A", "other", org_id="GB-1234567", key="small-group"), f"{PREFIX}-small-group"),
+        (Org("A", "other", org_id="G1-CHC-1234567", key="small-group"), f"{PREFIX}-small-group"),
     ],
 )
 def test_org_identifier(org, expected):
     """org-id.guide identifiers, normalised for whitespace and case."""
     assert g360.org_identifier(org, PREFIX) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "standard"),
+    [
+        ("GB-CHC-1234567", "GB-CHC-1234567"),
+        ("gb-coh-sc012345", "GB-COH-sc012345"),
+        (" GB-EDU-123456\n", "GB-EDU-123456"),
+        ("XM-DAC-41114", "XM-DAC-41114"),
+        ("GB-CHC-", ""),
+        ("GB-CHC", ""),
+        ("GBR-CHC-1234567", ""),
+        ("GB-CH1-1234567", ""),
+        ("GB-CHC-12--34", ""),
+        ("1234567", ""),
+        ("", ""),
+    ],
+)
+def test_standard_org_id(value, standard):
+    """PREFIX-IDENTIFIER, the prefix two letters, a dash and letters (put in capitals)."""
+    assert g360.standard_org_id(value) == standard
+
+
+def test_an_org_id_that_cannot_be_used_is_reported():
+    assert g360.org_id_problem(Org("Fine", "charity", org_id="GB-CHC-1234567")) == ""
+    assert g360.org_id_problem(Org("None", "charity")) == ""
+    problem = g360.org_id_problem(Org("Odd Trust", "charity", org_id="charity 1234567"))
+    assert "Odd Trust" in problem and "'charity 1234567'" in problem
+    assert "not an org-id.guide identifier" in problem
 
 
 def test_a_charitable_company_publishes_both_numbers_in_standard_form():
@@ -544,7 +586,7 @@ def test_spreadsheet_headers_are_official_titles_and_include_the_required(pkg):
     extra field; every required column is there."""
     columns = official_columns()
     titles = {c["column_title"] for c in columns}
-    headers, _ = g360.rows(pkg)
+    headers, _ = flat.rows(pkg)
     assert len(headers) == len(set(headers))
     for header in headers:
         plain = ":".join(s for s in header.split(":") if not s.isdigit())
@@ -561,14 +603,14 @@ def test_spreadsheet_headers_are_official_titles_and_include_the_required(pkg):
 def test_spreadsheet_numbers_columns_only_for_lists_with_several_items(pkg):
     """Three locations on one grant give Beneficiary Location:0: to :2: columns; the single
     recipient keeps its plain title."""
-    headers, _ = g360.rows(pkg)
+    headers, _ = flat.rows(pkg)
     for n in range(3):
         assert f"Beneficiary Location:{n}:Geographic Code" in headers
     assert "Beneficiary Location:Geographic Code" not in headers
     assert "Recipient Org:Identifier" in headers
     assert not any(h.startswith("Recipient Org:0") for h in headers)
 
-    single, _ = g360.rows(build(grants()[1:3]))
+    single, _ = flat.rows(build(grants()[1:3]))
     assert "Beneficiary Location:Geographic Code" in single
     assert not any(re.search(r":\d+:", h) for h in single)
 
@@ -577,7 +619,7 @@ def test_spreadsheet_cells_trace_back_to_the_package(pkg):
     """Each cell holds the value at the official JSON path its title names, and no value of
     the package is left out."""
     by_title = {c["column_title"]: c["json_path"] for c in official_columns()}
-    headers, table = g360.rows(pkg)
+    headers, table = flat.rows(pkg)
     assert len(table) == len(pkg["grants"])
     for grant, row in zip(pkg["grants"], table, strict=True):
         for header, cell in zip(headers, row, strict=True):
@@ -602,12 +644,12 @@ def _scalars(value: Any):
 
 def test_workbook_opens_with_a_grants_sheet_and_one_row_per_grant(pkg):
     """The XLSX has one sheet, grants, a header row and a row per grant; amounts are numbers."""
-    book = openpyxl.load_workbook(io.BytesIO(g360.workbook(pkg)))
+    book = openpyxl.load_workbook(io.BytesIO(flat.workbook(pkg)))
     assert book.sheetnames == ["grants"]
     sheet = book["grants"]
     values = list(sheet.iter_rows(values_only=True))
     headers = list(values[0])
-    assert headers == g360.rows(pkg)[0]
+    assert headers == flat.rows(pkg)[0]
     assert len(values) == 1 + len(pkg["grants"])
     amount = headers.index("Amount Awarded")
     awarded = [row[amount] for row in values[1:]]
@@ -631,7 +673,7 @@ def test_workbook_keeps_formula_like_text_as_text():
         recipient=grant.recipient,
         funder=grant.funder,
     )
-    book = openpyxl.load_workbook(io.BytesIO(g360.workbook(build([risky]))))
+    book = openpyxl.load_workbook(io.BytesIO(flat.workbook(build([risky]))))
     sheet = book["grants"]
     headers = [c.value for c in sheet[1]]
     cell = sheet.cell(row=2, column=headers.index("Title") + 1)
@@ -641,7 +683,7 @@ def test_workbook_keeps_formula_like_text_as_text():
 
 def test_csv_text_has_one_row_per_grant_and_exact_amounts(pkg):
     """The CSV carries the same headers and the amounts' exact digits."""
-    records = list(csv.DictReader(io.StringIO(g360.csv_text(pkg))))
+    records = list(csv.DictReader(io.StringIO(flat.csv_text(pkg))))
     assert len(records) == len(pkg["grants"])
     assert [r["Amount Awarded"] for r in records] == ["1234.56", "100000", "25000", "87654.32"]
     assert records[0]["Award Date"] == "2013-09-05"
@@ -653,5 +695,5 @@ def test_spreadsheet_of_a_tampered_package_shows_the_tampering(pkg):
     """rows() reads the package it is given rather than anything cached."""
     changed = copy.deepcopy(pkg)
     changed["grants"][0]["title"] = "Changed"
-    assert g360.rows(changed)[1][0][1] == "Changed"
-    assert g360.rows(pkg)[1][0][1] == "Victim support navigators"
+    assert flat.rows(changed)[1][0][1] == "Changed"
+    assert flat.rows(pkg)[1][0][1] == "Victim support navigators"

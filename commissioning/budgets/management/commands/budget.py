@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from commissioning.budgets.exports import position_record
 from commissioning.budgets.management import year_or_error
 from commissioning.budgets.selectors import position
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         fy = year_or_error(year)
         pos = position(fy)
         if format == "json":
-            self.stdout.write(json.dumps(position_json(pos), indent=2))
+            self.stdout.write(json.dumps(position_record(pos), indent=2))
             return
         w = self.stdout.write
         w(f"Budget position {fy.label}")
@@ -45,41 +46,3 @@ class Command(BaseCommand):
             )
         for note in pos.notes:
             w(f"Note: {note}")
-
-
-def position_json(pos) -> dict:
-    def row(r):
-        return {
-            "key": r.key,
-            "label": r.label,
-            "budget": None if r.budget is None else str(r.budget),
-            "capped": r.capped,
-            "committed": str(r.committed),
-            "indicative": str(r.indicative),
-            "available": None if r.available is None else str(r.available),
-        }
-
-    return {
-        "year": pos.year.label,
-        "pot": str(pos.pot),
-        "streams": [
-            {
-                "name": s.name,
-                "amount": str(s.amount),
-                "kind": s.kind,
-                "source_body": s.source_body,
-                "ring_fenced": s.ring_fenced,
-            }
-            for s in pos.streams
-        ],
-        "committed": str(pos.committed),
-        "indicative": str(pos.indicative),
-        "reserve": str(pos.reserve),
-        "available": str(pos.available),
-        "uncommitted": str(pos.uncommitted),
-        "by_mechanism": [row(r) for r in pos.by_mechanism],
-        "by_theme": [row(r) for r in pos.by_theme],
-        "by_priority": [row(r) for r in pos.by_priority],
-        "by_stream": [row(r) for r in pos.by_stream],
-        "notes": pos.notes,
-    }

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from commissioning.budgets.importing import import_allocations
 from commissioning.budgets.management import year_or_error
+from commissioning.core.actors import COMMAND_LINE
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"no such file: {file}")
         report = import_allocations(
-            actor=None, year=fy, filename=path.name, content=path.read_bytes()
+            actor=COMMAND_LINE, year=fy, filename=path.name, content=path.read_bytes()
         )
         if not report.ok:
             for problem in report.problems:

@@ -10,8 +10,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from commissioning.budgets.management import year_or_error
-from commissioning.crime.store import CrimeDataError
-from commissioning.formula import services
+from commissioning.core.actors import COMMAND_LINE
+from commissioning.crime.police_uk import CrimeDataError
+from commissioning.formula import selectors, services
+from commissioning.formula.errors import FormulaInputError
 
 
 class Command(BaseCommand):
@@ -44,7 +46,9 @@ class Command(BaseCommand):
             if not path.exists():
                 raise CommandError(f"no such file or folder: {path}")
         try:
-            report = services.crime_ingest(paths, progress=progress and sys.stderr.isatty())
+            report = services.crime_ingest(
+                paths, actor=COMMAND_LINE, progress=progress and sys.stderr.isatty()
+            )
         except CrimeDataError as exc:
             raise CommandError(f"nothing was loaded: {exc}") from exc
         self.stdout.write(report.summary())
@@ -52,8 +56,8 @@ class Command(BaseCommand):
     def summary(self, label: str, fmt: str, include_asb: bool) -> None:
         year = year_or_error(label)
         try:
-            rows = services.crime_summary(year, include_asb=include_asb)
-        except services.FormulaInputError as exc:
+            rows = selectors.crime_summary(year, include_asb=include_asb)
+        except FormulaInputError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if fmt == "json":
             self.stdout.write(json.dumps({"year": year.label, "rows": rows}, indent=2))

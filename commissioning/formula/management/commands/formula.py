@@ -15,7 +15,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from commissioning.budgets.management import year_or_error
-from commissioning.formula import calc, services
+from commissioning.core.actors import COMMAND_LINE
+from commissioning.formula import calc, selectors, services
 from commissioning.formula.engine import compute
 
 
@@ -120,7 +121,7 @@ class Command(BaseCommand):
             include_asb=o["include_asb"],
             join="none" if not o["join"] else o["join_mode"],
         )
-        snapshot = services.build_snapshot(req)
+        snapshot = services.build_snapshot(req, actor=COMMAND_LINE)
         if o["join"]:
             groups, names = {}, {}
             for i, spec in enumerate(o["join"], start=1):
@@ -128,18 +129,18 @@ class Command(BaseCommand):
                 joint = next(
                     (
                         code
-                        for code, (_, m) in services.joint_partnerships().items()
+                        for code, (_, m) in selectors.joint_partnerships().items()
                         if m == members
                     ),
                     f"JOINT-{i}",
                 )
                 groups[joint] = members
-                names[joint] = services.joint_partnerships().get(
+                names[joint] = selectors.joint_partnerships().get(
                     joint, (" with ".join(members), [])
                 )[0]
             snapshot["join"] = {"mode": o["join_mode"], "groups": groups, "names": names}
         if o["save"]:
-            run = services.formula_run_create(actor=None, req=req)
+            run = services.formula_run_create(actor=COMMAND_LINE, req=req)
             self.stderr.write(f"Stored run {run.reference} (output {run.output_hash[:12]})")
             return compute(run.inputs)
         return compute(snapshot)

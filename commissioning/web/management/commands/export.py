@@ -1,11 +1,16 @@
+import json
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commissioning.budgets import exports
+from commissioning.budgets.exports import allocation_records
 from commissioning.budgets.management import year_or_error
 from commissioning.budgets.selectors import allocation_lines
+from commissioning.core.downloads import to_csv, to_json, to_xlsx
+from commissioning.decisions import register, serialise
+from commissioning.decisions.giving import grants_package
+from commissioning.opendata import giving360, spreadsheet
 
 USAGE = """Export data:
   export allocations --year 2013/14 [--format csv|xlsx|json] [-o FILE]
@@ -63,19 +68,16 @@ class Command(BaseCommand):
             raise CommandError("export allocations needs --year, e.g. --year 2013/14")
         fy = year_or_error(year)
         lines = allocation_lines(fy)
-        columns, records = exports.allocation_records(fy.label, lines)
+        columns, records = allocation_records(fy.label, lines)
         if fmt == "xlsx":
-            data: str | bytes = exports.to_xlsx(columns, records, title=f"Allocations {fy.slug}")
+            data: str | bytes = to_xlsx(columns, records, title=f"Allocations {fy.slug}")
         elif fmt == "csv":
-            data = exports.to_csv(columns, records)
+            data = to_csv(columns, records)
         else:
-            data = exports.to_json(columns, records, year=fy.label, kind="allocations") + "\n"
+            data = to_json(columns, records, year=fy.label, kind="allocations") + "\n"
         self._write(data, output, f"{len(records)} allocations")
 
     def _giving(self, fmt: str, output: str | None, base_url: str) -> None:
-        from commissioning.decisions.giving import grants_package
-        from commissioning.opendata import giving360
-
         try:
             package = grants_package(base_url=base_url)
         except ValueError as exc:
@@ -83,16 +85,12 @@ class Command(BaseCommand):
         if fmt == "json":
             data: str | bytes = giving360.dumps(package) + "\n"
         elif fmt == "xlsx":
-            data = giving360.workbook(package)
+            data = spreadsheet.workbook(package)
         else:
-            data = giving360.csv_text(package)
+            data = spreadsheet.csv_text(package)
         self._write(data, output, f"{len(package['grants'])} grants (360Giving {fmt})")
 
     def _decisions(self, fmt: str, output: str | None) -> None:
-        import json
-
-        from commissioning.decisions import register, serialise
-
         decisions = register.published()
         if fmt == "json":
             data: str | bytes = (
@@ -105,7 +103,7 @@ class Command(BaseCommand):
             )
         elif fmt == "csv":
             columns, records = register.decision_records(decisions)
-            data = exports.to_csv(columns, records)
+            data = to_csv(columns, records)
         else:
             raise CommandError("Decisions export as json or csv")
         self._write(data, output, f"{len(decisions)} published decisions")

@@ -1,0 +1,15 @@
+"""Who may create accounts that hold roles."""
+
+from __future__ import annotations
+
+from commissioning.core.permissions import Result, rule
+
+CREATE_USER = "accounts.create_user"
+
+
+@rule(CREATE_USER)
+def can_create_user(user, obj=None) -> Result:
+    """No page creates accounts with roles: they are made on the server's command line (the
+    demo, the example loader), which passes every rule. Applicants register themselves
+    through the funding pages, which give no role but their organisation's."""
+    return False, "accounts with roles are created on the server's command line"

@@ -1,0 +1,264 @@
+"""Applicants' pages: the public rounds, registering an organisation, drafting, submitting and
+withdrawing an application, and its attachments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from commissioning.core import files
+from commissioning.core.forms import attach_errors
+from commissioning.core.guard import Guarded
+from commissioning.core.permissions import PUBLIC, allowed
+
+from .. import selectors, services
+from ..forms import ApplicationForm, RegisterForm, ScreenForm, UploadForm
+from ..permissions import APPLY, DECIDE, DOWNLOAD, MANAGE, PANEL
+from ..status import Status
+from ..workflow import APPLICATION
+
+
+class RoundListView(Guarded):
+    permission = PUBLIC
+
+    def get(self, request):
+        can_manage = allowed(request.user, MANAGE)
+        return render(
+            request,
+            "grants/round_list.html",
+            {
+                "rounds": selectors.rounds_published(),
+                "now": timezone.now(),
+                "can_manage": can_manage,
+                "drafts": selectors.rounds_draft() if can_manage else [],
+            },
+        )
+
+
+class RoundDetailView(Guarded):
+    permission = PUBLIC
+
+    def get(self, request, reference: str):
+        rnd = selectors.round_get(reference)
+        return render(
+            request,
+            "grants/round_detail.html",
+            {
+                "round": rnd,
+                "open": services.round_is_open(rnd),
+                "can_apply": allowed(request.user, APPLY),
+                "can_manage": allowed(request.user, MANAGE),
+                "can_panel": allowed(request.user, PANEL),
+                "can_decide": allowed(request.user, DECIDE),
+            },
+        )
+
+
+class RegisterView(Guarded):
+    permission = PUBLIC
+
+    def get(self, request):
+        return render(request, "grants/register.html", {"form": RegisterForm()})
+
+    def post(self, request):
+        form = RegisterForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                org = services.organisation_register(
+                    name=d["name"],
+                    kind=d["kind"],
+                    username=d["username"],
+                    password=d["password"],
+                    full_name=d["full_name"],
+                    email=d["email"],
+                    charity_number=d["charity_number"],
+                    company_number=d["company_number"],
+                    address=d["address"],
+                    phone=d["phone"],
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                login(request, org.users.get(), backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(
+                    request, f"{org.name} is registered. You can now apply to open rounds."
+                )
+                return redirect("grant-rounds")
+        return render(request, "grants/register.html", {"form": form}, status=400)
+
+
+class ApplicationStartView(Guarded):
+    permission = APPLY
+
+    def post(self, request, reference: str):
+        rnd = selectors.round_get(reference)
+        try:
+            app = services.application_start(
+                actor=request.user,
+                round=rnd,
+                title=request.POST.get("title", "") or "Untitled application",
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("grant-round", reference=rnd.reference)
+        return redirect("application-edit", uuid=app.uuid)
+
+
+def _answer_field(form):
+    """Where a service's error about an answer shows: its own field, or the question's."""
+    return lambda key: key if key in form.fields else f"q_{key}"
+
+
+class ApplicationEditView(Guarded):
+    permission = APPLY
+
+    def _render(self, request, app, form, page, problems=(), status=200):
+        return render(
+            request,
+            "grants/application_edit.html",
+            {
+                "app": app,
+                "form": form,
+                "upload_questions": page.upload_questions,
+                "attachments": page.attachments,
+                "problems": list(problems),
+                "closes": app.round.closes_at,
+            },
+            status=status,
+        )
+
+    def get(self, request, uuid):
+        app = selectors.application_get(request.user, uuid)
+        if not APPLICATION.can(request.user, app, Status.SUBMITTED):
+            return redirect("application-detail", uuid=app.uuid)
+        page = selectors.draft_page(app)
+        form = ApplicationForm(initial=page.initial, round=app.round)
+        return self._render(request, app, form, page)
+
+    def post(self, request, uuid):
+        app = selectors.application_get(request.user, uuid)
+        page = selectors.draft_page(app)
+        form = ApplicationForm(request.POST, round=app.round)
+        if not form.is_valid():
+            return self._render(request, app, form, page, status=400)
+        d = form.cleaned_data
+        try:
+            services.application_save(
+                actor=request.user,
+                application=app,
+                answers=form.answers(),
+                eligibility=form.eligibility(),
+                title=d["title"],
+                amount_requested=d["amount_requested"],
+                theme=d["theme"],
+                primary_priority=d["primary_priority"],
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc, _answer_field(form))
+            return self._render(request, app, form, page, status=400)
+        if "submit" not in request.POST:
+            messages.success(
+                request, "Draft saved. You can come back to it until the round closes."
+            )
+            return redirect("application-edit", uuid=app.uuid)
+        try:
+            services.application_submit(actor=request.user, application=app)
+        except ValidationError as exc:
+            return self._render(request, app, form, page, problems=exc.messages, status=400)
+        messages.success(
+            request, f"Application {app.reference} submitted. We have sent you an acknowledgement."
+        )
+        return redirect("application-detail", uuid=app.uuid)
+
+
+class AttachmentUploadView(Guarded):
+    permission = APPLY
+
+    def post(self, request, uuid):
+        app = selectors.application_get(request.user, uuid)
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                services.application_attach(
+                    actor=request.user,
+                    application=app,
+                    question_key=form.cleaned_data["question"],
+                    name=upload.name,
+                    data=upload.read(),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, f"{upload.name} attached.")
+        else:
+            messages.error(request, "Choose a file to upload")
+        return redirect("application-edit", uuid=app.uuid)
+
+
+class AttachmentDownloadView(Guarded):
+    permission = DOWNLOAD
+
+    def get(self, request, uuid, attachment_uuid):
+        app = selectors.application_get(request.user, uuid)
+        attachment = selectors.attachment_get(app, attachment_uuid)
+        return files.download(
+            attachment.path,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+
+
+class ApplicationDetailView(Guarded):
+    permission = DOWNLOAD
+
+    def get(self, request, uuid):
+        app = selectors.application_get(request.user, uuid)
+        page = selectors.application_page(app)
+        moves = {m.target for m in APPLICATION.moves_for(request.user, app)}
+        return render(
+            request,
+            "grants/application_detail.html",
+            {
+                "app": app,
+                "answers": page.answers,
+                "attachments": page.attachments,
+                "events": page.events,
+                "can_continue": Status.SUBMITTED in moves,
+                "can_withdraw": Status.WITHDRAWN in moves,
+                "can_screen": Status.IN_REVIEW in moves,
+                "screen_form": ScreenForm(),
+            },
+        )
+
+
+class ApplicationWithdrawView(Guarded):
+    permission = APPLY
+
+    def post(self, request, uuid):
+        app = selectors.application_get(request.user, uuid)
+        try:
+            services.application_withdraw(
+                actor=request.user, application=app, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Application {app.reference} withdrawn.")
+        return redirect("application-detail", uuid=app.uuid)
+
+
+class MyApplicationsView(Guarded):
+    permission = APPLY
+
+    def get(self, request):
+        mine = selectors.my_applications(request.user)
+        return render(
+            request,
+            "grants/my_applications.html",
+            {"apps": mine.applications, "inbox": mine.inbox},
+        )
