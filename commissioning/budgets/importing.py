@@ -31,6 +31,11 @@ from .permissions import ALLOCATIONS_CHANGE
 from .selectors import current_versions
 
 MAX_ROWS = 5000
+# The longest text a cell may hold (an initiative, a comment). Longer cells are refused by row
+# and column. The CSV reader's own limit is raised to the upload limit so that it is this
+# check, naming the cell, that refuses them, not the reader's error.
+MAX_CELL = 2000
+csv.field_size_limit(max(csv.field_size_limit(), 8 * 1024 * 1024))
 REQUIRED = ("organisation", "initiative", "mechanism")
 # An export can be imported again: the same columns, plus the row total it prints.
 KNOWN = {*ALLOCATION_COLUMNS, "total"}
@@ -212,6 +217,14 @@ def check_rows(
     for index, row in enumerate(rows, start=2):
         if not row:
             problems.append(Problem(index, "", "the row is empty"))
+            continue
+        long_cells = [
+            Problem(index, column, f"is {len(text):,} characters long; at most {MAX_CELL:,}")
+            for column, text in row.items()
+            if len(text) > MAX_CELL
+        ]
+        if long_cells:
+            problems.extend(long_cells)
             continue
         errs: list[Problem] = []
 

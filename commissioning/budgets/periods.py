@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 
@@ -38,6 +39,23 @@ def year_label_of(day: dt.date) -> str:
     """The label of a day's financial year, like "2013/14"."""
     first = first_year_of(day)
     return f"{first}/{(first + 1) % 100:02d}"
+
+
+YEAR_LABEL = re.compile(r"^(\d{4})[/-](\d{2})$")
+
+
+def year_start_of_label(label: str) -> dt.date:
+    """1 April of a financial year named like "2024/25" (or "2024-25"), whether or not the
+    product holds a budget for it; ValueError in words for anything else."""
+    match = YEAR_LABEL.match(label.strip())
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise ValueError(f"“{label}” is not a financial year: write it like 2024/25")
+    return dt.date(int(match[1]), 4, 1)
+
+
+def year_months(year_start: dt.date) -> list[str]:
+    """The twelve months of the financial year starting on `year_start`, as "YYYY-MM"."""
+    return [month_start(year_start, n).strftime("%Y-%m") for n in range(12)]
 
 
 def ordered(codes) -> list[str]:

@@ -6,6 +6,7 @@ format."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Sequence
@@ -41,11 +42,17 @@ def to_csv(columns: Sequence[str], records: Sequence[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
+def _json_value(value: Any) -> Any:
+    """Amounts as exact decimal strings, dates as ISO 8601; everything else as it is."""
+    if isinstance(value, Decimal):
+        return _text(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
 def to_json(columns: Sequence[str], records: Sequence[dict[str, Any]], **meta: Any) -> str:
-    rows = [
-        {c: (_text(r[c]) if isinstance(r.get(c), Decimal) else r.get(c, "")) for c in columns}
-        for r in records
-    ]
+    rows = [{c: _json_value(r.get(c, "")) for c in columns} for r in records]
     return json.dumps(
         {**meta, "columns": list(columns), "rows": rows}, indent=2, ensure_ascii=False
     )

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.safestring import mark_safe
 
 from commissioning.budgets.models import FinancialYear, LedgerEntry, Mechanism, Status
+from commissioning.budgets.periods import year_months, year_start_of_label
 from commissioning.core.money import pounds
 from commissioning.crime.police_uk import LsoaLookup
 from commissioning.crime.store import CrimeStore
@@ -36,14 +37,7 @@ def crime_store() -> CrimeStore:
 
 
 def fy_months(year: FinancialYear) -> list[str]:
-    out = []
-    y, m = year.starts.year, year.starts.month
-    for _ in range(12):
-        out.append(f"{y:04d}-{m:02d}")
-        m += 1
-        if m == 13:
-            y, m = y + 1, 1
-    return out
+    return year_months(year.starts)
 
 
 def districts() -> list[Area]:
@@ -67,14 +61,19 @@ def lsoa_lookup() -> LsoaLookup:
     )
 
 
-def crime_summary(year: FinancialYear, *, include_asb: bool = False) -> list[dict[str, Any]]:
+def crime_summary(label: str, *, include_asb: bool = False) -> list[dict[str, Any]]:
+    """Crimes by district and type in the financial year `label` ("2024/25"): a date range,
+    summarised whenever police.uk data for it is loaded, with or without a budget for it."""
+    try:
+        months = year_months(year_start_of_label(label))
+    except ValueError as exc:
+        raise FormulaInputError(str(exc)) from exc
     if not crime_store_path().exists():
         raise FormulaInputError("No police.uk data has been loaded yet")
-    months = fy_months(year)
     store = crime_store()
     loaded = [m for m, n in store.coverage(months).items() if n]
     if not loaded:
-        raise FormulaInputError(f"There is no police.uk data for {year}")
+        raise FormulaInputError(f"There is no police.uk data for {label}")
     names = {a.code: a.name for a in districts()}
     counts = store.counts(loaded, include_asb=include_asb)
     rows = [

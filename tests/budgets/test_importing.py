@@ -55,6 +55,10 @@ def test_good_file_imports_every_row(year, officer):
         ("Catch22,X,direct,,,maybe,1,1", "status", "not indicative or committed"),
         ("Catch22,,direct,,,committed,1,1", "initiative", "blank"),
         ("Catch22,Victim support,direct,,,committed,1,1", "initiative", "duplicates row 2"),
+        # once a server error (the CSV reader's 131,072-character limit)
+        ("Catch22," + "x" * 200_000 + ",direct,,,committed,1,1", "initiative", "at most 2,000"),
+        ("Catch22,X,direct,,,committed,1e309,1", "h1", "not an amount of money"),
+        ('Catch22,X,direct,,,committed,"1,2,3",1', "h1", "not an amount of money"),
     ],
 )
 def test_one_bad_row_names_row_and_field_and_writes_nothing(year, bad_line, field, message):

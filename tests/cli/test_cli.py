@@ -104,3 +104,29 @@ def test_accounts_with_roles_are_made_on_the_command_line(user_with):
     assert not User.objects.filter(username="new-cfo").exists()
     made = user_create(actor=COMMAND_LINE, roles=[Role.CFO], **details)
     assert made.has_role(Role.CFO)
+
+
+def test_load_example_on_a_fresh_database_migrates_first(tmp_path):
+    """`load-example llr` into a data directory with no database at all (once a traceback:
+    "no such table")."""
+    import os
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("COMMISSIONING_")
+        and k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env["COMMISSIONING_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "commissioning", "load-example", "llr"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Loaded the LLR example" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "commissioning.sqlite3").stat().st_size > 100_000

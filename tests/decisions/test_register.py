@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -114,6 +115,20 @@ def test_grants_register_lists_recipient_purpose_and_amount(client):
     header = csv_text.splitlines()[0]
     for column in ("recipient", "purpose", "amount", "conditions", "reasons"):
         assert column in header
+
+
+def test_every_register_download_answers_in_every_format(client):
+    """Each table of the register downloads as CSV, XLSX and JSON for anyone (GET
+    /register/grants.json once answered 500: a date was not JSON serialisable)."""
+    paths = ["/register/grants", "/register/decisions", "/register/allocations/2013-14"]
+    for path in paths:
+        for fmt in ("csv", "xlsx", "json"):
+            response = client.get(f"{path}.{fmt}")
+            assert response.status_code == 200, (path, fmt)
+    grants = json.loads(client.get("/register/grants.json").content)
+    dated = [row for row in grants["rows"] if row.get("decision_date")]
+    assert dated and all(len(row["decision_date"]) == 10 for row in dated)
+    assert all(isinstance(row["amount"], str) for row in grants["rows"])
 
 
 def test_search_and_year_filter(client):

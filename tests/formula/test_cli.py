@@ -93,3 +93,26 @@ def test_crime_ingest_refuses_a_malformed_file(tmp_path):
     bad.write_text("Crime ID,Month\nx,2023-04\n")
     with pytest.raises(CommandError, match="nothing was loaded"):
         run("crime", "ingest", str(bad), "--no-progress")
+
+
+def test_crime_summary_of_a_year_with_police_uk_data_but_no_budget(tmp_path, settings):
+    """A financial year is a date range: 2024/25 is summarised once its months are loaded,
+    though the product holds no budget for it (once refused: "No financial year 2024/25")."""
+    from commissioning.budgets.models import FinancialYear
+    from tests.crime.conftest import street_file
+
+    source = street_file("2023-04")
+    if not source.is_file():
+        pytest.skip("shared police.uk data not available")
+    month = tmp_path / "2024-04-leicestershire-street.csv"
+    month.write_text(source.read_text(encoding="utf-8").replace("2023-04", "2024-04"))
+    settings.DATA_DIR = tmp_path / "data"
+    run("crime", "ingest", str(month), "--no-progress")
+    assert not FinancialYear.objects.filter(label="2024/25").exists()
+    data = json.loads(run("crime", "summary", "--year", "2024/25", "--format", "json"))
+    assert data["year"] == "2024/25"
+    assert sum(r["count"] for r in data["rows"]) > 1000
+    with pytest.raises(CommandError, match="no police.uk data for 2025/26"):
+        run("crime", "summary", "--year", "2025/26")
+    with pytest.raises(CommandError, match="not a financial year"):
+        run("crime", "summary", "--year", "2024/26")

@@ -29,6 +29,28 @@ def test_organisation_table_shows_subtotals_unallocated_and_grand_total(client, 
     assert 'id="grand-total">£3,249,023<' in html
 
 
+@pytest.mark.parametrize("amount", ["1e309", "1e30", "£1,00.0", "1,2,3", "1e5"])
+def test_the_allocation_form_refuses_an_amount_that_is_not_plain(
+    client, officer, year, organisation, amount
+):
+    """Once a server error (1e309, 1e30) or a wrong amount read silently (£1,00.0 as £100)."""
+    client.force_login(officer)
+    response = client.post(
+        reverse("allocation-create", args=[year.slug]),
+        {
+            "organisation": organisation.pk,
+            "initiative": "Youth work",
+            "mechanism": "direct",
+            "status": "indicative",
+            "amount_H1": amount,
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html and "in pounds, like 1,250 or 1,250.50" in html
+    assert not current_versions(year).filter(initiative="Youth work").exists()
+
+
 def test_record_vary_commit_and_cancel_through_the_pages(client, officer, year, organisation):
     client.force_login(officer)
     url = reverse("allocation-create", args=[year.slug])

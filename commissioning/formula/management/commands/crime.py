@@ -9,7 +9,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commissioning.budgets.management import year_or_error
 from commissioning.core.actors import COMMAND_LINE
 from commissioning.crime.police_uk import CrimeDataError
 from commissioning.formula import selectors, services
@@ -54,13 +53,13 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
 
     def summary(self, label: str, fmt: str, include_asb: bool) -> None:
-        year = year_or_error(label)
+        label = label.strip().replace("-", "/")
         try:
-            rows = selectors.crime_summary(year, include_asb=include_asb)
+            rows = selectors.crime_summary(label, include_asb=include_asb)
         except FormulaInputError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if fmt == "json":
-            self.stdout.write(json.dumps({"year": year.label, "rows": rows}, indent=2))
+            self.stdout.write(json.dumps({"year": label, "rows": rows}, indent=2))
         elif fmt == "csv":
             writer = csv.DictWriter(
                 self.stdout, fieldnames=["district_code", "district", "crime_type", "count"]
@@ -69,9 +68,7 @@ class Command(BaseCommand):
             writer.writerows(rows)
         else:
             total = sum(r["count"] for r in rows)
-            self.stdout.write(
-                f"police.uk crime {year.label}: {total:,} in the configured districts"
-            )
+            self.stdout.write(f"police.uk crime {label}: {total:,} in the configured districts")
             current = None
             for r in rows:
                 if r["district"] != current:

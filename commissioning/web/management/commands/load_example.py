@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from commissioning.examples.loader import ExampleDataError, load_llr
@@ -10,6 +11,8 @@ class Command(BaseCommand):
         parser.add_argument("name", choices=["llr"])
 
     def handle(self, *args, **options):
+        # A fresh database has no tables yet: bring it up to date first, as the demo does.
+        call_command("migrate", interactive=False, verbosity=0)
         try:
             counts = load_llr()
         except ExampleDataError as exc:
