@@ -49,9 +49,9 @@ def main() -> int:
         full_name="Bench Officer",
         roles=[Role.COMMISSIONING_OFFICER],
     )
-    year = budget_services.financial_year_get_or_create(actor=officer, label="2030/31")
+    year = budget_services.financial_year_get_or_create(actor=COMMAND_LINE, label="2030/31")
     line = budget_services.budget_line_create(
-        actor=officer,
+        actor=COMMAND_LINE,
         year=year,
         name="PCC Grant",
         mechanism="pcc_grant",
