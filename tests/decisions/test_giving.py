@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from commissioning.decisions import services
 from commissioning.decisions.giving import grants_package, org_id_problems, publisher_prefix
-from commissioning.opendata import giving360
+from commissioning.opendata import giving360, validation
 from commissioning.organisations.models import Organisation, OrganisationKind
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_export_validates_with_no_errors():
     package = grants_package(base_url="https://opcc.example.org")
     assert len(package["grants"]) > 20
-    assert giving360.validate(giving360.dumps(package)) == []
-    assert giving360.geo_code_problems(package) == []
+    assert validation.validate(giving360.dumps(package)) == []
+    assert validation.geo_code_problems(package) == []
 
 
 def test_identifiers_locations_and_classifications():
@@ -40,7 +40,7 @@ def test_the_command_writes_a_valid_file(tmp_path):
     out = tmp_path / "grants.json"
     call_command("export", "360giving", "-o", str(out))
     text = out.read_text(encoding="utf-8")
-    assert giving360.validate(text) == []
+    assert validation.validate(text) == []
     assert len(json.loads(text)["grants"]) == len(grants_package()["grants"])
     xlsx = tmp_path / "grants.xlsx"
     call_command("export", "360giving", "--format", "xlsx", "-o", str(xlsx))
@@ -94,7 +94,7 @@ def test_any_org_id_an_organisation_carries_identifies_it(publish_grants_to):
     assert ids["Test Company"] == "GB-COH-01234567"
     assert ids["Test School"] == "GB-EDU-123456"
     assert ids["Plain Group"] == f"{publisher_prefix()}-t-plain"
-    assert giving360.validate(giving360.dumps(package)) == []
+    assert validation.validate(giving360.dumps(package)) == []
 
 
 def test_an_org_id_that_is_not_one_falls_back_and_is_reported(publish_grants_to, caplog):
@@ -116,4 +116,4 @@ def test_an_org_id_that_is_not_one_falls_back_and_is_reported(publish_grants_to,
     assert "Badly Identified Trust" in caplog.text and "Unregistered Group" in caplog.text
     problems = org_id_problems()
     assert [p.split(":")[0] for p in problems] == ["Badly Identified Trust", "Unregistered Group"]
-    assert giving360.validate(giving360.dumps(package)) == []
+    assert validation.validate(giving360.dumps(package)) == []

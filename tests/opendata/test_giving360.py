@@ -19,6 +19,7 @@ import pytest
 
 from commissioning.opendata import giving360 as g360
 from commissioning.opendata import spreadsheet as flat
+from commissioning.opendata import validation
 from commissioning.opendata.giving360 import Classification, Grant, Location, Org
 
 # The official files, found independently of the module under test.
@@ -153,8 +154,8 @@ def test_package_of_charity_company_council_and_csp_grants_is_valid(pkg):
     """Four hand-built grants (charity, company, council with register code, CSP with E22
     and NMD/UA locations, plan priorities as classifications) validate with no error."""
     assert len(pkg["grants"]) == 4
-    assert g360.validate(pkg) == []
-    assert g360.geo_code_problems(pkg) == []
+    assert validation.validate(pkg) == []
+    assert validation.geo_code_problems(pkg) == []
 
 
 def test_recipients_get_org_id_identifiers(pkg):
@@ -207,13 +208,13 @@ def test_dates_are_written_as_the_schema_patterns_want(pkg):
 def test_a_full_datetime_award_date_is_also_valid(pkg):
     """The schema takes a date or a date-time with an offset for awardDate."""
     pkg["grants"][0]["awardDate"] = "2013-09-05T14:00:00+01:00"
-    assert g360.validate(pkg) == []
+    assert validation.validate(pkg) == []
 
 
 def test_json_text_validates_as_well_as_the_dict(pkg):
     """validate() takes the published text too, and says when it is not JSON."""
-    assert g360.validate(g360.dumps(pkg)) == []
-    errors = g360.validate("{not json")
+    assert validation.validate(g360.dumps(pkg)) == []
+    errors = validation.validate("{not json")
     assert len(errors) == 1 and "not JSON" in errors[0]
 
 
@@ -224,7 +225,7 @@ def test_json_text_validates_as_well_as_the_dict(pkg):
 def test_validator_rejects_a_british_style_date(pkg):
     """05/09/2013 matches neither the date pattern nor the date-time format."""
     pkg["grants"][1]["awardDate"] = "05/09/2013"
-    errors = g360.validate(pkg)
+    errors = validation.validate(pkg)
     assert len(errors) == 1
     assert errors[0].startswith("$.grants[1].awardDate:")
     assert "05/09/2013" in errors[0]
@@ -233,14 +234,14 @@ def test_validator_rejects_a_british_style_date(pkg):
 def test_validator_checks_formats_not_just_patterns(pkg):
     """A date-time without a time zone is not RFC 3339: caught only with format checking on."""
     pkg["grants"][0]["awardDate"] = "2013-09-05T10:00:00"
-    errors = g360.validate(pkg)
+    errors = validation.validate(pkg)
     assert [e.split(":")[0] for e in errors] == ["$.grants[0].awardDate"]
 
 
 def test_validator_rejects_a_bad_modified_timestamp(pkg):
     """dateModified must be a full date-time: a plain date is not one."""
     pkg["grants"][3]["dateModified"] = "2014-04-02"
-    errors = g360.validate(pkg)
+    errors = validation.validate(pkg)
     assert [e.split(":")[0] for e in errors] == ["$.grants[3].dateModified"]
 
 
@@ -250,7 +251,7 @@ def test_validator_rejects_a_bad_modified_timestamp(pkg):
 def test_validator_reports_a_missing_required_field(pkg, field):
     """A grant without a required field fails, and the message names the field and grant."""
     del pkg["grants"][2][field]
-    errors = g360.validate(pkg)
+    errors = validation.validate(pkg)
     assert len(errors) == 1
     assert errors[0].startswith("$.grants[2]:")
     assert f"'{field}' is a required property" in errors[0]
@@ -259,14 +260,14 @@ def test_validator_reports_a_missing_required_field(pkg, field):
 def test_validator_reports_a_missing_funder(pkg):
     """Every grant names its funder."""
     del pkg["grants"][0]["fundingOrganization"]
-    errors = g360.validate(pkg)
+    errors = validation.validate(pkg)
     assert len(errors) == 1 and "'fundingOrganization' is a required property" in errors[0]
 
 
 def test_validator_rejects_an_unknown_currency(pkg):
     """Currency is checked against the ISO 4217 codelist in the grant schema."""
     pkg["grants"][0]["currency"] = "GPB"
-    errors = g360.validate(pkg)
+    errors = validation.validate(pkg)
     assert len(errors) == 1
     assert errors[0].startswith("$.grants[0].currency:") and "'GPB'" in errors[0]
 
@@ -274,58 +275,58 @@ def test_validator_rejects_an_unknown_currency(pkg):
 def test_validator_rejects_an_amount_written_as_text(pkg):
     """Amounts are numbers, not strings with a pound sign."""
     pkg["grants"][0]["amountAwarded"] = "£1,234.56"
-    errors = g360.validate(pkg)
+    errors = validation.validate(pkg)
     assert [e.split(":")[0] for e in errors] == ["$.grants[0].amountAwarded"]
 
 
 def test_validator_rejects_a_malformed_url(pkg):
     """URI fields are format-checked."""
     pkg["grants"][2]["dataSource"] = "grants page on our website"
-    errors = g360.validate(pkg)
+    errors = validation.validate(pkg)
     assert [e.split(":")[0] for e in errors] == ["$.grants[2].dataSource"]
 
 
 def test_validator_rejects_an_empty_grant_list(pkg):
     """A package must hold at least one grant."""
     pkg["grants"] = []
-    errors = g360.validate(pkg)
+    errors = validation.validate(pkg)
     assert len(errors) == 1 and errors[0].startswith("$.grants:")
 
 
 def test_validator_rejects_a_bad_version(pkg):
     """The package's version is major.minor."""
     pkg["version"] = "1.4.3"
-    assert [e.split(":")[0] for e in g360.validate(pkg)] == ["$.version"]
+    assert [e.split(":")[0] for e in validation.validate(pkg)] == ["$.version"]
 
 
 def test_validation_never_touches_the_network(pkg, monkeypatch):
     """The remote $ref to the grant schema is served from the local file."""
-    g360._validator.cache_clear()
+    validation._validator.cache_clear()
 
     def refuse(*args, **kwargs):
         raise AssertionError("validation tried to open a network connection")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    assert g360.validate(pkg) == []
+    assert validation.validate(pkg) == []
     pkg["grants"][0]["currency"] = "XYZ"
-    assert len(g360.validate(pkg)) == 1
+    assert len(validation.validate(pkg)) == 1
 
 
 def test_validator_reads_schemas_from_the_folder_given(pkg, tmp_path):
     """The schema folder is an argument: an empty folder is an error, not a silent pass."""
     with pytest.raises(FileNotFoundError):
-        g360.validate(pkg, schema_dir=tmp_path)
+        validation.validate(pkg, schema_dir=tmp_path)
     for name in ("360-giving-package-schema.json", "360-giving-schema.json"):
         (tmp_path / name).write_text((OFFICIAL / name).read_text(encoding="utf-8"))
-    assert g360.validate(pkg, schema_dir=tmp_path) == []
+    assert validation.validate(pkg, schema_dir=tmp_path) == []
 
 
 def test_geo_code_of_the_wrong_type_is_reported(pkg):
     """A district code labelled CSP, or an unknown code type, is a quality problem."""
     pkg["grants"][3]["beneficiaryLocation"][0]["geoCodeType"] = "CSP"
     pkg["grants"][0]["beneficiaryLocation"][0]["geoCodeType"] = "DISTRICT"
-    problems = g360.geo_code_problems(pkg)
+    problems = validation.geo_code_problems(pkg)
     assert len(problems) == 2
     assert problems[0].startswith("$.grants[0].beneficiaryLocation[0].geoCodeType:")
     assert problems[1].startswith("$.grants[3].beneficiaryLocation[0].geoCode:")
