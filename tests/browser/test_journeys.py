@@ -287,6 +287,8 @@ def test_a_charity_registers_applies_and_an_officer_screens(
         if conflict:
             assert page.goto(reference).status == 404
         else:
+            # .all() does not wait: wait for the score page the declaration leads to first
+            page.locator("select[id^=score_]").first.wait_for()
             for select in page.locator("select[id^=score_]").all():
                 select.select_option("4")
             for box in page.locator("textarea[id^=comment_]").all():
