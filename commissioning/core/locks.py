@@ -12,8 +12,3 @@ def locked(queryset: QuerySet) -> Model | None:
     IMMEDIATE transaction already holds the database's write lock. Call it inside the
     service's transaction."""
     return queryset.order_by().select_for_update(of=("self",)).first()
-
-
-def locked_all(queryset: QuerySet) -> list:
-    """Lock every row of `queryset` (as `locked`) and return them."""
-    return list(queryset.order_by().select_for_update(of=("self",)))
