@@ -39,7 +39,11 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture
 def user_with(db):
-    """Make a user holding the given roles: `user_with(Role.CFO)`."""
+    """Make a user holding the given roles: `user_with(Role.CFO)`. The test client's
+    `force_login` then counts as having given the second factor (accounts/testing.py)."""
+    from commissioning.accounts.testing import trust_forced_logins
+
+    trust_forced_logins()
     roles_ensure()
     counter = {"n": 0}
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.audit import audit_record
 from commissioning.core.permissions import require
-from commissioning.core.roles import Role
+from commissioning.core.roles import STAFF_ROLES, Role
 from commissioning.organisations.models import Organisation
 
 from .models import User
@@ -30,6 +30,18 @@ class DemoUser:
     role: str
     organisation_key: str = ""
 
+    @property
+    def email(self) -> str:
+        return f"{self.username}@demo.opcc.invalid"
+
+    @property
+    def totp_secret(self) -> str:
+        """Staff sign in with a code as well: the demo's known authenticator secret (see
+        accounts/mfa.py and the README). Others have none until they set one up."""
+        from .mfa import DEMO_TOTP_SECRET
+
+        return DEMO_TOTP_SECRET if self.role in STAFF_ROLES else ""
+
 
 # Names are invented for the demo; roles are the ones an OPCC has.
 DEMO_USERS = [
@@ -47,7 +59,14 @@ DEMO_USERS = [
 
 
 def user_create(
-    *, actor, username: str, password: str, full_name: str, roles: list[str], organisation=None
+    *,
+    actor,
+    username: str,
+    password: str,
+    full_name: str,
+    roles: list[str],
+    organisation=None,
+    email: str = "",
 ) -> User:
     """An account holding `roles` (and, for a partner, its organisation)."""
     require(actor, CREATE_USER)
@@ -56,6 +75,7 @@ def user_create(
         user = User.objects.create_user(
             username=username,
             password=password,
+            email=email,
             first_name=first,
             last_name=last,
             organisation=organisation,
@@ -72,10 +92,17 @@ def user_create(
 
 
 def demo_users_ensure() -> list[DemoUser]:
-    """The demo's accounts, made on the command line (those that exist are left alone)."""
+    """The demo's accounts, made on the command line (those that exist are left alone). Its
+    staff get an authenticator with the demo's known secret, already confirmed, so that a
+    tester can sign in with a code (README)."""
+    from .mfa import demo_device_ensure
+
     roles_ensure()
     for demo in DEMO_USERS:
-        if User.objects.filter(username=demo.username).exists():
+        existing = User.objects.filter(username=demo.username).first()
+        if existing is not None:
+            if demo.totp_secret:
+                demo_device_ensure(existing)
             continue
         org = (
             Organisation.objects.filter(key=demo.organisation_key).first()
@@ -89,5 +116,8 @@ def demo_users_ensure() -> list[DemoUser]:
             full_name=demo.name,
             roles=[demo.role],
             organisation=org,
+            email=demo.email,
         )
+        if demo.totp_secret:
+            demo_device_ensure(User.objects.get(username=demo.username))
     return DEMO_USERS

@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "commissioning.core",
     "commissioning.accounts",
     "commissioning.organisations",
@@ -57,7 +61,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signed in but idle too long: signed out (see accounts/middleware.py).
+    "commissioning.accounts.middleware.IdleTimeoutMiddleware",
+    # Signed in with a password only: nothing but the second-factor pages until the code.
+    "commissioning.accounts.middleware.SecondFactorMiddleware",
+    # Last, so that it sees a lockout flagged by a failed sign-in (see ADR 13).
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -113,13 +124,57 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Passwords as the NCSC advises: long enough, not on a list of common passwords; no rules
+# about character classes and no forced expiry (ADR 13).
+PASSWORD_MIN_LENGTH = int(os.environ.get("COMMISSIONING_PASSWORD_MIN_LENGTH", "12"))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# The axes backend first: it refuses a locked-out account or address before any password
+# is checked, and counts each failure (ADR 13).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Sign-in throttling (django-axes): after SIGNIN_FAILURES failures for one username, or
+# SIGNIN_ADDRESS_FAILURES from one address (an office behind one address gets more room),
+# signing in is locked for SIGNIN_LOCKOUT_MINUTES. Wrong second-factor codes count too.
+SIGNIN_FAILURES = int(os.environ.get("COMMISSIONING_SIGNIN_FAILURES", "5"))
+SIGNIN_ADDRESS_FAILURES = int(os.environ.get("COMMISSIONING_SIGNIN_ADDRESS_FAILURES", "20"))
+SIGNIN_LOCKOUT_MINUTES = int(os.environ.get("COMMISSIONING_SIGNIN_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = SIGNIN_FAILURES
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # the order accounts/lockout.py reads
+AXES_COOLOFF_TIME = SIGNIN_LOCKOUT_MINUTES / 60  # hours
+AXES_HANDLER = "commissioning.accounts.lockout.SignInAttempts"
+AXES_LOCKOUT_CALLABLE = "commissioning.accounts.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = False  # a password alone must not clear wrong codes
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "commissioning.accounts.lockout.username_of"
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "new_password1", "new_password2"]
+# The address is REMOTE_ADDR, or behind the reverse proxy the one it appended last to
+# X-Forwarded-For (accounts/lockout.py).
+AXES_CLIENT_IP_CALLABLE = "commissioning.accounts.lockout.client_address"
+SIGNIN_TRUST_FORWARDED_FOR = os.environ.get("COMMISSIONING_BEHIND_PROXY", "") == "1"
+
+# A second factor (django-otp): TOTP with recovery codes, required for OPCC staff.
+OTP_TOTP_ISSUER = os.environ.get("COMMISSIONING_TOTP_ISSUER", "OPCC commissioning")
+OTP_TOTP_SYNC = False  # codes are checked one step either side, with no learned drift
+
+# Signed out after inactivity: staff after SESSION_IDLE_MINUTES_STAFF, others after
+# SESSION_IDLE_MINUTES. The last-seen time is written at most once a SESSION_TOUCH_SECONDS.
+SESSION_IDLE_MINUTES_STAFF = int(os.environ.get("COMMISSIONING_SESSION_IDLE_MINUTES_STAFF", "30"))
+SESSION_IDLE_MINUTES = int(os.environ.get("COMMISSIONING_SESSION_IDLE_MINUTES", "120"))
+SESSION_TOUCH_SECONDS = 60
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

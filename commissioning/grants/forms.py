@@ -52,7 +52,7 @@ class RegisterForm(forms.Form):
     password = forms.CharField(
         label="Choose a password",
         widget=forms.PasswordInput,
-        help_text="At least 8 characters; not a common password",
+        help_text="At least 12 characters; not a common password. A few words you will remember make a good one",
     )
 
 

@@ -70,6 +70,13 @@ def round_is_open(rnd: Round, now: dt.datetime | None = None) -> bool:
 # --- applicants ---
 
 
+REGISTER_CLASH_NAME = (
+    "We cannot register these details. If your organisation already uses this service, ask "
+    "someone there, or the OPCC, to add you"
+)
+REGISTER_CLASH_USERNAME = "Or try a different username"
+
+
 def organisation_register(
     *,
     name: str,
@@ -91,12 +98,15 @@ def organisation_register(
     errors: dict[str, Any] = {}
     if kind not in OrganisationKind.values or kind in {OrganisationKind.OPCC}:
         errors["kind"] = "Choose what kind of organisation it is"
-    if Organisation.objects.filter(name__iexact=name.strip()).exists():
-        errors["name"] = (
-            "An organisation with this name is already registered: ask its members to add you"
-        )
-    if User.objects.filter(username__iexact=username).exists():
-        errors["username"] = "That username is taken"
+    # A clash with an existing organisation or username gets one answer on both fields, so
+    # a stranger learns neither which organisations are registered nor which usernames
+    # exist; the page counts each clash like a failed sign-in from the address (ADR 13).
+    if (
+        Organisation.objects.filter(name__iexact=name.strip()).exists()
+        or User.objects.filter(username__iexact=username).exists()
+    ):
+        errors["name"] = ValidationError(REGISTER_CLASH_NAME, code="taken")
+        errors["username"] = ValidationError(REGISTER_CLASH_USERNAME, code="taken")
     try:
         validate_password(password)
     except ValidationError as exc:

@@ -16,6 +16,8 @@ urlpatterns = [
     path("about/", views.AboutView.as_view(), name="about"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    # The second factor, its set-up and password reset (accounts/urls.py).
+    path("", include("commissioning.accounts.urls")),
     path("plan/", plans.PlanView.as_view(), name="plan"),
     path("years/", budgets.YearListView.as_view(), name="year-list"),
     path("years/new/", budgets.YearCreateView.as_view(), name="year-create"),

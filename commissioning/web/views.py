@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
@@ -22,8 +23,17 @@ class AboutView(Guarded):
 
 
 class SignInView(auth_views.LoginView):
+    """The password. Failures are counted by django-axes (accounts/lockout.py): a locked-out
+    account or address sees the sign-in page saying so. Staff, and anyone who has set one
+    up, then give a code (accounts/views.py: the middleware sends them there)."""
+
     permission = "public"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["idle_staff"] = settings.SESSION_IDLE_MINUTES_STAFF
+        return context
 
 
 class SignOutView(auth_views.LogoutView):

@@ -42,6 +42,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "core.system": {"-": {SYS}},
     "audit.view": {"-": STAFF | {CLI}},
     "accounts.create_user": {"-": {CLI}},
+    "accounts.own_sign_in": {"-": SIGNED_IN | {CLI}},
     "plans.view": {"-": EVERYONE},
     "budgets.view": {"-": STAFF | {CLI}},
     "budgets.manage": {"-": {CFO, CLI}},

@@ -64,6 +64,16 @@ class RegisterView(Guarded):
         return render(request, "grants/register.html", {"form": RegisterForm()})
 
     def post(self, request):
+        from axes.handlers.proxy import AxesProxyHandler
+
+        from commissioning.accounts.lockout import client_address
+
+        # Refused registrations are counted per address, as if a username of their own.
+        probe = {"username": f"register:{client_address(request)}"}
+        if not AxesProxyHandler.is_allowed(request, probe):
+            from commissioning.accounts.lockout import locked_out
+
+            return locked_out(request)
         form = RegisterForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
@@ -82,6 +92,13 @@ class RegisterView(Guarded):
                 )
             except ValidationError as exc:
                 attach_errors(form, exc)
+                if any(
+                    e.code == "taken" for e in getattr(exc, "error_dict", {}).get("username", [])
+                ):
+                    # Probing for names is throttled like guessing passwords, by address.
+                    from django.contrib.auth.signals import user_login_failed
+
+                    user_login_failed.send(sender=__name__, credentials=probe, request=request)
             else:
                 login(request, org.users.get(), backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(

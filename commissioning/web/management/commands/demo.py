@@ -59,6 +59,7 @@ class Command(BaseCommand):
         for u in users:
             self.stdout.write(
                 f"  {u.username:<12} {u.password:<20} {u.name} ({Role(u.role).label})"
+                + (f"; authenticator secret {u.totp_secret}" if u.totp_secret else "")
             )
         self.stdout.write("")
         if not no_serve:
