@@ -13,7 +13,6 @@ Django would otherwise take as an async context and refuse database queries in.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -66,78 +65,13 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-_LAST_STEP: dict[str, int] = {}  # username -> the last TOTP step a code was given for
-
-
-def demo_totp_code(username: str) -> str:
-    """The code the demo's staff authenticator shows (the demo's known secret, django-otp's
-    TOTP), never one already used by `username`: a code works once, so a second sign-in
-    within the same 30 seconds takes the next step's code (accepted one step either side),
-    and a third waits for the clock."""
-    import binascii
-
-    from django_otp.oath import TOTP
-
-    from commissioning.accounts.mfa import DEMO_TOTP_KEY
-
-    totp = TOTP(binascii.unhexlify(DEMO_TOTP_KEY))
-    step = max(totp.t(), _LAST_STEP.get(username, -1) + 1)
-    while step > totp.t() + 1:
-        time.sleep(1)
-        totp.time = time.time()
-    _LAST_STEP[username] = step
-    totp.drift = step - totp.t()
-    return f"{totp.token():06d}"
-
-
-def enter_codes_for_demo_staff(context: Any) -> None:
-    """For journeys that sign in through the page: when a demo staff user's password is
-    accepted, give the code their authenticator shows to the product's code form (with the
-    context's own cookies) and send the browser where the product then sends it.
-    tests/browser/test_signin.py types the code into the page instead."""
-    from urllib.parse import parse_qs, urljoin
-
-    from commissioning.accounts.services import DEMO_USERS
-
-    staff = {u.username for u in DEMO_USERS if u.totp_secret}
-
-    def sign_in(route: Any) -> None:
-        request = route.request
-        if request.method != "POST":
-            route.continue_()
-            return
-        username = parse_qs(request.post_data or "").get("username", [""])[0]
-        response = route.fetch(max_redirects=0)
-        if username not in staff or response.status != 302:
-            route.fulfill(response=response)
-            return
-        target = response.headers["location"]
-        csrf = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
-        code = context.request.post(
-            urljoin(request.url, "/sign-in/code/"),
-            form={
-                "csrfmiddlewaretoken": csrf,
-                "otp_token": demo_totp_code(username),
-                "next": target,
-            },
-            max_redirects=0,
-        )
-        assert code.status == 302 and "/sign-in/" not in code.headers["location"], (
-            f"the demo refused {username}'s code: {code.status}"
-        )
-        route.fulfill(status=302, headers={"Location": code.headers["location"]})
-
-    context.route("**/sign-in/", sign_in)
-
-
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A page in a fresh context. Whatever the journey, the page's Content-Security-Policy
     must never have to block anything the product itself sent (an inline script or style).
-    Demo staff signing in are given their code (`enter_codes_for_demo_staff`)."""
+    """
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(15_000)
-    enter_codes_for_demo_staff(context)
     blocked: list[str] = []
     tab = context.new_page()
     tab.on(
