@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.test import override_settings
 
 from commissioning.accounts.models import User
 from commissioning.accounts.services import demo_users_ensure, roles_ensure
@@ -20,6 +21,12 @@ from commissioning.organisations.models import Organisation, OrganisationKind
 
 # Tests make many users: hash their passwords quickly (PBKDF2 costs about half a second each).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Background tasks run at once, in the test's own transaction, when it commits (or when a
+# test runs the on-commit callbacks). tests/core/test_worker.py runs the real database backend
+# and a real worker process as well.
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+override_settings(TASKS=IMMEDIATE_TASKS).enable()
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # Background jobs (ADR 14): Django 6's tasks API, backported, with its database backend.
+    "django_tasks",
+    "django_tasks_db",
     "commissioning.core",
     "commissioning.accounts",
     "commissioning.organisations",
@@ -230,12 +233,44 @@ CONTENT_SECURITY_POLICY = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Email goes through Django's mail backends: printed to the console unless configured (set
-# COMMISSIONING_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and Django's EMAIL_* settings).
-EMAIL_BACKEND = os.environ.get(
-    "COMMISSIONING_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# Background jobs (ADR 14): django-tasks with its database backend, a table in this database,
+# run by `commissioning worker` (one beside the demo's server; a systemd unit in production).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Finished task rows older than this are removed by `commissioning jobs daily`; a job that has
+# not moved on (no progress) for JOBS_STALE_HOURS is marked failed (its worker was stopped).
+TASKS_PRUNE_DAYS = int(os.environ.get("COMMISSIONING_TASKS_PRUNE_DAYS", "30"))
+JOBS_STALE_HOURS = int(os.environ.get("COMMISSIONING_JOBS_STALE_HOURS", "6"))
+
+# Email: every message is queued as a background task (core.mail.QueuedEmailBackend) so no
+# request waits for a mail server; the worker delivers it through EMAIL_DELIVERY_BACKEND:
+# printed to the console unless COMMISSIONING_EMAIL_BACKEND is "smtp" (or a backend's dotted
+# path), with the server from COMMISSIONING_EMAIL_HOST, _PORT, _USER, _PASSWORD, _TLS
+# (STARTTLS, on by default), _SSL and _TIMEOUT.
+EMAIL_BACKEND = "commissioning.core.mail.QueuedEmailBackend"
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+_email_backend = os.environ.get("COMMISSIONING_EMAIL_BACKEND", "console")
+EMAIL_DELIVERY_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_HOST = os.environ.get("COMMISSIONING_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("COMMISSIONING_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("COMMISSIONING_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("COMMISSIONING_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = os.environ.get("COMMISSIONING_EMAIL_SSL", "") == "1"
+EMAIL_USE_TLS = not EMAIL_USE_SSL and os.environ.get("COMMISSIONING_EMAIL_TLS", "1") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("COMMISSIONING_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("COMMISSIONING_FROM_EMAIL", "commissioning@opcc.invalid")
+
+# The crime store (DuckDB, ADR 6) in the data directory: files uploaded on the crime data page
+# are loaded by a background job, up to this size each (larger loads: `commissioning crime
+# ingest` on the server).
+CRIME_UPLOAD_MAX_MB = int(os.environ.get("COMMISSIONING_CRIME_UPLOAD_MAX_MB", "100"))
 
 SITE_ORGANISATION_NAME = os.environ.get(
     "COMMISSIONING_ORGANISATION_NAME",

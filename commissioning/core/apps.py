@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from .jobs import load_kinds
         from .permissions import load_rules
 
-        load_rules([c.name for c in apps.get_app_configs() if c.name.startswith("commissioning.")])
+        ours = [c.name for c in apps.get_app_configs() if c.name.startswith("commissioning.")]
+        load_rules(ours)
+        load_kinds(ours)

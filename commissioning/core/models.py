@@ -97,3 +97,67 @@ class Message(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Finished"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class Job(models.Model):
+    """A piece of work someone started that runs in the background (`core.jobs`): what it is,
+    how far it has got and how it ended, for the person who started it to follow."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=100, help_text="A kind registered with core.jobs.job_kind")
+    title = models.CharField(max_length=200)
+    key = models.CharField(
+        max_length=200, help_text="The same key while queued or running is the same job"
+    )
+    status = models.CharField(max_length=20, choices=JobStatus, default=JobStatus.QUEUED)
+    params = models.JSONField(default=dict, blank=True, help_text="What the job's runner is given")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0, help_text="0 when there is nothing to count")
+    stage = models.CharField(max_length=200, blank=True)
+    outcome = models.TextField(blank=True, help_text="How it ended, in words for its starter")
+    link_name = models.CharField(max_length=100, blank=True, help_text="URL name of the result")
+    link_args = models.JSONField(default=list, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["started_by", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="job_one_active_per_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total=0) | models.Q(done__lte=models.F("total")),
+                name="job_done_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        return min(100, self.done * 100 // self.total) if self.total else None

@@ -114,3 +114,25 @@ staff_rule(
     "OPCC staff can read the audit history",
     "only OPCC staff can read the audit history",
 )
+
+
+JOBS_LIST = "jobs.list"
+JOBS_VIEW = "jobs.view"
+
+
+@rule(JOBS_LIST)
+def can_list_own_jobs(user, obj=None) -> Result:
+    if signed_in(user):
+        return True, "everyone signed in can follow the jobs they started"
+    return False, "sign in to see the jobs you started"
+
+
+@rule(JOBS_VIEW)
+def can_view_job(user, job) -> Result:
+    """A background job's page: the person who started it, and OPCC staff (who read the
+    audit history, where its start and end are recorded anyway)."""
+    if signed_in(user) and job.started_by_id is not None and job.started_by_id == user.pk:
+        return True, "you started this job"
+    if allowed(user, AUDIT_VIEW):
+        return True, "OPCC staff can follow every job"
+    return False, "only the person who started a job, and OPCC staff, can follow it"

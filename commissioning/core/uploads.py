@@ -7,7 +7,8 @@ applicant as it is.
 
 Everything is judged in memory from the bytes given. Word, Excel and OpenDocument files are zip
 archives: they are judged from the archive's directory of members (sizes, names, flags), never
-extracted; only an OpenDocument file's tiny `mimetype` member is read. PDFs are scanned for
+extracted; only an OpenDocument file's tiny `mimetype` member is read. A plain zip archive is
+accepted only where the caller names it (police.uk downloads), judged the same way. PDFs are scanned for
 active content (JavaScript, launch actions, embedded files), including inside compressed object
 streams and names written with `#xx` escapes.
 
@@ -50,6 +51,15 @@ ALLOWED: dict[str, tuple[str, str]] = {
     "jpg": ("JPEG image", "image/jpeg"),
 }
 
+# Archives, accepted only where a caller names them (`allowed={"csv", "zip"}` for police.uk
+# downloads): never among an applicant's attachments. Judged from the directory like the
+# Office formats, with room for a year of police.uk files.
+ARCHIVES: dict[str, tuple[str, str]] = {"zip": ("Zip archive", "application/zip")}
+ARCHIVE_MAX_MEMBERS = 10_000
+ARCHIVE_MAX_TOTAL = 4 * 1024 * MB  # all members, uncompressed
+
+KNOWN: dict[str, tuple[str, str]] = {**ALLOWED, **ARCHIVES}
+
 MAX_BYTES = 10 * MB
 MAX_NAME_LENGTH = 150
 
@@ -71,7 +81,7 @@ class AttachmentRejected(ValueError):
 class CheckedFile:
     original_name: str  # as the applicant's browser sent it: show it through display_name()
     safe_name: str  # storage name: first 32 hex digits of the SHA-256, a dot, the extension
-    extension: str  # lower case, a key of ALLOWED
+    extension: str  # lower case, a key of ALLOWED (or ARCHIVES, where asked for)
     content_type: str
     size: int  # bytes
     sha256: str  # hex
@@ -96,7 +106,8 @@ def check_upload(
     """Check an uploaded file's name and content; return what to store or raise AttachmentRejected.
 
     `allowed` narrows the accepted extensions to some of ALLOWED (for example `{"pdf"}` for a
-    signed declaration); an extension we have no content check for is a programming error.
+    signed declaration), or names an archive of ARCHIVES too (`{"csv", "zip"}`); an extension we
+    have no content check for is a programming error.
     """
     extensions = _allowed_extensions(allowed)
     if isinstance(data, bytearray | memoryview):
@@ -119,7 +130,7 @@ def check_upload(
         original_name=name,
         safe_name=f"{digest[:32]}.{extension}",
         extension=extension,
-        content_type=ALLOWED[extension][1],
+        content_type=KNOWN[extension][1],
         size=len(data),
         sha256=digest,
     )
@@ -210,12 +221,12 @@ def _allowed_extensions(allowed: Iterable[str]) -> tuple[str, ...]:
     if isinstance(allowed, str):
         raise TypeError("allowed must be a collection of extensions, not one string")
     wanted = {str(extension).lower().lstrip(".") for extension in allowed}
-    unknown = wanted - ALLOWED.keys()
+    unknown = wanted - KNOWN.keys()
     if unknown:
         raise ValueError(f"no content check for extension(s) {sorted(unknown)}: see ALLOWED")
     if not wanted:
         raise ValueError("allowed must name at least one extension")
-    return tuple(extension for extension in ALLOWED if extension in wanted)
+    return tuple(extension for extension in KNOWN if extension in wanted)
 
 
 def _extension(name: str, extensions: tuple[str, ...]) -> str:
@@ -229,7 +240,7 @@ def _extension(name: str, extensions: tuple[str, ...]) -> str:
     if lowered.isascii() and lowered in extensions:
         return lowered
     inner = [part.lower() for part in stem.split(".")[1:]]
-    if any(part in ALLOWED for part in inner):
+    if any(part in KNOWN for part in inner):
         doubled = "." + name.split(".", 1)[1]
         raise AttachmentRejected(
             f"The file name has a double extension ({doubled[:40]}): files ending in "
@@ -368,12 +379,18 @@ def _office_check(extension: str) -> Callable[[bytes], None]:
     return check
 
 
-def _check_zip_directory(infos: list[zipfile.ZipInfo], size: int, what: str) -> None:
+def _check_zip_directory(
+    infos: list[zipfile.ZipInfo],
+    size: int,
+    what: str,
+    *,
+    max_members: int = ZIP_MAX_MEMBERS,
+    max_total: int = ZIP_MAX_TOTAL,
+) -> None:
     """Refuse zip bombs and tricks from the archive's directory alone (nothing is unpacked)."""
-    if len(infos) > ZIP_MAX_MEMBERS:
+    if len(infos) > max_members:
         raise AttachmentRejected(
-            f"The file has more than {ZIP_MAX_MEMBERS:,} parts inside it, which is not usual "
-            f"for {what}"
+            f"The file has more than {max_members:,} parts inside it, which is not usual for {what}"
         )
     seen: set[str] = set()
     total = compressed = 0
@@ -406,14 +423,35 @@ def _check_zip_directory(infos: list[zipfile.ZipInfo], size: int, what: str) -> 
             )
         total += info.file_size
         compressed += info.compress_size
-    if total > ZIP_MAX_TOTAL:
+    if total > max_total:
         raise AttachmentRejected(
-            f"The file would be larger than {_size(ZIP_MAX_TOTAL)} once opened (a possible zip "
-            "bomb)"
+            f"The file would be larger than {_size(max_total)} once opened (a possible zip bomb)"
         )
     if compressed > size:
         # Members overlapping each other: the shape of the best-compressing zip bombs.
         raise AttachmentRejected("The file is damaged: its parts overlap each other")
+
+
+def _check_zip(data: bytes) -> None:
+    """A plain zip archive: readable, not empty, and passing the directory checks."""
+    invalid = "This is not a valid zip archive (.zip)"
+    if not data.startswith(_ZIP_LOCAL_HEADER):
+        raise AttachmentRejected(invalid + _looks_like(data))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except Exception as exc:  # zipfile raises several kinds on a damaged directory
+        raise AttachmentRejected(invalid + ": it is damaged or incomplete") from exc
+    with archive:
+        infos = archive.infolist()
+        if not any(not info.is_dir() for info in infos):
+            raise AttachmentRejected("The zip archive has no files in it")
+        _check_zip_directory(
+            infos,
+            len(data),
+            "a zip archive",
+            max_members=ARCHIVE_MAX_MEMBERS,
+            max_total=ARCHIVE_MAX_TOTAL,
+        )
 
 
 def _not_ooxml_hint(names: set[str]) -> str:
@@ -552,5 +590,6 @@ _CONTENT_CHECKS: dict[str, Callable[[bytes], None]] = {
     "txt": _text_check("A text file"),
     "png": _check_png,
     "jpg": _check_jpeg,
+    "zip": _check_zip,
 }
-assert _CONTENT_CHECKS.keys() == ALLOWED.keys()
+assert _CONTENT_CHECKS.keys() == KNOWN.keys()

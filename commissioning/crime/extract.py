@@ -55,7 +55,8 @@ def export_extract(
 def import_extract(
     store: CrimeStore, counts_path: Path, ingests_path: Path, configured: Iterable[str]
 ) -> int:
-    """Replace the extract's (force, month)s in the store with its counts, in one transaction."""
+    """Replace the extract's (force, month)s in the store with its counts, in one transaction
+    on a copy of the store that then replaces it (as an ingest does)."""
     with counts_path.open(newline="", encoding="utf-8") as handle:
         counts = [
             (r["force"], r["month"], "", r["district_code"], r["crime_type"], int(r["n"]))
@@ -67,9 +68,7 @@ def import_extract(
             (r["force"], r["month"], r["source_file"], r["sha256"], int(r["rows"]), now)
             for r in csv.DictReader(handle)
         ]
-    store.path.parent.mkdir(parents=True, exist_ok=True)
-    with store._connect(read_only=False) as con:
-        assert con is not None
+    with store._writing() as con:
         con.execute(_SCHEMA)
         con.execute("BEGIN TRANSACTION")
         try:

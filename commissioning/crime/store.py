@@ -4,9 +4,20 @@ The store keeps counts, not raw rows: one row per (force, month, LSOA, crime typ
 district the LSOA maps to, plus one row per loaded file with its sha256. Ingest reads every file
 of a call in one DuckDB ``read_csv`` query (typed columns, only the columns needed, no per-row
 Python) that aggregates, checks each row's Month, maps LSOAs to districts and inserts, inside
-one transaction, while the files are hashed (sha256) in a second thread. On a national year
-that costs about 1.5-2x a bare DuckDB read of the same files (bench/crime_formula.py): the
-extra is the hashing and writing the LSOA-level counts.
+one transaction; the query runs in a second thread while this one hashes the files (sha256) and
+reports progress. On a national year that costs about 1.5-2x a bare DuckDB read of the same
+files (bench/crime_formula.py): the extra is the hashing and writing the LSOA-level counts.
+
+Nothing ever writes the store file in place, so reading never waits for, nor fails because
+of, a load. DuckDB lets one process hold a file for writing and refuses a read-only open from
+any other process meanwhile, so a write (an ingest, an extract import) works on a copy:
+under an exclusive lock on ``<store>.lock`` beside the store (``fcntl.flock``; two loads take
+turns, so neither loses the other's months) it copies the store to
+``<store>.<random>.writing`` in the same folder (or starts a new file), writes the copy,
+checkpoints it (folding its write-ahead log ``.wal`` into the file) and closes it, then moves
+it over the store with one ``os.replace``. A reader that had opened the old file keeps reading
+it until it closes; the next one opens the new file. A failed or interrupted write leaves the
+store as it was (the next write removes the leftover copy). Reads open ``read_only=True``.
 
 Pure Python and DuckDB, no Django: the web side calls it with paths.
 """
@@ -14,16 +25,18 @@ Pure Python and DuckDB, no Django: the web side calls it with paths.
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
+import os
 import re
 import shutil
 import sys
 import tempfile
-import threading
+import uuid
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -88,6 +101,15 @@ class IngestReport:
         return "\n".join(lines)
 
 
+# What an ingest tells its caller as it goes: (stage in plain words, done, total); total 0
+# when there is nothing to count. Called from the thread that called `ingest`.
+Progress = Callable[[str, int, int], object]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
+
+
 # --------------------------------------------------------------------------------------------
 # Finding and checking files
 
@@ -117,32 +139,38 @@ def _is_junk(name: str) -> bool:
     return name.startswith("._") or "__MACOSX" in name
 
 
-def _collect(paths: Sequence[Path | str], stack: ExitStack) -> list[_File]:
+def _collect(
+    paths: Sequence[Path | str],
+    stack: ExitStack,
+    names: Mapping[str, str],
+    progress: Progress,
+) -> list[_File]:
     files: list[_File] = []
     for raw in paths:
         path = Path(raw)
+        known = names.get(str(path), str(path))  # how the person who gave the file knows it
         if path.is_dir():
             found = sorted(p for p in path.rglob("*-street.csv") if not _is_junk(p.name))
             if not found:
-                raise CrimeDataError(f"{path}: no police.uk *-street.csv files in this folder")
+                raise CrimeDataError(f"{known}: no police.uk *-street.csv files in this folder")
             for p in found:
                 force, month = _parse_name(p.name, str(p))
                 files.append(_File(p, str(p), force, month, p.stat().st_size))
         elif path.is_file() and path.suffix.lower() == ".zip":
-            files.extend(_extract_zip(path, stack))
+            files.extend(_extract_zip(path, stack, known, progress))
         elif path.is_file():
-            force, month = _parse_name(path.name, str(path))
-            files.append(_File(path, str(path), force, month, path.stat().st_size))
+            force, month = _parse_name(path.name, known)
+            files.append(_File(path, known, force, month, path.stat().st_size))
         else:
-            raise CrimeDataError(f"{path}: no such file or folder")
+            raise CrimeDataError(f"{known}: no such file or folder")
     return files
 
 
-def _extract_zip(archive: Path, stack: ExitStack) -> list[_File]:
+def _extract_zip(archive: Path, stack: ExitStack, known: str, progress: Progress) -> list[_File]:
     try:
         zf = stack.enter_context(zipfile.ZipFile(archive))
     except (zipfile.BadZipFile, OSError) as exc:
-        raise CrimeDataError(f"{archive}: not a readable zip archive ({exc})") from exc
+        raise CrimeDataError(f"{known}: not a readable zip archive ({exc})") from exc
     members = [
         info
         for info in zf.infolist()
@@ -152,12 +180,15 @@ def _extract_zip(archive: Path, stack: ExitStack) -> list[_File]:
         and "__MACOSX" not in info.filename
     ]
     if not members:
-        raise CrimeDataError(f"{archive}: no police.uk *-street.csv files in this archive")
+        raise CrimeDataError(f"{known}: no police.uk *-street.csv files in this archive")
     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="crime-zip-")))
     out: list[_File] = []
     for i, info in enumerate(sorted(members, key=lambda m: m.filename)):
+        progress(
+            f"Unpacking {i + 1} of {len(members)} files from {Path(known).name}", i, len(members)
+        )
         name = Path(info.filename).name  # never trust member paths (no ../ escapes)
-        source = f"{archive}!{info.filename}"
+        source = f"{known}!{info.filename}"
         force, month = _parse_name(name, source)
         target = tmp / str(i) / name
         target.parent.mkdir()
@@ -308,52 +339,124 @@ _READ_CSV = (
 class CrimeStore:
     """Aggregated police.uk counts in a DuckDB file at ``path``.
 
-    Each call opens and closes its own connection, so the file is not held open (DuckDB lets
-    one process write a file at a time)."""
+    Each read opens and closes its own read-only connection, so the file is not held open;
+    each write works on a copy under the store's lock and replaces the file whole (see the
+    module's docstring), so a read never meets a writer."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
 
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    def is_working_file(self, path: Path) -> bool:
+        """True for the files beside the store that are not the store: its lock, a copy being
+        written (or left by an interrupted write) and a write-ahead log."""
+        name = path.name
+        return path.parent == self.path.parent and (
+            name == self.lock_path.name
+            or name == self.path.name + ".wal"
+            or (name.startswith(self.path.name + ".") and ".writing" in name)
+        )
+
     @contextmanager
-    def _connect(self, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection | None]:
-        if read_only and not self.path.exists():
+    def _connect(self, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection | None]:
+        """A read-only connection to the store, or None when there is no store yet."""
+        if not read_only:
+            raise ValueError("the store is never opened for writing: use _writing()")
+        if not self.path.exists():
             yield None
             return
-        con = duckdb.connect(str(self.path), read_only=read_only)
+        con = duckdb.connect(str(self.path), read_only=True)
         try:
             yield con
         finally:
             con.close()
 
+    @contextmanager
+    def _locked(self, progress: Progress = _quiet, count: int = 0) -> Iterator[None]:
+        """Hold the store's write lock (waiting for another write to finish first)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.lock_path.open("a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                progress("Waiting for another load of crime data to finish", 0, count)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _writing(
+        self, progress: Progress = _quiet, count: int = 0
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to a copy of the store; when the block ends without an
+        error the copy is checkpointed, closed and moved over the store in one rename.
+        `count` is the number of files being loaded, for `progress`."""
+        with self._locked(progress, count):
+            for leftover in self.path.parent.glob(self.path.name + ".*.writing*"):
+                leftover.unlink(missing_ok=True)  # from a write that was killed
+            working = self.path.with_name(f"{self.path.name}.{uuid.uuid4().hex[:12]}.writing")
+            working_wal = Path(f"{working}.wal")
+            store_wal = Path(f"{self.path}.wal")  # only from a writer killed before this design
+            try:
+                if self.path.exists():
+                    shutil.copyfile(self.path, working)
+                    if store_wal.exists():
+                        shutil.copyfile(store_wal, working_wal)
+                con = duckdb.connect(str(working))
+                try:
+                    yield con
+                    progress("Saving the crime store", count, count)
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
+                if working_wal.exists():
+                    raise RuntimeError(f"{working}: DuckDB left a write-ahead log after CHECKPOINT")
+                _fsync(working)
+                store_wal.unlink(missing_ok=True)
+                os.replace(working, self.path)
+                _fsync(self.path.parent)
+            finally:
+                working.unlink(missing_ok=True)
+                working_wal.unlink(missing_ok=True)
+
     # ---------------------------------------------------------------------------- ingest
 
     def ingest(
-        self, paths: Sequence[Path | str], lookup: LsoaLookup, progress: bool = False
+        self,
+        paths: Sequence[Path | str],
+        lookup: LsoaLookup,
+        progress: bool = False,
+        *,
+        names: Mapping[str, str] | None = None,
+        on_progress: Progress | None = None,
     ) -> IngestReport:
         """Load police.uk street-level files, folders of them, or zip archives of them.
 
         Everything in one call loads, or nothing does. A (force, month) already in the store is
         replaced. Raises CrimeDataError for a malformed file (wrong name or header, a Month
-        that is not the file's month, bad CSV, wrong column count)."""
+        that is not the file's month, bad CSV, wrong column count).
+
+        `progress` draws a bar on stderr (the command line); `on_progress(stage, done, total)`
+        is told each stage and file as it goes (a job's page). `names` maps a given path to
+        the name its owner knows it by (an uploaded file kept under its hash), for messages
+        and the record of loaded files."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
         if not paths:
             raise CrimeDataError("nothing to ingest: no files given")
+        report_progress = on_progress or _quiet
         with ExitStack() as stack:
-            files = _dedupe(_collect(paths, stack))
-            for f in files:
+            files = _dedupe(_collect(paths, stack, names or {}, report_progress))
+            for i, f in enumerate(files):
+                report_progress(f"Checking {i + 1} of {len(files)} files", i, len(files))
                 _check_header(f)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            existed = self.path.exists()
-            try:
-                with self._connect(read_only=False) as con:
-                    assert con is not None
-                    return self._ingest(con, files, lookup, progress)
-            except BaseException:
-                if not existed:  # leave no empty store behind a failed first load
-                    for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
-                        leftover.unlink(missing_ok=True)
-                raise
+            with self._writing(report_progress, count=len(files)) as con:
+                return self._ingest(con, files, lookup, progress, report_progress)
         raise AssertionError("unreachable")  # pragma: no cover (ExitStack may swallow, to mypy)
 
     def _ingest(
@@ -362,6 +465,7 @@ class CrimeStore:
         files: list[_File],
         lookup: LsoaLookup,
         progress: bool,
+        report_progress: Progress,
     ) -> IngestReport:
         con.execute(_SCHEMA)
         _lookup_tables(con, files, lookup)
@@ -374,10 +478,8 @@ class CrimeStore:
             file=sys.stderr,
             disable=not progress or len(files) < PROGRESS_MIN_FILES,
         )
-        stop = threading.Event()
-        with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="crime-sha") as pool:
-            # Hash in a second thread while DuckDB reads (hashlib releases the GIL).
-            hashing = pool.submit(_hash_all, files, bar.update, stop)
+        inserting: Future | None = None
+        with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="crime-read") as pool:
             con.execute("BEGIN TRANSACTION")
             try:
                 replaced = con.execute(
@@ -389,18 +491,23 @@ class CrimeStore:
                         f"DELETE FROM {table} USING _files f"  # noqa: S608 (fixed table names)
                         f" WHERE {table}.force = f.force AND {table}.month = f.month"
                     )
+                # The one pass over the CSVs (aggregate, check Month, map, store) in a second
+                # thread, while this one hashes the files and reports (hashlib and DuckDB both
+                # release the GIL).
+                inserting = pool.submit(
+                    con.execute, _INSERT_COUNTS, {"paths": [str(f.path) for f in files]}
+                )
                 try:
-                    # The one pass over the CSVs: aggregate, check Month, map, store.
-                    con.execute(_INSERT_COUNTS, {"paths": [str(f.path) for f in files]})
-                except duckdb.Error as exc:
-                    stop.set()
-                    raise _insert_error(exc, files) from exc
-                report, rows = _report(con, files, lookup)
-                report.replaced = [(str(a), str(b)) for a, b in replaced]
-                try:
-                    hashing.result()
+                    _hash_all(files, bar.update, report_progress, inserting)
                 except OSError as exc:
                     raise CrimeDataError(f"cannot read a police.uk file: {exc}") from exc
+                try:
+                    inserting.result()
+                except duckdb.Error as exc:
+                    raise _insert_error(exc, files) from exc
+                report_progress(f"Counting {len(files)} files", len(files), len(files))
+                report, rows = _report(con, files, lookup)
+                report.replaced = [(str(a), str(b)) for a, b in replaced]
                 con.execute(
                     "INSERT INTO ingests SELECT unnest($force::VARCHAR[]), unnest($month::VARCHAR[]),"
                     " unnest($source::VARCHAR[]), unnest($sha::VARCHAR[]), unnest($rows::BIGINT[]),"
@@ -418,7 +525,8 @@ class CrimeStore:
                 con.execute("INSERT INTO configured_districts SELECT code FROM _conf")
                 con.execute("COMMIT")
             except BaseException:
-                stop.set()
+                if inserting is not None:
+                    wait([inserting])  # the connection is DuckDB's until the read has ended
                 con.execute("ROLLBACK")
                 raise
         return report
@@ -680,12 +788,28 @@ def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _hash_all(
-    files: Sequence[_File], on_bytes: Callable[[int], object], stop: threading.Event
+    files: Sequence[_File],
+    on_bytes: Callable[[int], object],
+    progress: Progress,
+    inserting: Future,
 ) -> None:
-    for f in files:
-        if stop.is_set():
+    """Hash each file (unless already hashed), telling `progress` file by file; stop early if
+    the read in the other thread has failed (its error is the one to report)."""
+    for i, f in enumerate(files):
+        if inserting.done() and inserting.exception() is not None:
             return
+        progress(f"Reading {i + 1} of {len(files)} files", i, len(files))
         if not f.sha256:
             f.sha256 = _sha256(f.path, on_bytes)
         else:
             on_bytes(f.size)
+    progress(f"Reading {len(files)} of {len(files)} files", len(files), len(files))
+
+
+def _fsync(path: Path) -> None:
+    """Make a file's (or a folder's) contents durable before it is renamed or relied on."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

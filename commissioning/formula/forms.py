@@ -136,3 +136,30 @@ class UploadIndicatorForm(forms.Form):
     )
     file = forms.FileField(help_text="CSV with columns area_code,value")
     source = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class CrimeUploadForm(forms.Form):
+    upload = MultipleFileField(
+        label="police.uk street-level files",
+        help_text="Street-level CSV files (such as 2024-03-leicestershire-street.csv) or the "
+        "zip archive police.uk gives you. Loading a month again replaces it.",
+        error_messages={"required": "Choose one or more police.uk files to load"},
+    )

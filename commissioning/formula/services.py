@@ -6,7 +6,8 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,9 +20,14 @@ from commissioning.budgets import services as budget_services
 from commissioning.budgets.models import FinancialYear, Mechanism, Status
 from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
+from commissioning.core.files import accept_upload
+from commissioning.core.jobs import job_start
 from commissioning.core.locks import locked
+from commissioning.core.models import Job
 from commissioning.core.permissions import require
+from commissioning.core.uploads import display_name
 from commissioning.crime import harm as harm_lib
+from commissioning.crime.police_uk import EXPECTED_COLUMNS, STREET_FILE_RE
 from commissioning.crime.store import IngestReport
 from commissioning.organisations.models import Area
 
@@ -61,11 +67,27 @@ POPULATION_SOURCES = {
 
 # --- crime data ---
 
+CRIME_INGEST_JOB = "crime.ingest"  # the background job that loads uploaded files (jobs.py)
+CRIME_UPLOADS = "uploads/crime"  # where uploaded police.uk files are kept, by content hash
+_MB = 1024 * 1024
 
-def crime_ingest(paths: Sequence[Path], *, actor, progress: bool = False) -> IngestReport:
-    """Load police.uk files into the crime store (all or nothing) and record that it happened."""
+
+def crime_ingest(
+    paths: Sequence[Path],
+    *,
+    actor,
+    progress: bool = False,
+    names: Mapping[str, str] | None = None,
+    on_progress: Callable[[str, int, int], object] | None = None,
+) -> IngestReport:
+    """Load police.uk files into the crime store (all or nothing) and record that it happened.
+
+    `progress` draws the command line's bar; `on_progress(stage, done, total)` reports to a
+    job's page; `names` gives the names uploaded files are known by (see CrimeStore.ingest)."""
     require(actor, RUN)
-    report = crime_store().ingest(list(paths), lookup=lsoa_lookup(), progress=progress)
+    report = crime_store().ingest(
+        list(paths), lookup=lsoa_lookup(), progress=progress, names=names, on_progress=on_progress
+    )
     with transaction.atomic():
         load = CrimeDataLoad.objects.create(
             months=[list(m) for m in report.months],
@@ -81,6 +103,81 @@ def crime_ingest(paths: Sequence[Path], *, actor, progress: bool = False) -> Ing
             after={"files": report.files, "rows": report.rows},
         )
     return report
+
+
+def crime_ingest_start(*, actor, files: Sequence[tuple[str, bytes]]) -> Job:
+    """Check and keep uploaded police.uk files (street-level CSVs, or zip archives of them)
+    and start a background job that loads them (`formula.jobs`). The same files while their
+    load is queued or running give back that job rather than a second one."""
+    require(actor, RUN)
+    if not files:
+        raise FormulaInputError({"files": "Choose one or more police.uk files to load"})
+    kept = []
+    with transaction.atomic():
+        for name, data in files:
+            checked = accept_upload(
+                name,
+                data,
+                field="files",
+                folder=CRIME_UPLOADS,
+                allowed={"csv", "zip"},
+                max_bytes=settings.CRIME_UPLOAD_MAX_MB * _MB,
+            )
+            _check_police_uk_upload(checked.original_name, checked.extension, data)
+            kept.append(
+                {
+                    "stored": f"{CRIME_UPLOADS}/{checked.safe_name}",
+                    "name": name,
+                    "sha256": checked.sha256,
+                }
+            )
+        key = hashlib.sha256("\n".join(sorted(f["sha256"] for f in kept)).encode()).hexdigest()
+        listed = ", ".join(f["name"] for f in kept[:3]) + (
+            f" and {len(kept) - 3} more" if len(kept) > 3 else ""
+        )
+        return job_start(
+            actor=actor,
+            kind=CRIME_INGEST_JOB,
+            key=key,
+            title=f"Load police.uk crime data: {listed}"[:200],
+            params={"files": kept},
+            link=("crime-data", []),
+        )
+
+
+def _check_police_uk_upload(name: str, extension: str, data: bytes) -> None:
+    """Refuse at once what cannot be police.uk street-level data, naming the problem."""
+    example = "2024-03-leicestershire-street.csv"
+    if extension == "csv":
+        if not STREET_FILE_RE.match(name):
+            raise FormulaInputError(
+                {
+                    "files": f"“{display_name(name)}” is not named as a police.uk street-level file: "
+                    f"its name must look like {example} (the month, the force, then -street.csv)"
+                }
+            )
+        header = data.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").strip().decode("utf-8")
+        if tuple(next(csv.reader([header]), [])) != EXPECTED_COLUMNS:
+            raise FormulaInputError(
+                {
+                    "files": f"“{display_name(name)}” does not start with the police.uk street-level "
+                    f"columns ({', '.join(EXPECTED_COLUMNS[:4])}, …)"
+                }
+            )
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = [
+            Path(n).name
+            for n in archive.namelist()
+            if n.endswith("-street.csv") and "__MACOSX" not in n
+        ]
+    if not any(STREET_FILE_RE.match(m) for m in members):
+        raise FormulaInputError(
+            {
+                "files": f"“{display_name(name)}” holds no police.uk street-level files (named like "
+                f"{example}): download the street-level crime data from police.uk"
+            }
+        )
 
 
 # --- weights and uploads ---

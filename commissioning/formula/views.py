@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -13,10 +14,11 @@ from commissioning.budgets.models import FinancialYear
 from commissioning.core.downloads import PDF, file_response, table_response
 from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
+from commissioning.core.jobs import jobs_of
 from commissioning.core.permissions import allowed
 
 from . import selectors, services
-from .forms import AdoptForm, RunForm, UploadIndicatorForm, UploadWeightsForm
+from .forms import AdoptForm, CrimeUploadForm, RunForm, UploadIndicatorForm, UploadWeightsForm
 from .models import IndicatorUpload
 from .permissions import READ, RUN, VIEW
 from .report_pdf import run_report_pdf
@@ -144,15 +146,45 @@ class RunDownloadView(Guarded):
         )
 
 
+def _crime_context(request, form: CrimeUploadForm | None = None) -> dict:
+    can_load = allowed(request.user, RUN)
+    return {
+        "coverage": selectors.crime_coverage(),
+        "loads": selectors.crime_loads(20),
+        "can_load": can_load,
+        "form": form or (CrimeUploadForm() if can_load else None),
+        "jobs": jobs_of(request.user, limit=5, kind=services.CRIME_INGEST_JOB),
+        "max_mb": settings.CRIME_UPLOAD_MAX_MB,
+    }
+
+
 class CrimeDataView(Guarded):
+    """What police.uk data is loaded; officers who run the formula load more here."""
+
     permission = VIEW
 
     def get(self, request):
-        return render(
-            request,
-            "formula/crime.html",
-            {"coverage": selectors.crime_coverage(), "loads": selectors.crime_loads(20)},
-        )
+        return render(request, "formula/crime.html", _crime_context(request))
+
+
+class CrimeUploadView(Guarded):
+    """POST only: keep the uploaded police.uk files and load them in a background job."""
+
+    permission = RUN
+
+    def post(self, request):
+        form = CrimeUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                job = services.crime_ingest_start(
+                    actor=request.user,
+                    files=[(f.name, f.read()) for f in form.cleaned_data["upload"]],
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc, fields=lambda key: "upload")
+            else:
+                return redirect("job", uuid=job.uuid)
+        return render(request, "formula/crime.html", _crime_context(request, form), status=400)
 
 
 class UploadWeightsView(Guarded):

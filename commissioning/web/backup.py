@@ -3,8 +3,9 @@ the uploaded files, in one archive.
 
 The archive is a gzipped tar with a `manifest.json` listing every member with its size and
 sha256. A backup is consistent while the product runs: SQLite through its online backup
-API, PostgreSQL through `pg_dump` (one snapshot), the DuckDB crime store copied while a
-read-only connection holds it (so no ingest can write meanwhile). A restore checks every
+API, PostgreSQL through `pg_dump` (one snapshot), the DuckDB crime store copied from one
+open handle (an ingest never writes the store file in place: it replaces it whole, so the
+handle reads one complete version) and then opened read-only to check it. A restore checks every
 member against the manifest before it writes anything, and writes only into an empty data
 directory and an empty database, so nothing is ever half-restored over live data.
 """
@@ -28,6 +29,8 @@ from typing import Any
 import duckdb
 from django.conf import settings
 from django.db import connection
+
+from commissioning.crime.store import CrimeStore
 
 FORMAT = 1
 CRIME_STORE = "crime.duckdb"
@@ -77,6 +80,8 @@ def _skipped(path: Path, data_dir: Path) -> bool:
     rel = path.relative_to(data_dir)
     if rel.parts[0] in SKIPPED or (rel.name == CRIME_STORE and len(rel.parts) == 1):
         return True
+    if CrimeStore(data_dir / CRIME_STORE).is_working_file(data_dir / rel):
+        return True  # its lock, or a copy an ingest is writing
     if _vendor() == "sqlite":
         db = _sqlite_path().resolve()
         if path.resolve() in {db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-journal")}:
@@ -108,17 +113,12 @@ def backup(target: Path) -> list[Member]:
         store = data_dir / CRIME_STORE
         if store.exists():
             copy_path = staging / CRIME_STORE
+            with store.open("rb") as source_file, copy_path.open("wb") as copy_file:
+                shutil.copyfileobj(source_file, copy_file, 1 << 20)
             try:
-                con = duckdb.connect(str(store), read_only=True)
-            except duckdb.IOException as exc:
-                raise BackupError(
-                    "The crime store is being written (an ingest is running): try again when it "
-                    "has finished."
-                ) from exc
-            try:
-                shutil.copyfile(store, copy_path)
-            finally:
-                con.close()
+                duckdb.connect(str(copy_path), read_only=True).close()
+            except duckdb.Error as exc:
+                raise BackupError(f"The crime store cannot be read: {exc}") from exc
             files.append((f"data/{CRIME_STORE}", copy_path))
         if data_dir.exists():
             for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):

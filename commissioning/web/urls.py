@@ -79,6 +79,7 @@ urlpatterns = [
     path("formula/", formula.RunListView.as_view(), name="formula-list"),
     path("formula/new/", formula.RunCreateView.as_view(), name="formula-create"),
     path("formula/crime-data/", formula.CrimeDataView.as_view(), name="crime-data"),
+    path("formula/crime-data/load/", formula.CrimeUploadView.as_view(), name="crime-upload"),
     path(
         "formula/harm-weights/new/", formula.UploadWeightsView.as_view(), name="harm-weights-upload"
     ),
@@ -214,6 +215,9 @@ urlpatterns = [
         grant_setup.ApplicationScreenView.as_view(),
         name="application-screen",
     ),
+    path("jobs/", core.JobListView.as_view(), name="job-list"),
+    path("jobs/<uuid:uuid>/", core.JobView.as_view(), name="job"),
+    path("jobs/<uuid:uuid>/progress.json", core.JobProgressView.as_view(), name="job-progress"),
     path("history/", core.AuditLogView.as_view(), name="audit-log"),
     path("history/<str:object_type>/<uuid:uuid>/", core.HistoryView.as_view(), name="history"),
     path("", include("commissioning.decisions.urls")),

@@ -19,6 +19,7 @@ from commissioning.accounts.models import User
 from commissioning.accounts.services import roles_ensure
 from commissioning.budgets.models import AllocationVersion, BudgetLine, FinancialYear
 from commissioning.core.actors import COMMAND_LINE, SYSTEM
+from commissioning.core.models import Job
 from commissioning.core.permissions import RULES, check
 from commissioning.formula.models import FormulaAdoption, FormulaRun
 from commissioning.grants.models import Application, PanelDeclaration, ReviewAssignment, Round
@@ -94,6 +95,13 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "decisions.approve": {"-": {CEO, CFO, CLI}},
     "decisions.sign": {"-": {PCC, CLI}},
     "decisions.determine": {"-": {CEO, CLI}},
+    # "everyone signed in can follow the jobs they started"
+    "jobs.list": {"-": SIGNED_IN | {CLI}},
+    # the person who started a job, and OPCC staff
+    "jobs.view": {
+        "the partner's": STAFF | {PARTNER, CLI},
+        "someone else's": STAFF | {CLI},
+    },
 }
 
 
@@ -121,10 +129,10 @@ def world(db):
             CLI: COMMAND_LINE,
         }
     )
-    return subjects, objects(own, other, subjects[REVIEWER], subjects[PANEL])
+    return subjects, objects(own, other, subjects[REVIEWER], subjects[PANEL], subjects[PARTNER])
 
 
-def objects(own, other, reviewer, panel_member):
+def objects(own, other, reviewer, panel_member, partner):
     now = timezone.now()
     line = BudgetLine.objects.filter(is_reserve=False).first()
     rnd = Round.objects.create(
@@ -179,7 +187,15 @@ def objects(own, other, reviewer, panel_member):
     adopted, not_adopted = run(1), run(2)
     FormulaAdoption.objects.create(run=adopted, year=adopted.year)
     versions = AllocationVersion.objects.order_by("id")
+    someone = User.objects.create(username="rt-someone-else", organisation=own)
+
+    def job(n, started_by):
+        return Job.objects.create(
+            kind="rule-table", title=f"Job {n}", key=f"rt-{n}", started_by=started_by
+        )
+
     return {
+        "jobs.view": {"the partner's": job(1, partner), "someone else's": job(2, someone)},
         "allocations.view": {
             "own": versions.filter(organisation=own).first(),
             "other": versions.filter(organisation=other).first(),

@@ -52,6 +52,7 @@ _GOVUK_CLASSES: dict[str, tuple[str, str]] = {
     "textarea": ("govuk-textarea", "govuk-textarea--error"),
     "file": ("govuk-file-upload", "govuk-file-upload--error"),
     "clearablefile": ("govuk-file-upload", "govuk-file-upload--error"),
+    "multiplefile": ("govuk-file-upload", "govuk-file-upload--error"),
     "checkbox": ("govuk-checkboxes__input", ""),
     "radioselect": ("govuk-radios__input", ""),
     "checkboxselectmultiple": ("govuk-checkboxes__input", ""),

@@ -1,8 +1,13 @@
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from commissioning.accounts.services import demo_users_ensure
 from commissioning.core.roles import Role
@@ -10,7 +15,10 @@ from commissioning.examples.loader import load_llr
 
 
 class Command(BaseCommand):
-    help = "Migrate, load the LLR example, print the sign-ins and serve the demo on 127.0.0.1 (gunicorn)."
+    help = (
+        "Migrate, load the LLR example, print the sign-ins and serve the demo on 127.0.0.1 "
+        "(gunicorn), with one background worker beside it."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
@@ -65,4 +73,28 @@ class Command(BaseCommand):
         if not no_serve:
             # The demo key is public: fine here, on 127.0.0.1 with example data only.
             settings.DEMO = True
-            call_command("serve", bind=f"127.0.0.1:{port}", workers=workers)
+            worker = start_worker()
+            self.stdout.write(f"Background worker: process {worker.pid} (stops with the server)")
+            try:
+                call_command("serve", bind=f"127.0.0.1:{port}", workers=workers)
+            finally:
+                stop_worker(worker)
+
+
+def start_worker() -> subprocess.Popen:
+    """One `commissioning worker` process beside the server, with the same settings."""
+    connections.close_all()
+    return subprocess.Popen(
+        [sys.executable, "-m", "commissioning", "worker"], env=os.environ.copy()
+    )
+
+
+def stop_worker(worker: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask the worker to finish its task in hand and stop; end it if it will not."""
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
