@@ -31,6 +31,7 @@ LAYERS: list[str] = [
     "formula",  # needs-based allocation, adopted into the ledger
     "grants",  # rounds, applications, review, panel, the PCC's approval
     "decisions",  # decision records, sign-off, the public register
+    "agreements",  # agreements, payments (into the ledger), monitoring returns
     "examples",  # the LLR example, loaded through the services
     "api",  # the read-only JSON API
     "web",  # the URL map, navigation, pages that bring apps together, commands

@@ -250,13 +250,27 @@ class EntryKind(models.TextChoices):
     REPLACEMENT = "replacement", "Replacement"
 
 
+class Account(models.TextChoices):
+    """What an entry counts: money committed to an allocation, or money paid out of it."""
+
+    COMMITTED = "committed", "Committed"
+    PAID = "paid", "Paid"
+
+
 class LedgerEntry(AppendOnlyModel):
+    """One posting of the ledger. Commitments (`account` committed) carry an allocation's
+    amounts by period: a change is a reversal of the old version's entries and a replacement
+    for the new. Payments (`account` paid) are what was paid out of the allocation, posted
+    when an agreement's instalment is paid; the sum paid never exceeds the agreement's
+    maximum sum, which never exceeds the commitment."""
+
     allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="entries")
     version = models.ForeignKey(AllocationVersion, on_delete=models.PROTECT, related_name="entries")
     year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
     period = models.CharField(max_length=2, choices=PERIOD_CHOICES)
     amount = MoneyField()
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    account = models.CharField(max_length=10, choices=Account.choices, default=Account.COMMITTED)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -266,6 +280,13 @@ class LedgerEntry(AppendOnlyModel):
         verbose_name_plural = "ledger entries"
         indexes = [models.Index(fields=["year", "version"])]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(account__in=["committed", "paid"]), name="entry_account_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(account="committed") | ~Q(kind="replacement"),
+                name="payment_entry_is_original_or_reversal",
+            ),
             models.CheckConstraint(
                 condition=Q(period__in=["FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4"]),
                 name="entry_period_known",

@@ -11,6 +11,7 @@ ALLOCATIONS_LIST = "allocations.list"
 ALLOCATION_VIEW = "allocations.view"
 ALLOCATIONS_CHANGE = "allocations.change"
 TABLES_VIEW = "tables.view"
+PAYMENTS_POST = "ledger.post_payment"
 RECONCILIATION_VIEW = "reconciliation.view"
 
 staff_rule(VIEW, "OPCC staff see the budget", "only OPCC staff see the budget position")
@@ -29,6 +30,13 @@ role_rule(
     [Role.COMMISSIONING_OFFICER, Role.CFO],
     "commissioning officers and the CFO record allocations",
     "only commissioning officers and the Chief Finance Officer record allocations",
+)
+
+role_rule(
+    PAYMENTS_POST,
+    [Role.COMMISSIONING_OFFICER, Role.CFO],
+    "commissioning officers and the CFO record the payments made",
+    "only commissioning officers and the Chief Finance Officer record payments",
 )
 
 

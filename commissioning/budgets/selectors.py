@@ -15,6 +15,7 @@ from commissioning.core.money import ZERO, pounds
 
 from . import reconcile as rec
 from .models import (
+    Account,
     Allocation,
     AllocationVersion,
     BudgetLine,
@@ -75,7 +76,12 @@ def allocation_get(uuid) -> Allocation:
 def allocation_history(allocation: Allocation) -> list[AllocationVersion]:
     return list(
         allocation.versions.select_related(*VERSION_RELATED, "created_by")
-        .prefetch_related(Prefetch("entries", queryset=LedgerEntry.objects.order_by("id")))
+        .prefetch_related(
+            Prefetch(
+                "entries",
+                queryset=LedgerEntry.objects.filter(account=Account.COMMITTED).order_by("id"),
+            )
+        )
         .order_by("number")
     )
 
@@ -84,9 +90,18 @@ def current_version(allocation: Allocation) -> AllocationVersion:
     return allocation.versions.select_related(*VERSION_RELATED).order_by("-number")[0]
 
 
+def paid_total(allocation: Allocation) -> Decimal:
+    """What has been paid out of an allocation: its entries on the ledger's paid account."""
+    return pounds(
+        LedgerEntry.objects.filter(allocation=allocation, account=Account.PAID).aggregate(
+            total=Sum("amount")
+        )["total"]
+    )
+
+
 def current_amounts(version: AllocationVersion) -> dict[str, Decimal]:
     sums = (
-        LedgerEntry.objects.filter(version=version)
+        LedgerEntry.objects.filter(account=Account.COMMITTED, version=version)
         .values("period")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -125,7 +140,7 @@ def _line(version: AllocationVersion, amounts: dict[str, Decimal]) -> Line:
 
 def allocation_lines(year: FinancialYear, *, organisation_id: int | None = None) -> list[Line]:
     """Every allocation with money in the year, from two queries."""
-    entries = LedgerEntry.objects.filter(year=year)
+    entries = LedgerEntry.objects.filter(account=Account.COMMITTED, year=year)
     if organisation_id is not None:
         entries = entries.filter(version__organisation_id=organisation_id)
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -140,7 +155,7 @@ def allocation_lines(year: FinancialYear, *, organisation_id: int | None = None)
 def ledger_by_reference(year: FinancialYear) -> dict[str, dict[str, Decimal]]:
     out: dict[str, dict[str, Decimal]] = defaultdict(dict)
     rows = (
-        LedgerEntry.objects.filter(year=year)
+        LedgerEntry.objects.filter(account=Account.COMMITTED, year=year)
         .values("allocation__reference", "period")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -216,7 +231,9 @@ class Position:
 def _status_sums(year: FinancialYear, *dims: str) -> dict[tuple, dict[str, Decimal]]:
     rows = (
         LedgerEntry.objects.filter(
-            year=year, version__status__in=[Status.COMMITTED, Status.INDICATIVE]
+            account=Account.COMMITTED,
+            year=year,
+            version__status__in=[Status.COMMITTED, Status.INDICATIVE],
         )
         .values(*[f"version__{d}" for d in dims], "version__status")
         .annotate(total=Sum("amount"))

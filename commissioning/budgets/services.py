@@ -19,6 +19,7 @@ from commissioning.core.money import ZERO, pounds, to_money
 from commissioning.core.permissions import require
 
 from .models import (
+    Account,
     Allocation,
     AllocationVersion,
     BudgetLine,
@@ -30,8 +31,8 @@ from .models import (
     Status,
 )
 from .periods import PERIODS, check_granularity, ordered
-from .permissions import ALLOCATIONS_CHANGE, MANAGE
-from .selectors import current_amounts, current_version
+from .permissions import ALLOCATIONS_CHANGE, MANAGE, PAYMENTS_POST
+from .selectors import current_amounts, current_version, paid_total
 from .workflow import ALLOCATION
 
 
@@ -196,7 +197,10 @@ def _check_cap(
     if line is None or not line.capped or new_committed == 0:
         return
     committed = LedgerEntry.objects.filter(
-        year=year, version__mechanism=mechanism, version__status=Status.COMMITTED
+        account=Account.COMMITTED,
+        year=year,
+        version__mechanism=mechanism,
+        version__status=Status.COMMITTED,
     )
     if allocation is not None:
         committed = committed.exclude(allocation=allocation)
@@ -345,6 +349,14 @@ def allocation_vary(
             new_amounts = _clean_amounts(amounts) if amounts is not None else dict(old_amounts)
             _check_dimensions(allocation.year, fields)
         total = sum(new_amounts.values(), ZERO)
+        paid = paid_total(allocation)
+        if total < paid:
+            raise ValidationError(
+                {
+                    "amounts": f"£{paid:,} has already been paid out of this allocation, so it "
+                    f"cannot be reduced to £{total:,}"
+                }
+            )
         if (
             fields == {name: getattr(old, name) for name in VERSION_FIELDS}
             and new_amounts == old_amounts
@@ -409,3 +421,53 @@ def allocation_cancel(*, actor, allocation: Allocation, reason: str) -> Allocati
     return allocation_vary(
         actor=actor, allocation=allocation, reason=reason, status=Status.CANCELLED
     )
+
+
+def payment_post(
+    *, actor, allocation: Allocation, amount: Decimal, period: str, reason: str
+) -> LedgerEntry:
+    """Post money paid out of a committed allocation to the ledger's paid account.
+
+    The caller (an agreement's instalment being paid) checks its own terms; this checks the
+    ledger's: the allocation is committed and the sum paid out of it never exceeds what is
+    committed. The allocation row is locked, so two payments out of one allocation are
+    checked one after the other. Call it inside the caller's transaction."""
+    require(actor, PAYMENTS_POST, allocation)
+    if amount <= 0:
+        raise ValidationError({"amount": "A payment must be more than £0"})
+    if period not in PERIODS:
+        raise ValueError(f"unknown period {period!r}")
+    with transaction.atomic():
+        locked(Allocation.objects.filter(pk=allocation.pk))
+        version = current_version(allocation)
+        if version.status != Status.COMMITTED:
+            raise ValidationError(
+                f"{allocation.reference} is {version.get_status_display().lower()}: only a "
+                "committed allocation can be paid from"
+            )
+        paid = paid_total(allocation)
+        if paid + amount > version.total:
+            raise ValidationError(
+                {
+                    "amount": f"£{version.total:,} is committed to {allocation.reference} and "
+                    f"£{paid:,} is already paid, so £{amount:,} cannot be paid from it"
+                }
+            )
+        entry = LedgerEntry.objects.create(
+            allocation=allocation,
+            version=version,
+            year_id=allocation.year_id,
+            period=period,
+            amount=amount,
+            kind=EntryKind.ORIGINAL,
+            account=Account.PAID,
+            posted_by=user_of(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="ledger.payment",
+            obj=allocation,
+            after={"amount": str(amount), "period": period, "entry": str(entry.uuid)},
+            reason=reason,
+        )
+        return entry

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "commissioning.formula",
     "commissioning.grants",
     "commissioning.decisions",
+    "commissioning.agreements",
     "commissioning.web",
 ]
 

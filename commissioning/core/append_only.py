@@ -102,3 +102,19 @@ def refuse_replace_operation(table: str) -> migrations.RunPython:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_replace;")
 
     return migrations.RunPython(apply, revert)
+
+
+def reinstate_after_remake_operation(table: str) -> migrations.RunPython:
+    """After a migration that makes SQLite rebuild `table` (adding a NOT NULL column does:
+    it copies the rows into a new table and drops the old one, and its triggers with it),
+    put the append-only triggers back. PostgreSQL alters the table in place and keeps them."""
+
+    def apply(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            _backward(table)(apps, schema_editor)
+            _forward(table)(apps, schema_editor)
+
+    def revert(apps, schema_editor):
+        pass
+
+    return migrations.RunPython(apply, revert)

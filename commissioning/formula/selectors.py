@@ -14,7 +14,7 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils.safestring import mark_safe
 
-from commissioning.budgets.models import FinancialYear, LedgerEntry, Mechanism, Status
+from commissioning.budgets.models import Account, FinancialYear, LedgerEntry, Mechanism, Status
 from commissioning.budgets.periods import year_months, year_start_of_label
 from commissioning.core.money import pounds
 from commissioning.crime.police_uk import LsoaLookup
@@ -105,6 +105,7 @@ def previous_plf(year: FinancialYear) -> dict[str, Decimal]:
     """A year's Partnership Locality Fund allocations by area, from the ledger (by reach)."""
     rows = (
         LedgerEntry.objects.filter(
+            account=Account.COMMITTED,
             year=year,
             version__mechanism=Mechanism.PARTNERSHIP_LOCALITY_FUND,
             version__status__in=[Status.COMMITTED, Status.INDICATIVE],

@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from commissioning.budgets.models import LedgerEntry
+from commissioning.budgets.models import Account, LedgerEntry
 from commissioning.budgets.models import Status as AllocationStatus
 from commissioning.core.models import Message
 from commissioning.core.money import ZERO, pounds
@@ -474,6 +474,7 @@ class RankedRow:
 
 def pot_remaining(round: Round) -> Decimal:
     committed = LedgerEntry.objects.filter(
+        account=Account.COMMITTED,
         year=round.year,
         version__mechanism=round.budget_line.mechanism,
         version__status=AllocationStatus.COMMITTED,

@@ -221,4 +221,5 @@ urlpatterns = [
     path("history/", core.AuditLogView.as_view(), name="audit-log"),
     path("history/<str:object_type>/<uuid:uuid>/", core.HistoryView.as_view(), name="history"),
     path("", include("commissioning.decisions.urls")),
+    path("", include("commissioning.agreements.urls")),
 ]

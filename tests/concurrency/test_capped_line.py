@@ -90,3 +90,15 @@ def test_sqlite_two_approvals_of_the_last_affordable_award(tmp_path):
 def test_postgresql_two_approvals_of_the_last_affordable_award(postgres_database, tmp_path):
     env = {"COMMISSIONING_DATA_DIR": str(tmp_path), "DATABASE_URL": postgres_database}
     check_approvals(run_worker("approve", env, n=2, affordable=1), "postgresql")
+
+
+def test_sqlite_two_approvals_of_the_last_affordable_instalment(tmp_path):
+    """Two CFOs approve, at the same moment, two instalments of one agreement when its
+    maximum sum has room for one more: one is approved, the other refused."""
+    env = {"COMMISSIONING_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    check_approvals(run_worker("pay", env, n=2, affordable=1), "sqlite")
+
+
+def test_postgresql_two_approvals_of_the_last_affordable_instalment(postgres_database, tmp_path):
+    env = {"COMMISSIONING_DATA_DIR": str(tmp_path), "DATABASE_URL": postgres_database}
+    check_approvals(run_worker("pay", env, n=2, affordable=1), "postgresql")

@@ -69,9 +69,73 @@ def _application():
     )
 
 
+def _agreement():
+    agreement = _model("agreements.Agreement").objects.first()
+    if agreement is None:
+        allocation = _model("budgets.Allocation").objects.order_by("pk").first()
+        agreement = _model("agreements.Agreement").objects.create(
+            reference="AG-TRIGGER",
+            allocation=allocation,
+            organisation=allocation.versions.first().organisation,
+            title="An agreement to try the triggers on",
+            purpose="Triggers",
+            starts_on=allocation.year.starts,
+            ends_on=allocation.year.ends,
+            maximum_sum=Decimal("10.00"),
+        )
+    return agreement
+
+
+def _terms():
+    return _model("agreements.AgreementTerms").objects.create(
+        agreement=_agreement(), number=1, content={}, sha256="0" * 64
+    )
+
+
+def _report():
+    agreement = _agreement()
+    period = _model("agreements.ReportingPeriod").objects.create(
+        agreement=agreement,
+        number=1,
+        label="Q1",
+        starts_on=agreement.starts_on,
+        ends_on=agreement.starts_on,
+        due_on=agreement.starts_on,
+    )
+    return _model("agreements.MonitoringReturn").objects.create(period=period)
+
+
+def _spending_import():
+    return _model("agreements.SpendingImport").objects.create(
+        original_name="spend.csv", sha256="0" * 64, rows=1
+    )
+
+
 # How to make a row of each table the test database may have none of (the example data
 # fills the others). A new append-only table with no rows needs a line here.
 MAKE = {
+    "agreements.AgreementTerms": _terms,
+    "agreements.Acceptance": lambda: _model("agreements.Acceptance").objects.create(
+        terms=_terms(),
+        user=_model("accounts.User").objects.first(),
+        name="A Partner",
+        position="Director",
+    ),
+    "agreements.SpendingImport": lambda: _spending_import(),
+    "agreements.SpendingWithdrawal": lambda: _model("agreements.SpendingWithdrawal").objects.create(
+        spending_import=_spending_import(), reason="To try the triggers"
+    ),
+    "agreements.SpendingItem": lambda: _model("agreements.SpendingItem").objects.create(
+        spending_import=_spending_import(),
+        row=1,
+        paid_on=dt.date(2031, 4, 1),
+        supplier="A supplier",
+        amount=Decimal("600.00"),
+        category="Premises",
+    ),
+    "agreements.ReturnEvent": lambda: _model("agreements.ReturnEvent").objects.create(
+        report=_report(), action="submitted"
+    ),
     "core.Message": lambda: _model("core.Message").objects.create(
         to_address="someone@example.org", subject="Subject", body="Body"
     ),
@@ -125,6 +189,12 @@ def test_the_append_only_tables_are_the_ones_we_expect():
         "budgets.Allocation",
         "budgets.AllocationVersion",
         "budgets.LedgerEntry",
+        "agreements.AgreementTerms",
+        "agreements.Acceptance",
+        "agreements.ReturnEvent",
+        "agreements.SpendingImport",
+        "agreements.SpendingWithdrawal",
+        "agreements.SpendingItem",
         "formula.FormulaRun",
         "formula.FormulaRunArea",
         "formula.FormulaAdoption",

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from commissioning.accounts.models import User
 from commissioning.accounts.services import roles_ensure
-from commissioning.budgets.models import AllocationVersion, BudgetLine, FinancialYear
+from commissioning.budgets.models import Allocation, AllocationVersion, BudgetLine, FinancialYear
 from commissioning.core.actors import COMMAND_LINE, SYSTEM
 from commissioning.core.models import Job
 from commissioning.core.permissions import RULES, check
@@ -95,6 +95,37 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "decisions.approve": {"-": {CEO, CFO, CLI}},
     "decisions.sign": {"-": {PCC, CLI}},
     "decisions.determine": {"-": {CEO, CLI}},
+    "ledger.post_payment": {"-": {OFFICER, CFO, CLI}},
+    "agreements.manage": {"-": {OFFICER, CFO, CLI}},
+    "payments.request": {"-": {OFFICER, CFO, CLI}},
+    "payments.record": {"-": {OFFICER, CFO, CLI}},
+    "returns.review": {"-": {OFFICER, CFO, CLI}},
+    # partners see their organisation's agreements once issued, never a draft
+    "agreements.view": {
+        "-": STAFF | {PARTNER, CLI},
+        "own issued": STAFF | {PARTNER, CLI},
+        "own draft": STAFF | {CLI},
+        "other issued": STAFF | {CLI},
+    },
+    "agreements.accept": {
+        "-": {PARTNER, CLI},
+        "own issued": {PARTNER, CLI},
+        "own accepted": {CLI},
+        "other issued": {CLI},
+    },
+    # asked of a monitoring return
+    "returns.submit": {
+        "-": {PARTNER, CLI},
+        "own accepted": {PARTNER, CLI},
+        "own issued": {CLI},
+        "other accepted": {CLI},
+    },
+    # the CFO (or a delegate), never the person who requested it
+    "payments.approve": {
+        "-": {CFO, CLI},
+        "requested by someone else": {CFO, CLI},
+        "requested by the CFO": {CLI},
+    },
     # "everyone signed in can follow the jobs they started"
     "jobs.list": {"-": SIGNED_IN | {CLI}},
     # the person who started a job, and OPCC staff
@@ -129,7 +160,10 @@ def world(db):
             CLI: COMMAND_LINE,
         }
     )
-    return subjects, objects(own, other, subjects[REVIEWER], subjects[PANEL], subjects[PARTNER])
+    return subjects, {
+        **objects(own, other, subjects[REVIEWER], subjects[PANEL], subjects[PARTNER]),
+        **agreement_objects(own, other, subjects[CFO]),
+    }
 
 
 def objects(own, other, reviewer, panel_member, partner):
@@ -215,6 +249,76 @@ def objects(own, other, reviewer, panel_member, partner):
             "assigned": assigned,
             "conflicted": conflicted,
             "withdrawn or early": early,
+        },
+    }
+
+
+def agreement_objects(own, other, cfo):
+    """Agreements of each organisation in each state, their returns and payments, made
+    straight in the tables (the rules look only at who and what)."""
+    from commissioning.agreements.models import Agreement, MonitoringReturn, Payment
+    from commissioning.agreements.models import ReportingPeriod as Period
+
+    allocations = iter(Allocation.objects.order_by("id"))
+
+    def agreement(org, status):
+        allocation = next(allocations)
+        made = Agreement.objects.create(
+            reference=f"AG-RT-{allocation.pk}",
+            allocation=allocation,
+            organisation=org,
+            title="Rule table agreement",
+            purpose="Rules",
+            starts_on=allocation.year.starts,
+            ends_on=allocation.year.ends,
+            maximum_sum=D("100"),
+            status=status,
+        )
+        return Agreement.objects.get(pk=made.pk)
+
+    def report(of):
+        period = Period.objects.create(
+            agreement=of,
+            number=1,
+            label="Q1",
+            starts_on=of.starts_on,
+            ends_on=of.starts_on,
+            due_on=of.starts_on,
+        )
+        return MonitoringReturn.objects.create(period=period)
+
+    own_issued, own_accepted = agreement(own, "issued"), agreement(own, "active")
+    other_issued, other_accepted = agreement(other, "issued"), agreement(other, "active")
+
+    def payment(n, requested_by):
+        return Payment.objects.create(
+            agreement=own_accepted,
+            number=n,
+            due_on=own_accepted.ends_on,
+            amount=D("10"),
+            status="requested",
+            requested_by=requested_by,
+        )
+
+    return {
+        "agreements.view": {
+            "own issued": own_issued,
+            "own draft": agreement(own, "draft"),
+            "other issued": other_issued,
+        },
+        "agreements.accept": {
+            "own issued": own_issued,
+            "own accepted": own_accepted,
+            "other issued": other_issued,
+        },
+        "returns.submit": {
+            "own accepted": report(own_accepted),
+            "own issued": report(own_issued),
+            "other accepted": report(other_accepted),
+        },
+        "payments.approve": {
+            "requested by someone else": payment(1, User.objects.get(username="rt-someone-else")),
+            "requested by the CFO": payment(2, cfo),
         },
     }
 

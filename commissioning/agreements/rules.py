@@ -1,0 +1,121 @@
+"""The rules of an agreement's money, each decided in one place.
+
+`payment_holds` says why an instalment cannot be paid yet (the pages show the reasons, the
+services refuse with them); `schedule_problems` says what is wrong with an agreement's
+terms before it can be issued. Both read related rows through `.all()`, so a page that
+prefetched them asks nothing more of the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from commissioning.core.money import ZERO
+
+from .models import AgreementStatus, ConditionKind, PaymentStatus, ReturnStatus
+
+OPEN_PAYMENTS = (PaymentStatus.SCHEDULED, PaymentStatus.REQUESTED, PaymentStatus.APPROVED)
+
+
+def _report(period):
+    """The period's return, or None (a missing reverse one-to-one raises AttributeError)."""
+    return getattr(period, "report", None)
+
+
+def _accepted(period) -> bool:
+    report = _report(period)
+    return report is not None and report.status == ReturnStatus.ACCEPTED
+
+
+def days_late(period, today: dt.date) -> int:
+    """How many days the period's return is late on `today` (0 if not due or accepted)."""
+    if today <= period.due_on:
+        return 0
+    report = _report(period)
+    if report is not None and report.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED):
+        return 0
+    return (today - period.due_on).days
+
+
+def payment_holds(payment, today: dt.date) -> list[str]:
+    """Why `payment` must wait, in plain words; empty when nothing holds it."""
+    if payment.status not in OPEN_PAYMENTS:
+        return []
+    agreement = payment.agreement
+    reasons: list[str] = []
+    if agreement.status != AgreementStatus.ACTIVE:
+        reasons.append("The partner has not accepted the agreement yet.")
+    for condition in agreement.conditions.all():
+        if condition.kind == ConditionKind.PRECEDENT and condition.met_on is None:
+            reasons.append(
+                f"A condition to be met before the first payment is not met yet: {condition.text}"
+            )
+    period = payment.period
+    if payment.retention:
+        finals = [p for p in agreement.periods.all() if p.final]
+        period = finals[0] if finals else period
+    if period is not None and not _accepted(period):
+        late = days_late(period, today)
+        if late:
+            reasons.append(
+                f"The return for {period.label} was due on {period.due_on:%-d %B %Y} and is "
+                f"{late} day{'s' if late != 1 else ''} late."
+            )
+        else:
+            reasons.append(f"The return for {period.label} has not been accepted yet.")
+    return reasons
+
+
+def schedule_problems(agreement) -> dict[str, list[str]]:
+    """What must be put right before the agreement can be issued, by the part it is in."""
+    problems: dict[str, list[str]] = {}
+
+    def say(part: str, message: str) -> None:
+        problems.setdefault(part, []).append(message)
+
+    periods = list(agreement.periods.all())
+    payments = [p for p in agreement.payments.all() if p.status != PaymentStatus.CANCELLED]
+    categories = list(agreement.budget_categories.all())
+    if not agreement.purpose.strip():
+        say("purpose", "Say what the money is for")
+    if not periods:
+        say("periods", "Add at least one reporting period")
+    if not any(p.final for p in periods):
+        say("periods", "Mark one reporting period as the final return")
+    for period in periods:
+        if period.starts_on < agreement.starts_on or period.ends_on > agreement.ends_on:
+            say("periods", f"{period.label} is outside the agreement's dates")
+    scheduled = sum((p.amount for p in payments), ZERO)
+    if scheduled > agreement.maximum_sum:
+        say(
+            "payments",
+            f"The payment schedule adds up to £{scheduled:,}, more than the maximum sum of "
+            f"£{agreement.maximum_sum:,}",
+        )
+    budget = sum((c.amount for c in categories), ZERO)
+    if budget > agreement.maximum_sum:
+        say(
+            "budget",
+            f"The budget adds up to £{budget:,}, more than the maximum sum of "
+            f"£{agreement.maximum_sum:,}",
+        )
+    for category in categories:
+        profiled = sum((p.amount for p in category.profile.all()), ZERO)
+        if profiled != category.amount:
+            say(
+                "budget",
+                f"{category.name}: the profile by period adds up to £{profiled:,}, not the "
+                f"category's £{category.amount:,}",
+            )
+    if not any(o.measures.all() for o in agreement.outcomes.all()):
+        say("outcomes", "Add at least one outcome with a measure")
+    return problems
+
+
+def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
+    """`total` in `parts` instalments of whole pence, the last taking what is left over."""
+    if parts <= 0:
+        return []
+    each = (total / parts).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    return [each] * (parts - 1) + [total - each * (parts - 1)]

@@ -1,0 +1,533 @@
+"""Writes of agreements, payments and monitoring returns: each one transaction with its
+audit event, each checking its own rule (`require`), each status change through the app's
+workflow table. While an agreement is a draft its terms can be shaped; once issued they are
+frozen in `AgreementTerms`, and only a variation changes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from commissioning.budgets.models import Allocation, Status
+from commissioning.budgets.periods import PERIODS, first_year_of, period_dates
+from commissioning.budgets.selectors import current_version
+from commissioning.core.actors import user_of
+from commissioning.core.audit import audit_record
+from commissioning.core.locks import locked
+from commissioning.core.money import ZERO, to_money
+from commissioning.core.permissions import require
+from commissioning.decisions.models import DecisionLink
+from commissioning.decisions.status import Status as DecisionStatus
+from commissioning.plans.models import StrategicPriority
+from commissioning.plans.selectors import plan_current
+
+from .models import (
+    Acceptance,
+    Agreement,
+    AgreementStatus,
+    AgreementTerms,
+    BudgetCategory,
+    BudgetProfile,
+    Condition,
+    ConditionKind,
+    Measure,
+    MeasureTarget,
+    Outcome,
+    Payment,
+    PeriodKind,
+    ReportingPeriod,
+    Unit,
+)
+from .permissions import MANAGE
+from .rules import schedule_problems, split_evenly
+from .terms import digest, terms_document
+from .workflow import AGREEMENT
+
+# A quarter's return is due two weeks after the quarter ends; an instalment in arrears falls
+# due two weeks after that, once the return has been accepted.
+RETURN_DUE_DAYS = 14
+PAYMENT_DUE_DAYS = 14
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+DRAFT_FIELDS = (
+    "title",
+    "purpose",
+    "starts_on",
+    "ends_on",
+    "maximum_sum",
+    "retention_percent",
+    "quality_standards",
+    "underperformance",
+)
+
+
+def locked_agreement(agreement: Agreement) -> Agreement:
+    return cast("Agreement", locked(Agreement.objects.filter(pk=agreement.pk)))
+
+
+def draft_only(agreement: Agreement) -> None:
+    if agreement.status != AgreementStatus.DRAFT:
+        raise ValidationError("The agreement has been issued: its terms change only by a variation")
+
+
+def _decision_for(allocation: Allocation):
+    """The decision record the allocation rests on: the newest approved one that names it or
+    the award that made it."""
+    links = (
+        DecisionLink.objects.filter(record__status__in=_DECIDED)
+        .filter(allocation=allocation)
+        .select_related("record")
+        .order_by("-record__decision_date", "-record_id")
+    )
+    link = links.first()
+    if link is None:
+        application = getattr(allocation, "application", None)
+        if application is not None:
+            link = (
+                DecisionLink.objects.filter(record__status__in=_DECIDED, application=application)
+                .select_related("record")
+                .order_by("-record__decision_date", "-record_id")
+                .first()
+            )
+    return link.record if link is not None else None
+
+
+_DECIDED = (DecisionStatus.SIGNED, DecisionStatus.PUBLISHED, DecisionStatus.NOT_PUBLISHED)
+
+
+def _quarters(starts_on: dt.date, ends_on: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """The financial-year quarters that overlap the agreement, clipped to its dates."""
+    out = []
+    year = first_year_of(starts_on)
+    while dt.date(year, 4, 1) <= ends_on:
+        for code in QUARTERS:
+            first, last = period_dates(dt.date(year, 4, 1), code)
+            if last < starts_on or first > ends_on:
+                continue
+            label = f"{code} {year}/{(year + 1) % 100:02d} ({PERIODS[code].label})"
+            out.append((label, max(first, starts_on), min(last, ends_on)))
+        year += 1
+    return out
+
+
+def agreement_draft(
+    *,
+    actor,
+    allocation: Allocation,
+    maximum_sum: Decimal | None = None,
+    retention_percent: Decimal = ZERO,
+    purpose: str = "",
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+) -> Agreement:
+    """Draw up the draft agreement for a committed allocation, with the usual schedule:
+    quarterly returns and quarterly instalments in arrears, each paid once its quarter's
+    return is accepted, and any retention paid after the final return."""
+    require(actor, MANAGE)
+    with transaction.atomic():
+        locked(Allocation.objects.filter(pk=allocation.pk))
+        version = current_version(allocation)
+        if version.status != Status.COMMITTED:
+            raise ValidationError(
+                f"{allocation.reference} is {version.get_status_display().lower()}: an "
+                "agreement is drawn up for a committed allocation"
+            )
+        if Agreement.objects.filter(allocation=allocation).exists():
+            raise ValidationError(f"{allocation.reference} already has an agreement")
+        year = allocation.year
+        total = version.total if maximum_sum is None else maximum_sum
+        errors: dict[str, list[str]] = {}
+        if total > version.total:
+            errors.setdefault("maximum_sum", []).append(
+                f"The maximum sum cannot be more than the £{version.total:,} committed to "
+                f"{allocation.reference}"
+            )
+        if not Decimal(0) <= retention_percent < 100:
+            errors.setdefault("retention_percent", []).append(
+                "Retention is a percentage from 0 up to (not including) 100"
+            )
+        if errors:
+            raise ValidationError(errors)
+        decision = _decision_for(allocation)
+        purpose = purpose.strip() or version.comment or version.initiative
+        agreement = Agreement(
+            reference=f"AG-{allocation.reference}",
+            allocation=allocation,
+            organisation_id=version.organisation_id,
+            decision=decision,
+            title=version.initiative[:300],
+            purpose=purpose,
+            starts_on=starts_on or year.starts,
+            ends_on=ends_on or year.ends,
+            maximum_sum=total,
+            retention_percent=retention_percent,
+            created_by=user_of(actor),
+        )
+        agreement.full_clean(exclude=["allocation", "organisation", "decision"])
+        agreement.save()
+        quarters = _quarters(agreement.starts_on, agreement.ends_on)
+        periods = [
+            ReportingPeriod.objects.create(
+                agreement=agreement,
+                number=n,
+                kind=PeriodKind.QUARTER,
+                label=label,
+                starts_on=first,
+                ends_on=last,
+                due_on=last + dt.timedelta(days=RETURN_DUE_DAYS),
+                final=n == len(quarters),
+            )
+            for n, (label, first, last) in enumerate(quarters, start=1)
+        ]
+        retained = (total * retention_percent / 100).quantize(Decimal("0.01"))
+        amounts = split_evenly(total - retained, len(periods))
+        for n, (period, amount) in enumerate(zip(periods, amounts, strict=True), start=1):
+            if amount > 0:
+                Payment.objects.create(
+                    agreement=agreement,
+                    number=n,
+                    period=period,
+                    due_on=period.due_on + dt.timedelta(days=PAYMENT_DUE_DAYS),
+                    amount=amount,
+                    created_by=user_of(actor),
+                )
+        if retained > 0:
+            Payment.objects.create(
+                agreement=agreement,
+                number=len(periods) + 1,
+                period=periods[-1],
+                due_on=periods[-1].due_on + dt.timedelta(days=PAYMENT_DUE_DAYS),
+                amount=retained,
+                retention=True,
+                created_by=user_of(actor),
+            )
+        audit_record(
+            actor=actor,
+            action="agreement.draft",
+            obj=agreement,
+            after={"allocation": allocation.reference, "maximum_sum": str(total)},
+        )
+        return agreement
+
+
+def agreement_update(*, actor, agreement: Agreement, **fields: Any) -> Agreement:
+    """Change a draft's own fields; every problem is reported at once, by field."""
+    require(actor, MANAGE, agreement)
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValueError(f"cannot change {sorted(unknown)}")
+    with transaction.atomic():
+        agreement = locked_agreement(agreement)
+        draft_only(agreement)
+        before = {name: str(getattr(agreement, name)) for name in fields}
+        for name, value in fields.items():
+            setattr(agreement, name, value)
+        agreement.full_clean(exclude=["allocation", "organisation", "decision"])
+        committed = current_version(agreement.allocation).total
+        if agreement.maximum_sum > committed:
+            raise ValidationError(
+                {
+                    "maximum_sum": f"The maximum sum cannot be more than the £{committed:,} "
+                    f"committed to {agreement.allocation.reference}"
+                }
+            )
+        agreement.updated_by = user_of(actor)
+        agreement.save()
+        audit_record(
+            actor=actor,
+            action="agreement.update",
+            obj=agreement,
+            before=before,
+            after={name: str(getattr(agreement, name)) for name in fields},
+        )
+        return agreement
+
+
+def clean_number(value: Any, field: str, errors: dict[str, list[str]]) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        errors.setdefault(field, []).append("Enter a number, like 12 or 12.5")
+        return None
+    if not number.is_finite() or abs(number) >= Decimal("1e12"):
+        errors.setdefault(field, []).append("Enter a number, like 12 or 12.5")
+        return None
+    return number
+
+
+def outcome_add(
+    *,
+    actor,
+    agreement: Agreement,
+    title: str,
+    measures: Sequence[Mapping[str, Any]],
+) -> Outcome:
+    """Add an outcome and its measures. A measure is a mapping of name, unit, baseline,
+    priority (a code like SP3), proposed_by_partner and targets (period number -> target)."""
+    require(actor, MANAGE, agreement)
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = ["Give the outcome a title"]
+    if not measures:
+        errors.setdefault("measures", []).append("Add at least one measure")
+    with transaction.atomic():
+        agreement = locked_agreement(agreement)
+        draft_only(agreement)
+        periods = {p.number: p for p in agreement.periods.all()}
+        plan = plan_current()
+        plan_priorities = {
+            p.code: p for p in StrategicPriority.objects.filter(plan=plan) if plan is not None
+        }
+        cleaned = []
+        for i, measure in enumerate(measures, start=1):
+            where = f"measures-{i}"
+            name = str(measure.get("name", "")).strip()
+            if not name:
+                errors.setdefault(f"{where}-name", []).append(f"Measure {i}: give it a name")
+            unit = measure.get("unit", Unit.COUNT)
+            if unit not in Unit.values:
+                errors.setdefault(f"{where}-unit", []).append(f"Measure {i}: choose a unit")
+            baseline = clean_number(measure.get("baseline"), f"{where}-baseline", errors)
+            code = (measure.get("priority") or "").strip()
+            priority = plan_priorities.get(code) if code else None
+            if code and priority is None:
+                errors.setdefault(f"{where}-priority", []).append(
+                    f"Measure {i}: {code} is not a strategic priority of the plan"
+                )
+            targets = {}
+            for number, value in (measure.get("targets") or {}).items():
+                period = periods.get(int(number))
+                if period is None:
+                    errors.setdefault(f"{where}-targets", []).append(
+                        f"Measure {i}: there is no reporting period {number}"
+                    )
+                    continue
+                target = clean_number(value, f"{where}-target-{number}", errors)
+                if target is not None:
+                    if unit == Unit.PERCENT and not 0 <= target <= 100:
+                        errors.setdefault(f"{where}-target-{number}", []).append(
+                            f"Measure {i}: a percentage is from 0 to 100"
+                        )
+                    targets[period] = target
+            cleaned.append((name, unit, baseline, priority, measure, targets))
+        if errors:
+            raise ValidationError(errors)
+        outcome = Outcome.objects.create(
+            agreement=agreement, order=agreement.outcomes.count() + 1, title=title.strip()
+        )
+        for order, (name, unit, baseline, priority, measure, targets) in enumerate(
+            cleaned, start=1
+        ):
+            row = Measure.objects.create(
+                outcome=outcome,
+                order=order,
+                name=name,
+                unit=unit,
+                baseline=baseline,
+                priority=priority,
+                proposed_by_partner=bool(measure.get("proposed_by_partner")),
+            )
+            MeasureTarget.objects.bulk_create(
+                [MeasureTarget(measure=row, period=p, target=t) for p, t in targets.items()]
+            )
+        audit_record(
+            actor=actor,
+            action="agreement.outcome_add",
+            obj=agreement,
+            after={"outcome": outcome.title, "measures": [c[0] for c in cleaned]},
+        )
+        return outcome
+
+
+def condition_add(*, actor, agreement: Agreement, kind: str, text: str) -> Condition:
+    require(actor, MANAGE, agreement)
+    errors: dict[str, list[str]] = {}
+    if kind not in ConditionKind.values:
+        errors["kind"] = ["Choose when the condition applies"]
+    if not text.strip():
+        errors["text"] = ["Write the condition"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        agreement = locked_agreement(agreement)
+        draft_only(agreement)
+        condition = Condition.objects.create(
+            agreement=agreement,
+            order=agreement.conditions.count() + 1,
+            kind=kind,
+            text=text.strip(),
+        )
+        audit_record(
+            actor=actor, action="agreement.condition_add", obj=agreement, after={"text": text}
+        )
+        return condition
+
+
+def condition_met(*, actor, condition: Condition, on: dt.date, note: str) -> Condition:
+    """Record that a condition has been met (with how we know): not a change of terms."""
+    require(actor, MANAGE, condition.agreement)
+    if not note.strip():
+        raise ValidationError({"note": "Say how the condition was met"})
+    with transaction.atomic():
+        condition = cast("Condition", locked(Condition.objects.filter(pk=condition.pk)))
+        if condition.met_on is not None:
+            raise ValidationError("The condition is already recorded as met")
+        condition.met_on, condition.met_note, condition.met_by = on, note.strip(), user_of(actor)
+        condition.save(update_fields=["met_on", "met_note", "met_by"])
+        audit_record(
+            actor=actor,
+            action="agreement.condition_met",
+            obj=condition.agreement,
+            after={"condition": condition.text, "met_on": on.isoformat(), "note": note},
+        )
+        return condition
+
+
+def budget_set(
+    *, actor, agreement: Agreement, categories: Sequence[Mapping[str, Any]]
+) -> list[BudgetCategory]:
+    """Replace a draft's eligible-expenditure budget: categories, each with an amount and a
+    profile (period number -> amount). The budget may not exceed the maximum sum, and each
+    profile must add up to its category."""
+    require(actor, MANAGE, agreement)
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        agreement = locked_agreement(agreement)
+        draft_only(agreement)
+        periods = {p.number: p for p in agreement.periods.all()}
+        cleaned = []
+        names: set[str] = set()
+        for i, category in enumerate(categories, start=1):
+            where = f"categories-{i}"
+            name = str(category.get("name", "")).strip()
+            if not name:
+                errors.setdefault(f"{where}-name", []).append(f"Line {i}: name the category")
+            elif name.lower() in names:
+                errors.setdefault(f"{where}-name", []).append(f"Line {i}: {name} is listed twice")
+            names.add(name.lower())
+            amount = clean_money(category.get("amount"), f"{where}-amount", errors, f"Line {i}")
+            profile = {}
+            for number, value in (category.get("profile") or {}).items():
+                period = periods.get(int(number))
+                if period is None:
+                    errors.setdefault(f"{where}-profile", []).append(
+                        f"Line {i}: there is no reporting period {number}"
+                    )
+                    continue
+                spend = clean_money(value, f"{where}-profile-{number}", errors, f"Line {i}")
+                if spend is not None:
+                    profile[period] = spend
+            if amount is not None and sum(profile.values(), ZERO) != amount and profile:
+                errors.setdefault(f"{where}-profile", []).append(
+                    f"Line {i}: the profile adds up to £{sum(profile.values(), ZERO):,}, not "
+                    f"£{amount:,}"
+                )
+            cleaned.append((name, amount, profile))
+        total = sum((c[1] or ZERO for c in cleaned), ZERO)
+        if total > agreement.maximum_sum:
+            errors.setdefault("categories", []).append(
+                f"The budget adds up to £{total:,}, more than the maximum sum of "
+                f"£{agreement.maximum_sum:,}"
+            )
+        if errors:
+            raise ValidationError(errors)
+        BudgetProfile.objects.filter(category__agreement=agreement).delete()
+        agreement.budget_categories.all().delete()
+        rows = []
+        for order, (name, amount, profile) in enumerate(cleaned, start=1):
+            row = BudgetCategory.objects.create(
+                agreement=agreement, order=order, name=name, amount=amount or ZERO
+            )
+            BudgetProfile.objects.bulk_create(
+                [BudgetProfile(category=row, period=p, amount=a) for p, a in profile.items()]
+            )
+            rows.append(row)
+        audit_record(
+            actor=actor,
+            action="agreement.budget_set",
+            obj=agreement,
+            after={"categories": {c[0]: str(c[1]) for c in cleaned}},
+        )
+        return rows
+
+
+def clean_money(value: Any, field: str, errors: dict[str, list[str]], where: str) -> Decimal | None:
+    try:
+        amount = to_money(value)
+    except ValueError as error:
+        errors.setdefault(field, []).append(f"{where}: the amount {error}")
+        return None
+    if amount < 0:
+        errors.setdefault(field, []).append(f"{where}: enter an amount of £0 or more")
+        return None
+    return amount
+
+
+def agreement_issue(*, actor, agreement: Agreement) -> AgreementTerms:
+    """Issue the draft to the partner: its terms are checked, then frozen as version 1 (or
+    the next version, if it was withdrawn and issued again)."""
+    require(actor, MANAGE, agreement)
+    with transaction.atomic():
+        agreement = locked_agreement(agreement)
+        problems = schedule_problems(agreement)
+        if problems:
+            raise ValidationError(problems)
+        document = terms_document(agreement)
+        terms = AgreementTerms.objects.create(
+            agreement=agreement,
+            number=agreement.terms.count() + 1,
+            content=document,
+            sha256=digest(document),
+            issued_by=user_of(actor),
+        )
+        AGREEMENT.apply(
+            actor=actor,
+            obj=agreement,
+            target=AgreementStatus.ISSUED,
+            after={"terms": terms.number, "sha256": terms.sha256},
+        )
+        return terms
+
+
+def agreement_withdraw(*, actor, agreement: Agreement, reason: str) -> Agreement:
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the agreement is being withdrawn"})
+    with transaction.atomic():
+        agreement = locked_agreement(agreement)
+        AGREEMENT.apply(actor=actor, obj=agreement, target=AgreementStatus.DRAFT, reason=reason)
+        return agreement
+
+
+def agreement_accept(*, actor, agreement: Agreement, name: str, position: str) -> Acceptance:
+    """The partner accepts the terms issued to them: their typed name and position are the
+    signature, on the exact version of the terms they were shown."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["Type your full name to sign"]
+    if not position.strip():
+        errors["position"] = ["Give your position in the organisation"]
+    with transaction.atomic():
+        agreement = locked_agreement(agreement)
+        AGREEMENT.permit(actor, agreement, agreement.status, AgreementStatus.ACTIVE)
+        if user_of(actor) is None:
+            raise ValidationError("An agreement is accepted by a person signed in for the partner")
+        if errors:
+            raise ValidationError(errors)
+        terms = agreement.terms.order_by("-number").first()
+        assert terms is not None  # an issued agreement always has terms
+        acceptance = Acceptance.objects.create(
+            terms=terms, user=user_of(actor), name=name.strip(), position=position.strip()
+        )
+        AGREEMENT.apply(
+            actor=actor,
+            obj=agreement,
+            target=AgreementStatus.ACTIVE,
+            after={"terms": terms.number, "signed_by": acceptance.name},
+        )
+        return acceptance
