@@ -11,7 +11,14 @@ import datetime as dt
 
 from django.db.models import Q
 
-from commissioning.core.permissions import Result, has_role, is_staff, role_rule, rule
+from commissioning.core.permissions import (
+    Result,
+    has_role,
+    is_staff,
+    role_rule,
+    rule,
+    staff_rule,
+)
 from commissioning.core.roles import Role
 
 MANAGE = "agreements.manage"
@@ -22,6 +29,7 @@ PAYMENT_APPROVE = "payments.approve"
 PAYMENT_RECORD = "payments.record"
 RETURN_SUBMIT = "returns.submit"
 RETURN_REVIEW = "returns.review"
+MONITOR = "agreements.monitor"
 
 role_rule(
     MANAGE,
@@ -34,6 +42,11 @@ role_rule(
     [Role.COMMISSIONING_OFFICER, Role.CFO],
     "commissioning officers and the CFO request payments",
     "only commissioning officers and the Chief Finance Officer request payments",
+)
+staff_rule(
+    MONITOR,
+    "OPCC staff see how every agreement is going",
+    "only OPCC staff see the monitoring of every agreement",
 )
 role_rule(
     RETURN_REVIEW,
@@ -135,3 +148,13 @@ def can_approve_payment(user, payment=None) -> Result:
             return True, "the CFO has delegated approval of payments"
         return False, "only the Chief Finance Officer, or someone they delegate to, approves"
     return may_approve(user, payment)
+
+
+SPENDING_IMPORT = "spending.import"
+
+role_rule(
+    SPENDING_IMPORT,
+    [Role.CFO],
+    "the Chief Finance Officer imports the finance system's spending and withdraws imports",
+    "only the Chief Finance Officer imports spending from the finance system",
+)

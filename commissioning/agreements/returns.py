@@ -208,3 +208,47 @@ def return_accept(
             report=report, actor=user_of(actor), action="accepted", comment=reason.strip()
         )
         return report
+
+
+# --- added for the pages ---
+
+RETURN_FILES = "attachments"  # the data directory's folder core.files keeps them in
+
+
+def return_save_and_submit(*, actor, period: ReportingPeriod, **fields: Any) -> MonitoringReturn:
+    """Save the return and submit it in one transaction: if the figures are refused, or the
+    return is not complete enough to submit, nothing at all is saved."""
+    with transaction.atomic():
+        return_save(actor=actor, period=period, **fields)
+        return return_submit(actor=actor, period=period)
+
+
+def return_attach(*, actor, period: ReportingPeriod, name: str, data: bytes):
+    """Attach a file of evidence to the period's return (a draft, or one returned for
+    changes), checked like an application's attachments and kept outside any public path."""
+    from commissioning.core import files, uploads
+
+    from .models import ReturnAttachment
+
+    with transaction.atomic():
+        _agreement, report = _locked_report(period)
+        require(actor, RETURN_SUBMIT, report)
+        if report.status not in (ReturnStatus.DRAFT, ReturnStatus.RETURNED):
+            raise ValidationError(
+                {"file": "Files can be added only while the return is being written"}
+            )
+        checked = files.accept_upload(name, data, field="file", folder=RETURN_FILES)
+        attachment = ReturnAttachment.objects.create(
+            report=report,
+            original_name=uploads.display_name(checked.original_name),
+            **checked.columns(),
+            created_by=user_of(actor),
+            updated_by=user_of(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="return.attach",
+            obj=report,
+            after={"file": attachment.original_name, "sha256": checked.sha256},
+        )
+        return attachment

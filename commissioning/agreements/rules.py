@@ -15,6 +15,20 @@ from commissioning.core.money import ZERO
 
 from .models import AgreementStatus, ConditionKind, PaymentStatus, ReturnStatus
 
+
+def funds_a_partner(version) -> bool:
+    """Whether an allocation (its current version) funds an organisation that needs an
+    agreement: committed, with money, and not the OPCC's own spending."""
+    from commissioning.budgets.models import Status
+    from commissioning.organisations.models import OrganisationKind
+
+    return (
+        version.status == Status.COMMITTED
+        and version.total > 0
+        and version.organisation.kind != OrganisationKind.OPCC
+    )
+
+
 OPEN_PAYMENTS = (PaymentStatus.SCHEDULED, PaymentStatus.REQUESTED, PaymentStatus.APPROVED)
 
 
@@ -46,6 +60,7 @@ def payment_holds(payment, today: dt.date) -> list[str]:
     reasons: list[str] = []
     if agreement.status != AgreementStatus.ACTIVE:
         reasons.append("The partner has not accepted the agreement yet.")
+        return reasons
     for condition in agreement.conditions.all():
         if condition.kind == ConditionKind.PRECEDENT and condition.met_on is None:
             reasons.append(

@@ -44,7 +44,7 @@ from .models import (
     Unit,
 )
 from .permissions import MANAGE
-from .rules import schedule_problems, split_evenly
+from .rules import funds_a_partner, schedule_problems, split_evenly
 from .terms import digest, terms_document
 from .workflow import AGREEMENT
 
@@ -123,6 +123,7 @@ def agreement_draft(
     purpose: str = "",
     starts_on: dt.date | None = None,
     ends_on: dt.date | None = None,
+    example: bool = False,
 ) -> Agreement:
     """Draw up the draft agreement for a committed allocation, with the usual schedule:
     quarterly returns and quarterly instalments in arrears, each paid once its quarter's
@@ -135,6 +136,11 @@ def agreement_draft(
             raise ValidationError(
                 f"{allocation.reference} is {version.get_status_display().lower()}: an "
                 "agreement is drawn up for a committed allocation"
+            )
+        if not funds_a_partner(version):
+            raise ValidationError(
+                f"{allocation.reference} is the OPCC's own spending: there is no partner to "
+                "agree it with"
             )
         if Agreement.objects.filter(allocation=allocation).exists():
             raise ValidationError(f"{allocation.reference} already has an agreement")
@@ -165,6 +171,7 @@ def agreement_draft(
             ends_on=ends_on or year.ends,
             maximum_sum=total,
             retention_percent=retention_percent,
+            example=example,
             created_by=user_of(actor),
         )
         agreement.full_clean(exclude=["allocation", "organisation", "decision"])
@@ -531,3 +538,86 @@ def agreement_accept(*, actor, agreement: Agreement, name: str, position: str) -
             after={"terms": terms.number, "signed_by": acceptance.name},
         )
         return acceptance
+
+
+# --- added for the pages ---
+
+
+def _renumber(rows) -> None:
+    """Close the gap a removed row leaves in `order`, lowest first, so the unique order of
+    each row never clashes on the way."""
+    for order, row in enumerate(rows, start=1):
+        if row.order != order:
+            row.order = order
+            row.save(update_fields=["order"])
+
+
+def outcome_remove(*, actor, outcome: Outcome) -> None:
+    """Take an outcome (and its measures and their targets) out of a draft."""
+    require(actor, MANAGE, outcome.agreement)
+    with transaction.atomic():
+        agreement = locked_agreement(outcome.agreement)
+        draft_only(agreement)
+        outcome = Outcome.objects.get(pk=outcome.pk, agreement=agreement)
+        title = outcome.title
+        MeasureTarget.objects.filter(measure__outcome=outcome).delete()
+        outcome.measures.all().delete()
+        outcome.delete()
+        _renumber(agreement.outcomes.order_by("order"))
+        audit_record(
+            actor=actor, action="agreement.outcome_remove", obj=agreement, before={"outcome": title}
+        )
+
+
+def condition_remove(*, actor, condition: Condition) -> None:
+    """Take a condition out of a draft."""
+    require(actor, MANAGE, condition.agreement)
+    with transaction.atomic():
+        agreement = locked_agreement(condition.agreement)
+        draft_only(agreement)
+        condition = Condition.objects.get(pk=condition.pk, agreement=agreement)
+        text = condition.text
+        condition.delete()
+        _renumber(agreement.conditions.order_by("order"))
+        audit_record(
+            actor=actor,
+            action="agreement.condition_remove",
+            obj=agreement,
+            before={"condition": text},
+        )
+
+
+def agreement_cancel(*, actor, agreement: Agreement, reason: str) -> Agreement:
+    """Cancel a draft that will not be issued (the allocation keeps its commitment)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the agreement is being cancelled"})
+    with transaction.atomic():
+        agreement = locked_agreement(agreement)
+        AGREEMENT.apply(
+            actor=actor, obj=agreement, target=AgreementStatus.CANCELLED, reason=reason.strip()
+        )
+        return agreement
+
+
+def agreement_close(*, actor, agreement: Agreement, reason: str) -> Agreement:
+    """Close an accepted agreement once nothing is left to pay: every instalment is paid or
+    cancelled (cancel the ones that will not be paid first, each with its reason)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the agreement is being closed"})
+    with transaction.atomic():
+        agreement = locked_agreement(agreement)
+        open_ones = agreement.payments.filter(
+            status__in=["scheduled", "requested", "approved"]
+        ).order_by("number")
+        numbers = [str(p.number) for p in open_ones]
+        if numbers:
+            several = len(numbers) > 1
+            raise ValidationError(
+                f"Instalment{'s' if several else ''} {', '.join(numbers)} "
+                f"{'are' if several else 'is'} neither paid nor cancelled: pay or cancel "
+                f"{'them' if several else 'it'} before closing the agreement"
+            )
+        AGREEMENT.apply(
+            actor=actor, obj=agreement, target=AgreementStatus.CLOSED, reason=reason.strip()
+        )
+        return agreement

@@ -16,6 +16,7 @@ serve (`commissioning serve`, the WSGI application) unless it is the demo, and
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -272,6 +273,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("COMMISSIONING_FROM_EMAIL", "commissioning@o
 # are loaded by a background job, up to this size each (larger loads: `commissioning crime
 # ingest` on the server).
 CRIME_UPLOAD_MAX_MB = int(os.environ.get("COMMISSIONING_CRIME_UPLOAD_MAX_MB", "100"))
+
+# The register of spending publishes every payment over this many pounds (the 2011 Order
+# asks for items over £500), showing this label instead of a private individual's name.
+SPENDING_THRESHOLD = Decimal(os.environ.get("COMMISSIONING_SPENDING_THRESHOLD", "500"))
+SPENDING_INDIVIDUAL_LABEL = os.environ.get("COMMISSIONING_INDIVIDUAL_LABEL", "Individual")
 
 SITE_ORGANISATION_NAME = os.environ.get(
     "COMMISSIONING_ORGANISATION_NAME",

@@ -10,6 +10,12 @@ list), else by its charity or company number, else by the publisher's prefix; an
 that is not an org-id.guide identifier is passed over, logged and listed by
 `org_id_problems`. Building the package and validating it is
 `commissioning.opendata.giving360`'s job.
+
+What happens after the award (the amount paid so far, the dates the work is planned for) is
+known to apps above this one (agreements). They are not imported here: the caller passes
+them in as `facts`, a mapping from the grants register's reference for a grant (the
+allocation's or the award's) to its `GrantFacts`; `web` passes
+`agreements.exports.giving_facts()`. A grant without facts is written without them.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +51,17 @@ GEO_TYPES: dict[str, str] = {
 }
 PLAN_THEME = "Police and Crime Plan theme"
 PLAN_PRIORITY = "Police and Crime Plan strategic priority"
+
+
+@dataclass(frozen=True)
+class GrantFacts:
+    """What is known of a grant after its award, from a layer above this one: the amount
+    paid under it so far (360Giving's `amountDisbursed`) and its planned dates
+    (`plannedDates`: the agreement's start and end)."""
+
+    amount_disbursed: Decimal | None = None
+    planned_start: dt.date | None = None
+    planned_end: dt.date | None = None
 
 
 def publisher_prefix() -> str:
@@ -102,7 +122,7 @@ def _identifier(reference: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", reference).strip("-").lower()
 
 
-def grants(*, base_url: str = "") -> list[g.Grant]:
+def grants(*, base_url: str = "", facts: Mapping[str, GrantFacts] | None = None) -> list[g.Grant]:
     rows = []
     seen: set[str] = set()
     # newest decision first: where a correction cites the same item again, it wins
@@ -150,6 +170,7 @@ def grants(*, base_url: str = "") -> list[g.Grant]:
             theme, p1, p2 = a.theme, a.primary_priority, a.secondary_priority
             programme = a.round.title
             applied_for = a.amount_requested
+        known = (facts or {}).get(row.reference, GrantFacts())
         out.append(
             g.Grant(
                 identifier=_identifier(row.reference),
@@ -174,6 +195,9 @@ def grants(*, base_url: str = "") -> list[g.Grant]:
                 decision_reference=record.reference,
                 decision_url=f"{base_url}/register/decisions/{record.slug}/" if base_url else "",
                 amount_applied_for=applied_for,
+                amount_disbursed=known.amount_disbursed,
+                planned_start=known.planned_start,
+                planned_end=known.planned_end if known.planned_start else None,
                 from_open_call=True if row.kind == "award" else None,
             )
         )
@@ -182,9 +206,16 @@ def grants(*, base_url: str = "") -> list[g.Grant]:
     return out
 
 
-def grants_package(*, base_url: str = "", now: dt.datetime | None = None) -> dict[str, Any]:
+def grants_package(
+    *,
+    base_url: str = "",
+    now: dt.datetime | None = None,
+    facts: Mapping[str, GrantFacts] | None = None,
+) -> dict[str, Any]:
+    """The grants of published decisions as a 360Giving package; `facts` adds what a higher
+    layer knows of each grant after its award (see the module's docstring)."""
     return g.package(
-        grants(base_url=base_url),
+        grants(base_url=base_url, facts=facts),
         publisher_name=settings.SITE_ORGANISATION_NAME,
         publisher_prefix=publisher_prefix(),
         generated_at=now or timezone.now(),

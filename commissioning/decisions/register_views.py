@@ -206,12 +206,19 @@ class GivingView(Guarded):
 
     permission = PUBLIC
 
+    def grant_facts(self):
+        """What an upper layer knows of each grant after the award (web fills it in with
+        the agreements' amounts paid and planned dates); none here."""
+        return None
+
     def get(self, request, fmt: str):
         if fmt not in GIVING_FORMATS:
             raise Http404("No such format")
         write, content_type = GIVING_FORMATS[fmt]
         try:
-            package = grants_package(base_url=request.build_absolute_uri("/").rstrip("/"))
+            package = grants_package(
+                base_url=request.build_absolute_uri("/").rstrip("/"), facts=self.grant_facts()
+            )
         except ValueError as exc:  # no grants published yet
             raise Http404(str(exc)) from exc
         return file_response(

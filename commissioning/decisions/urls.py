@@ -89,7 +89,7 @@ urlpatterns = [
         public.YearTableView.as_view(kind="contracts"),
         name="register-contracts-download",
     ),
-    path("register/360giving.<str:fmt>", public.GivingView.as_view(), name="register-360giving"),
+    # register/360giving.<fmt> is routed by web (the grants with their agreements' facts).
     path(
         "register/needs-based-allocation/",
         public.FormulaRunsView.as_view(),

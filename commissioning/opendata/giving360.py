@@ -222,6 +222,7 @@ class Grant:
     decision_reference: str = ""
     decision_url: str = ""
     amount_applied_for: Decimal | None = None
+    amount_disbursed: Decimal | None = None
     from_open_call: bool | None = None
     date_modified: datetime | None = None
 
@@ -233,6 +234,8 @@ class Grant:
         _check_amount(who, "amount", self.amount)
         if self.amount_applied_for is not None:
             _check_amount(who, "amount applied for", self.amount_applied_for)
+        if self.amount_disbursed is not None:
+            _check_amount(who, "amount disbursed", self.amount_disbursed)
         if not isinstance(self.currency, str) or not _CURRENCY.match(self.currency):
             raise ValueError(
                 f"grant {who}: currency {self.currency!r} is not a three-letter code such as GBP"
@@ -434,6 +437,8 @@ def _grant(grant: Grant, prefix: str) -> dict[str, Any]:
     if grant.amount_applied_for is not None:
         out["amountAppliedFor"] = _number(grant.amount_applied_for)
     out["amountAwarded"] = _number(grant.amount)
+    if grant.amount_disbursed is not None:
+        out["amountDisbursed"] = _number(grant.amount_disbursed)
     out["awardDate"] = grant.award_date.isoformat()
     if grant.url:
         out["url"] = grant.url

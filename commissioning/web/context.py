@@ -20,9 +20,15 @@ def site(request) -> dict:
         items.append(("Needs-based allocation", reverse("formula-list"), "formula.view"))
         items.append(("Organisations", reverse("organisation-list"), "organisations.view"))
         items.append(("Decisions", reverse("decision-list"), "decisions.view"))
+        items.append(("Agreements", reverse("monitoring"), "agreements.monitor"))
+        if allowed(user, "spending.import"):
+            items.append(("Spending", reverse("spending-import"), "spending.import"))
         items.append(("Audit log", reverse("audit-log"), "audit.view"))
     elif allowed(user, "allocations.list"):
         items.append(("Our allocations", reverse("my-allocations"), "allocations.list"))
+        if allowed(user, "returns.submit"):
+            items.append(("Our agreements", reverse("our-agreements"), "agreements.view"))
+            items.append(("Our returns", reverse("our-returns"), "returns.submit"))
     if allowed(user, "grants.review"):
         items.append(("Reviews", reverse("review-queue"), "grants.review"))
     if allowed(user, "grants.apply"):

@@ -9,6 +9,10 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.shortcuts import render
 
+from commissioning.agreements import permissions as agreement_rules
+from commissioning.agreements.exports import giving_facts
+from commissioning.agreements.rules import funds_a_partner
+from commissioning.agreements.selectors import agreement_of_allocation
 from commissioning.budgets import permissions as budget_rules
 from commissioning.budgets import selectors as budget_selectors
 from commissioning.budgets.models import Status as AllocationStatus
@@ -17,6 +21,7 @@ from commissioning.budgets.workflow import ALLOCATION
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import AUDIT_VIEW, allowed
 from commissioning.decisions import permissions as decision_rules
+from commissioning.decisions.register_views import GivingView
 from commissioning.decisions.selectors import decisions_citing_allocation, record_for_round
 from commissioning.formula.selectors import adopted_runs_for
 from commissioning.grants.models import Round
@@ -76,10 +81,20 @@ class AllocationDetailView(Guarded):
         self.check_object(version)
         user = request.user
         staff = allowed(user, decision_rules.VIEW)
+        agreement = agreement_of_allocation(allocation)
         return render(
             request,
             "budgets/allocation_detail.html",
             {
+                "agreement": (
+                    agreement
+                    if agreement is not None and allowed(user, agreement_rules.VIEW, agreement)
+                    else None
+                ),
+                "can_draw_up": agreement is None
+                and funds_a_partner(version)
+                and allowed(user, agreement_rules.MANAGE),
+                "paid": budget_selectors.paid_total(allocation),
                 "allocation": allocation,
                 "decisions": decisions_citing_allocation(allocation, staff=staff),
                 "staff": staff,
@@ -113,3 +128,11 @@ class OrganisationDetailView(Guarded):
                 "perms_audit": allowed(request.user, AUDIT_VIEW),
             },
         )
+
+
+class GivingWithAgreementsView(GivingView):
+    """The 360Giving download, its grants with what their agreements add: the amount
+    disbursed so far and the planned dates."""
+
+    def grant_facts(self):
+        return giving_facts()

@@ -220,6 +220,11 @@ urlpatterns = [
     path("jobs/<uuid:uuid>/progress.json", core.JobProgressView.as_view(), name="job-progress"),
     path("history/", core.AuditLogView.as_view(), name="audit-log"),
     path("history/<str:object_type>/<uuid:uuid>/", core.HistoryView.as_view(), name="history"),
+    path(
+        "register/360giving.<str:fmt>",
+        pages.GivingWithAgreementsView.as_view(),
+        name="register-360giving",
+    ),
     path("", include("commissioning.decisions.urls")),
     path("", include("commissioning.agreements.urls")),
 ]

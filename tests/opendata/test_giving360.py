@@ -468,6 +468,34 @@ def test_grant_refuses_impossible_amounts(amount):
         Grant("X", "T", "D", Decimal(amount), date(2020, 1, 1), CHARITY, FUNDER)
 
 
+def test_the_amount_disbursed_is_written_exactly_and_validates():
+    """What has been paid under a grant so far is 360Giving's amountDisbursed: a number with
+    its pence as they are, next to the amount awarded, and the package still validates; a
+    grant that knows none has no such field."""
+    paid = Grant(
+        "AW-PAID", "Paid grant", "Paid in part.", Decimal("10000"), date(2016, 4, 1), CHARITY,
+        FUNDER, amount_disbursed=Decimal("2500.05"), planned_start=date(2016, 4, 1),
+        planned_end=date(2017, 3, 31),
+    )  # fmt: skip
+    package = build([paid, *grants()[:1]])
+    first, second = package["grants"]
+    assert first["amountDisbursed"] == Decimal("2500.05")
+    assert first["plannedDates"] == [{"startDate": "2016-04-01", "endDate": "2017-03-31"}]
+    assert "amountDisbursed" not in second
+    assert '"amountDisbursed": 2500.05,' in g360.dumps(package)
+    assert validation.validate(g360.dumps(package)) == []
+    titles, cells = flat.rows(package)
+    assert cells[0][titles.index("Amount Disbursed")] == Decimal("2500.05")
+
+
+@pytest.mark.parametrize("amount", [1.5, Decimal("-1"), Decimal("0.001")])
+def test_grant_refuses_an_impossible_amount_disbursed(amount):
+    with pytest.raises((TypeError, ValueError), match="amount disbursed"):
+        Grant(
+            "X", "T", "D", Decimal(1), date(2020, 1, 1), CHARITY, FUNDER, amount_disbursed=amount
+        )  # fmt: skip
+
+
 def test_grant_refuses_a_datetime_for_the_award_date():
     """The award date is a date; a datetime would be written with a made-up time."""
     with pytest.raises(TypeError, match="award date"):

@@ -100,6 +100,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "payments.request": {"-": {OFFICER, CFO, CLI}},
     "payments.record": {"-": {OFFICER, CFO, CLI}},
     "returns.review": {"-": {OFFICER, CFO, CLI}},
+    "agreements.monitor": {"-": STAFF | {CLI}},
     # partners see their organisation's agreements once issued, never a draft
     "agreements.view": {
         "-": STAFF | {PARTNER, CLI},
@@ -126,6 +127,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "requested by someone else": {CFO, CLI},
         "requested by the CFO": {CLI},
     },
+    # the finance system's spending, for the register of spending over £500
+    "spending.import": {"-": {CFO, CLI}},
     # "everyone signed in can follow the jobs they started"
     "jobs.list": {"-": SIGNED_IN | {CLI}},
     # the person who started a job, and OPCC staff

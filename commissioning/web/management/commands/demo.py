@@ -54,6 +54,11 @@ class Command(BaseCommand):
 
         records = paper_decisions_ensure()
         self.stdout.write("Decision records: " + ", ".join(r.reference for r in records))
+        from commissioning.examples.agreements_demo import agreements_ensure
+
+        self.stdout.write(
+            f"Agreements, returns and payments (example activity): {agreements_ensure()}"
+        )
         css = Path(settings.STATICFILES_DIRS[0]) / "dist" / "application.css"
         if not css.exists():
             self.stderr.write(

@@ -4,16 +4,23 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from commissioning.agreements import exports as agreement_exports
+from commissioning.agreements import spending
 from commissioning.budgets.exports import allocation_records
 from commissioning.budgets.management import year_or_error
 from commissioning.budgets.selectors import allocation_lines
 from commissioning.core.downloads import to_csv, to_json, to_xlsx
+from commissioning.core.money import to_money
 from commissioning.decisions import register, serialise
 from commissioning.decisions.giving import grants_package
 from commissioning.opendata import giving360, spreadsheet
 
 USAGE = """Export data:
   export allocations --year 2013/14 [--format csv|xlsx|json] [-o FILE]
+  export agreements --year 2016/17 [--format csv|xlsx|json] [-o FILE]  one row per agreement
+  export payments --year 2016/17 [--format csv|xlsx|json] [-o FILE]    one row per instalment
+  export spending [--over 500] [--month 2016-07] [--format csv|xlsx|json] [-o FILE]
+                                                          what the spending register publishes
   export 360giving [--format json|xlsx|csv] [-o FILE]     grants of published decisions
   export decisions --public [--format json|csv] [-o FILE]  the public versions only"""
 
@@ -22,8 +29,18 @@ class Command(BaseCommand):
     help = USAGE
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["allocations", "360giving", "decisions"])
-        parser.add_argument("--year", help="Financial year, e.g. 2013/14 (allocations)")
+        parser.add_argument(
+            "what",
+            choices=["allocations", "agreements", "payments", "spending", "360giving", "decisions"],
+        )
+        parser.add_argument(
+            "--year", help="Financial year, e.g. 2013/14 (allocations, agreements, payments)"
+        )
+        parser.add_argument(
+            "--over",
+            help="Spending: items over this amount in pounds (default: the register's threshold)",
+        )
+        parser.add_argument("--month", help="Spending: one month, e.g. 2016-07 (default: all)")
         parser.add_argument("--format", choices=["csv", "xlsx", "json"], default=None)
         parser.add_argument(
             "--public",
@@ -39,6 +56,10 @@ class Command(BaseCommand):
         fmt = options["format"]
         if what == "allocations":
             self._allocations(options["year"], fmt or "csv", output)
+        elif what in ("agreements", "payments"):
+            self._agreements(what, options["year"], fmt or "csv", output)
+        elif what == "spending":
+            self._spending(options["over"], options["month"], fmt or "csv", output)
         elif what == "360giving":
             self._giving(fmt or "json", output, options["base_url"].rstrip("/"))
         else:
@@ -77,9 +98,52 @@ class Command(BaseCommand):
             data = to_json(columns, records, year=fy.label, kind="allocations") + "\n"
         self._write(data, output, f"{len(records)} allocations")
 
+    def _table(self, columns, records, fmt: str, title: str, **meta) -> str | bytes:
+        if fmt == "xlsx":
+            return to_xlsx(columns, records, title=title)
+        if fmt == "csv":
+            return to_csv(columns, records)
+        return to_json(columns, records, **meta) + "\n"
+
+    def _agreements(self, what: str, year: str | None, fmt: str, output: str | None) -> None:
+        if not year:
+            raise CommandError(f"export {what} needs --year, e.g. --year 2016/17")
+        fy = year_or_error(year)
+        if what == "agreements":
+            columns, records = agreement_exports.agreement_records(fy)
+        else:
+            columns, records = agreement_exports.payment_records(fy)
+        data = self._table(
+            columns, records, fmt, f"{what.capitalize()} {fy.slug}", year=fy.label, kind=what
+        )
+        self._write(data, output, f"{len(records)} {what}")
+
+    def _spending(self, over: str | None, month: str | None, fmt: str, output: str | None) -> None:
+        try:
+            threshold = spending.threshold() if over is None else to_money(over)
+        except ValueError as exc:
+            raise CommandError(f"--over: {exc}") from exc
+        if threshold < 0:
+            raise CommandError("--over: give an amount of £0 or more")
+        try:
+            first = spending.month_parse(month) if month else None
+        except ValueError as exc:
+            raise CommandError(f"--month: {exc}") from exc
+        columns, records = agreement_exports.spending_records(over=threshold, month=first)
+        data = self._table(
+            columns,
+            records,
+            fmt,
+            "Spending",
+            kind="spending",
+            threshold=f"{threshold:.2f}",
+            month=f"{first:%Y-%m}" if first else None,
+        )
+        self._write(data, output, f"{len(records)} items of spending")
+
     def _giving(self, fmt: str, output: str | None, base_url: str) -> None:
         try:
-            package = grants_package(base_url=base_url)
+            package = grants_package(base_url=base_url, facts=agreement_exports.giving_facts())
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if fmt == "json":

@@ -40,3 +40,6 @@ class Command(BaseCommand):
         )
         stale = jobs_fail_stale()
         self.stdout.write(f"Marked {stale} stuck job(s) failed.")
+        # Monitoring returns: a reminder before each is due and one once it is late, each
+        # sent once however often this runs.
+        call_command("returns", "remind", stdout=self.stdout)
