@@ -17,6 +17,7 @@ from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
 from commissioning.core.money import ZERO
 from commissioning.core.permissions import require
+from commissioning.core.templatetags.govuk import money
 
 from .models import Agreement, Payment, PaymentStatus, Timing
 from .permissions import MANAGE, may_approve
@@ -77,8 +78,8 @@ def payment_approve(*, actor, payment: Payment) -> Payment:
         already = committed_payments(agreement, excluding=payment)
         if already + payment.amount > agreement.maximum_sum:
             raise ValidationError(
-                f"£{already:,} of the maximum sum of £{agreement.maximum_sum:,} is already "
-                f"approved or paid, so this instalment of £{payment.amount:,} would go over it"
+                f"{money(already)} of the maximum sum of {money(agreement.maximum_sum)} is already "
+                f"approved or paid, so this instalment of {money(payment.amount)} would go over it"
             )
         payment.approved_by, payment.approved_at = user_of(actor), timezone.now()
         PAYMENT.apply(

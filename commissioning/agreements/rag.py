@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from commissioning.core.templatetags.govuk import money
+
 GREEN, AMBER, RED = "green", "amber", "red"
 _ORDER = {GREEN: 0, AMBER: 1, RED: 2}
 
@@ -60,8 +62,7 @@ def percent(part: Decimal, whole: Decimal) -> Decimal:
 
 
 def _pounds(amount: Decimal) -> str:
-    amount = amount.quantize(Decimal("0.01"))
-    return f"£{amount:,.0f}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"
+    return money(amount)
 
 
 def _trim(number: Decimal) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from commissioning.core.money import ZERO
+from commissioning.core.templatetags.govuk import money
 
 from .models import Rag, Unit
 
@@ -33,7 +34,7 @@ def _money_text(value: Any) -> str:
 
 
 def _words(value: Any) -> str:
-    return f"£{value:,.2f}".replace(".00", "")
+    return money(value)
 
 
 class ReturnForm(forms.Form):

@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from commissioning.core.money import ZERO
+from commissioning.core.templatetags.govuk import money
 
 from .models import AgreementStatus, ConditionKind, PaymentStatus, ReturnStatus
 
@@ -105,23 +106,23 @@ def schedule_problems(agreement) -> dict[str, list[str]]:
     if scheduled > agreement.maximum_sum:
         say(
             "payments",
-            f"The payment schedule adds up to £{scheduled:,}, more than the maximum sum of "
-            f"£{agreement.maximum_sum:,}",
+            f"The payment schedule adds up to {money(scheduled)}, more than the maximum sum of "
+            f"{money(agreement.maximum_sum)}",
         )
     budget = sum((c.amount for c in categories), ZERO)
     if budget > agreement.maximum_sum:
         say(
             "budget",
-            f"The budget adds up to £{budget:,}, more than the maximum sum of "
-            f"£{agreement.maximum_sum:,}",
+            f"The budget adds up to {money(budget)}, more than the maximum sum of "
+            f"{money(agreement.maximum_sum)}",
         )
     for category in categories:
         profiled = sum((p.amount for p in category.profile.all()), ZERO)
         if profiled != category.amount:
             say(
                 "budget",
-                f"{category.name}: the profile by period adds up to £{profiled:,}, not the "
-                f"category's £{category.amount:,}",
+                f"{category.name}: the profile by period adds up to {money(profiled)}, not the "
+                f"category's {money(category.amount)}",
             )
     if not any(o.measures.all() for o in agreement.outcomes.all()):
         say("outcomes", "Add at least one outcome with a measure")

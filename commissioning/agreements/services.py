@@ -21,6 +21,7 @@ from commissioning.core.audit import audit_record
 from commissioning.core.locks import locked
 from commissioning.core.money import ZERO, to_money
 from commissioning.core.permissions import require
+from commissioning.core.templatetags.govuk import money
 from commissioning.decisions.models import DecisionLink
 from commissioning.decisions.status import Status as DecisionStatus
 from commissioning.plans.models import StrategicPriority
@@ -149,7 +150,7 @@ def agreement_draft(
         errors: dict[str, list[str]] = {}
         if total > version.total:
             errors.setdefault("maximum_sum", []).append(
-                f"The maximum sum cannot be more than the £{version.total:,} committed to "
+                f"The maximum sum cannot be more than the {money(version.total)} committed to "
                 f"{allocation.reference}"
             )
         if not Decimal(0) <= retention_percent < 100:
@@ -238,7 +239,7 @@ def agreement_update(*, actor, agreement: Agreement, **fields: Any) -> Agreement
         if agreement.maximum_sum > committed:
             raise ValidationError(
                 {
-                    "maximum_sum": f"The maximum sum cannot be more than the £{committed:,} "
+                    "maximum_sum": f"The maximum sum cannot be more than the {money(committed)} "
                     f"committed to {agreement.allocation.reference}"
                 }
             )
@@ -432,15 +433,15 @@ def budget_set(
                     profile[period] = spend
             if amount is not None and sum(profile.values(), ZERO) != amount and profile:
                 errors.setdefault(f"{where}-profile", []).append(
-                    f"Line {i}: the profile adds up to £{sum(profile.values(), ZERO):,}, not "
-                    f"£{amount:,}"
+                    f"Line {i}: the profile adds up to {money(sum(profile.values(), ZERO))}, not "
+                    f"{money(amount)}"
                 )
             cleaned.append((name, amount, profile))
         total = sum((c[1] or ZERO for c in cleaned), ZERO)
         if total > agreement.maximum_sum:
             errors.setdefault("categories", []).append(
-                f"The budget adds up to £{total:,}, more than the maximum sum of "
-                f"£{agreement.maximum_sum:,}"
+                f"The budget adds up to {money(total)}, more than the maximum sum of "
+                f"{money(agreement.maximum_sum)}"
             )
         if errors:
             raise ValidationError(errors)

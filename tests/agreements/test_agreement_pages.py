@@ -286,7 +286,7 @@ def test_the_budget_form_names_every_problem_at_once(client, officer, draft):
     )
     assert response.status_code == 400
     summary = " | ".join(summary_of(response))
-    assert "Line 1: the profile adds up to £800.00, not £900.00" in summary
+    assert "Line 1: the profile adds up to £800, not £900" in summary
     assert "Line 2: name the category" in summary
     assert "Line 2: enter an amount of £0 or more" in summary
     assert "“lots” is not an amount of money" in summary

@@ -95,7 +95,7 @@ def test_a_budget_over_the_maximum_sum_or_with_a_profile_that_does_not_add_up_is
             ],
         )
     errors = excinfo.value.message_dict
-    assert "adds up to £800.00, not £900.00" in " ".join(errors["categories-1-profile"])
+    assert "adds up to £800, not £900" in " ".join(errors["categories-1-profile"])
     assert "listed twice" in " ".join(errors["categories-3-name"])
     assert "not an amount of money" in " ".join(errors["categories-3-amount"])
     assert "more than the maximum sum" in " ".join(errors["categories"])

@@ -14,6 +14,7 @@ from commissioning.core.downloads import table_response
 from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import PUBLIC
+from commissioning.core.templatetags.govuk import money
 
 from .. import spending
 from ..permissions import SPENDING_IMPORT
@@ -86,7 +87,7 @@ class SpendingDownloadView(Guarded):
             [line.record() for line in lines],
             fmt=fmt,
             name=f"spending-over-{over:.0f}" + (f"-{month:%Y-%m}" if month else ""),
-            title=f"Spending over £{over:,.0f}",
+            title=f"Spending over {money(over)}",
             threshold=f"{over:.2f}",
             month=f"{month:%Y-%m}" if month else None,
         )
@@ -138,7 +139,7 @@ class SpendingImportView(Guarded):
                     messages.success(
                         request,
                         f"Imported {made.rows} item{'s' if made.rows != 1 else ''} from "
-                        f"{made.original_name}. Those over £{spending.threshold():,.0f} are on "
+                        f"{made.original_name}. Those over {money(spending.threshold())} are on "
                         "the register now.",
                     )
                     return redirect("spending-import")
