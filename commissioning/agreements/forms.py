@@ -382,3 +382,45 @@ class PaidForm(forms.Form):
         if paid_on is not None and paid_on > timezone.localdate():
             raise forms.ValidationError("The payment date cannot be in the future")
         return paid_on
+
+
+class VariationForm(forms.Form):
+    """A proposed variation: a new maximum sum and/or a later end date, and why. (The
+    service checks the rest: the commitment's headroom, what is already paid, the decision
+    record an increase above the threshold needs.)"""
+
+    maximum_sum = MoneyField(
+        label="New maximum sum (optional)",
+        required=False,
+        help_text="Leave blank to keep the maximum sum as it is",
+    )
+    ends_on = DateField(
+        label="New end date (optional)",
+        required=False,
+        help_text="Later than the current end; for example 30/9/2032",
+    )
+    decision = forms.ChoiceField(
+        label="Decision record (needed for a large increase)", required=False, choices=()
+    )
+    reason = _text("Why is the agreement being varied?", rows=3, required=True)
+
+    def __init__(self, *args: Any, decisions: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.decisions = {str(d.pk): d for d in decisions}
+        self.fields["decision"].choices = [("", "None")] + [  # type: ignore[attr-defined]
+            (pk, f"{d.reference}: {d.title}") for pk, d in self.decisions.items()
+        ]
+
+    def clean_decision(self):
+        value = self.cleaned_data.get("decision")
+        return self.decisions.get(value) if value else None
+
+
+class VariationDecideForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Your decision",
+        choices=[("approve", "Approve the variation"), ("reject", "Reject the variation")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to approve or reject the variation"},
+    )
+    note = _text("Note (required to reject)", rows=3)

@@ -517,3 +517,67 @@ class SpendingItem(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(fields=["spending_import", "row"], name="spending_row_once")
         ]
+
+
+class VariationStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class Variation(BaseModel):
+    """A proposed change to an accepted agreement's terms: its maximum sum, its end date,
+    its budget. Approved by someone other than the person who proposed it, it becomes a new
+    version of the terms; the original stays beside it. An increase above the OPCC's
+    threshold must rest on a decision record."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="variations")
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=20, choices=VariationStatus.choices, default=VariationStatus.PROPOSED
+    )
+    reason = models.TextField()
+    maximum_sum = MoneyField(null=True, blank=True, help_text="The new maximum sum, if it changes")
+    ends_on = models.DateField(null=True, blank=True, help_text="The new end date, if it changes")
+    budget = models.JSONField(
+        null=True, blank=True, help_text="The new budget (categories and profiles), if it changes"
+    )
+    decision = models.ForeignKey(
+        "decisions.DecisionRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The decision record an increase rests on",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    terms = models.OneToOneField(
+        AgreementTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="variation",
+        help_text="The version of the terms the approval made",
+    )
+
+    class Meta:
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="variation_number_unique"),
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=Q(status="proposed"),
+                name="one_proposed_variation_at_a_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("created_by")),
+                name="variation_decided_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference} variation {self.number}"

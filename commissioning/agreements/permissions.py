@@ -30,6 +30,7 @@ PAYMENT_RECORD = "payments.record"
 RETURN_SUBMIT = "returns.submit"
 RETURN_REVIEW = "returns.review"
 MONITOR = "agreements.monitor"
+VARIATION_DECIDE = "agreements.decide_variation"
 
 role_rule(
     MANAGE,
@@ -158,3 +159,13 @@ role_rule(
     "the Chief Finance Officer imports the finance system's spending and withdraws imports",
     "only the Chief Finance Officer imports spending from the finance system",
 )
+
+
+@rule(VARIATION_DECIDE)
+def can_decide_variation(user, variation=None) -> Result:
+    """Officers and the CFO decide variations, never the person who proposed one."""
+    if not has_role(user, Role.COMMISSIONING_OFFICER, Role.CFO):
+        return False, "only commissioning officers and the Chief Finance Officer decide variations"
+    if variation is not None and variation.created_by_id == getattr(user, "pk", None):
+        return False, "the person who proposed a variation cannot decide it"
+    return True, "a commissioning officer or the CFO other than the proposer decides it"

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from commissioning.budgets.models import Allocation
 from commissioning.core.money import ZERO
 from commissioning.core.permissions import allowed
+from commissioning.core.templatetags.govuk import money, period_short
 
 from .models import (
     Agreement,
@@ -137,7 +138,7 @@ class PeriodRow:
     @property
     def short(self) -> str:
         """The label up to its bracket, for a column heading: "Q1 2031/32"."""
-        return self.period.label.split(" (")[0]
+        return period_short(self.period.label)
 
 
 @dataclass
@@ -368,6 +369,8 @@ def partner_agreements(user, today: dt.date) -> list[PartnerRow]:
             (p.amount for p in agreement.payments.all() if p.status == PaymentStatus.PAID), ZERO
         )
         rows.append(PartnerRow(agreement, needs, next_return, paid))
+    # What needs the partner comes first (stable: newest first within each).
+    rows.sort(key=lambda row: not row.needs)
     return rows
 
 
@@ -448,3 +451,65 @@ def terms_view(document: dict[str, Any]) -> dict[str, Any]:
         "payments": payments,
         "payments_total": sum((p["amount"] for p in payments), ZERO),
     }
+
+
+def variation_get(agreement: Agreement, number: int):
+    from django.http import Http404
+
+    from .models import Variation
+
+    variation = (
+        Variation.objects.filter(agreement=agreement, number=number)
+        .select_related("decision", "created_by", "decided_by")
+        .first()
+    )
+    if variation is None:
+        raise Http404("No such variation")
+    return variation
+
+
+def decisions_for_variation():
+    """Signed decision records, newest first, that an increase may rest on."""
+    from commissioning.decisions.models import DecisionRecord
+
+    from .variations import DECIDED
+
+    return list(DecisionRecord.objects.filter(status__in=DECIDED).order_by("-decision_date")[:50])
+
+
+def variations_of(agreement: Agreement) -> list:
+    return list(
+        agreement.variations.select_related("decision", "created_by", "decided_by", "terms")
+    )
+
+
+def terms_compared(agreement: Agreement) -> list[dict[str, str]] | None:
+    """The original terms beside the current ones, line by line, once there has been a
+    variation: the maximum sum, the end date, the budget and the instalments."""
+    versions = list(agreement.terms.order_by("number"))
+    if len(versions) < 2:
+        return None
+    first, last = versions[0].content, versions[-1].content
+
+    def budget(doc) -> str:
+        return "; ".join(f"{c['category']} {money(c['amount'])}" for c in doc["budget"])
+
+    return [
+        {
+            "what": "Maximum sum",
+            "original": money(first["maximum_sum"]),
+            "now": money(last["maximum_sum"]),
+        },
+        {"what": "Ends", "original": first["ends_on"], "now": last["ends_on"]},
+        {"what": "Budget", "original": budget(first), "now": budget(last)},
+        {
+            "what": "Instalments",
+            "original": str(len(first["payments"])),
+            "now": str(len(last["payments"])),
+        },
+        {
+            "what": "Terms version",
+            "original": str(versions[0].number),
+            "now": str(versions[-1].number),
+        },
+    ]

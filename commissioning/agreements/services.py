@@ -100,7 +100,7 @@ def _decision_for(allocation: Allocation):
 _DECIDED = (DecisionStatus.SIGNED, DecisionStatus.PUBLISHED, DecisionStatus.NOT_PUBLISHED)
 
 
-def _quarters(starts_on: dt.date, ends_on: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+def quarters_between(starts_on: dt.date, ends_on: dt.date) -> list[tuple[str, dt.date, dt.date]]:
     """The financial-year quarters that overlap the agreement, clipped to its dates."""
     out = []
     year = first_year_of(starts_on)
@@ -177,7 +177,7 @@ def agreement_draft(
         )
         agreement.full_clean(exclude=["allocation", "organisation", "decision"])
         agreement.save()
-        quarters = _quarters(agreement.starts_on, agreement.ends_on)
+        quarters = quarters_between(agreement.starts_on, agreement.ends_on)
         periods = [
             ReportingPeriod.objects.create(
                 agreement=agreement,
@@ -397,6 +397,48 @@ def condition_met(*, actor, condition: Condition, on: dt.date, note: str) -> Con
         return condition
 
 
+def clean_categories(
+    agreement: Agreement,
+    categories: Sequence[Mapping[str, Any]],
+    errors: dict[str, list[str]],
+    *,
+    prefix: str,
+) -> list[tuple[str, Decimal | None, dict[ReportingPeriod, Decimal]]]:
+    """A budget as typed (categories of name, amount and a profile of period number ->
+    amount) checked line by line: every problem into `errors` under `prefix-N-field`; the
+    lines as (name, amount, {period: amount}). For a draft's budget and a variation's."""
+    periods = {p.number: p for p in agreement.periods.all()}
+    cleaned = []
+    names: set[str] = set()
+    for i, category in enumerate(categories, start=1):
+        where = f"{prefix}-{i}"
+        name = str(category.get("name", "")).strip()
+        if not name:
+            errors.setdefault(f"{where}-name", []).append(f"Line {i}: name the category")
+        elif name.lower() in names:
+            errors.setdefault(f"{where}-name", []).append(f"Line {i}: {name} is listed twice")
+        names.add(name.lower())
+        amount = clean_money(category.get("amount"), f"{where}-amount", errors, f"Line {i}")
+        profile: dict[ReportingPeriod, Decimal] = {}
+        for number, value in (category.get("profile") or {}).items():
+            period = periods.get(int(number))
+            if period is None:
+                errors.setdefault(f"{where}-profile", []).append(
+                    f"Line {i}: there is no reporting period {number}"
+                )
+                continue
+            spend = clean_money(value, f"{where}-profile-{number}", errors, f"Line {i}")
+            if spend is not None:
+                profile[period] = spend
+        if amount is not None and profile and sum(profile.values(), ZERO) != amount:
+            errors.setdefault(f"{where}-profile", []).append(
+                f"Line {i}: the profile adds up to {money(sum(profile.values(), ZERO))}, not "
+                f"{money(amount)}"
+            )
+        cleaned.append((name, amount, profile))
+    return cleaned
+
+
 def budget_set(
     *, actor, agreement: Agreement, categories: Sequence[Mapping[str, Any]]
 ) -> list[BudgetCategory]:
@@ -408,35 +450,7 @@ def budget_set(
     with transaction.atomic():
         agreement = locked_agreement(agreement)
         draft_only(agreement)
-        periods = {p.number: p for p in agreement.periods.all()}
-        cleaned = []
-        names: set[str] = set()
-        for i, category in enumerate(categories, start=1):
-            where = f"categories-{i}"
-            name = str(category.get("name", "")).strip()
-            if not name:
-                errors.setdefault(f"{where}-name", []).append(f"Line {i}: name the category")
-            elif name.lower() in names:
-                errors.setdefault(f"{where}-name", []).append(f"Line {i}: {name} is listed twice")
-            names.add(name.lower())
-            amount = clean_money(category.get("amount"), f"{where}-amount", errors, f"Line {i}")
-            profile = {}
-            for number, value in (category.get("profile") or {}).items():
-                period = periods.get(int(number))
-                if period is None:
-                    errors.setdefault(f"{where}-profile", []).append(
-                        f"Line {i}: there is no reporting period {number}"
-                    )
-                    continue
-                spend = clean_money(value, f"{where}-profile-{number}", errors, f"Line {i}")
-                if spend is not None:
-                    profile[period] = spend
-            if amount is not None and sum(profile.values(), ZERO) != amount and profile:
-                errors.setdefault(f"{where}-profile", []).append(
-                    f"Line {i}: the profile adds up to {money(sum(profile.values(), ZERO))}, not "
-                    f"{money(amount)}"
-                )
-            cleaned.append((name, amount, profile))
+        cleaned = clean_categories(agreement, categories, errors, prefix="categories")
         total = sum((c[1] or ZERO for c in cleaned), ZERO)
         if total > agreement.maximum_sum:
             errors.setdefault("categories", []).append(

@@ -7,6 +7,7 @@ from commissioning.core.workflow import Move, Workflow
 from .models import AgreementStatus as A
 from .models import PaymentStatus as P
 from .models import ReturnStatus as R
+from .models import VariationStatus as V
 from .permissions import (
     ACCEPT,
     MANAGE,
@@ -15,6 +16,7 @@ from .permissions import (
     PAYMENT_REQUEST,
     RETURN_REVIEW,
     RETURN_SUBMIT,
+    VARIATION_DECIDE,
 )
 
 AGREEMENT = Workflow(
@@ -51,5 +53,14 @@ RETURN = Workflow(
         Move(R.SUBMITTED, R.RETURNED, RETURN_REVIEW, "returned for changes", "Return for changes"),
         Move(R.RETURNED, R.SUBMITTED, RETURN_SUBMIT, "submitted again", "Submit the return"),
         Move(R.SUBMITTED, R.ACCEPTED, RETURN_REVIEW, "accepted", "Accept"),
+    ],
+)
+
+VARIATION = Workflow(
+    "variation",
+    V,
+    [
+        Move(V.PROPOSED, V.APPROVED, VARIATION_DECIDE, "approved", "Approve the variation"),
+        Move(V.PROPOSED, V.REJECTED, VARIATION_DECIDE, "rejected", "Reject the variation"),
     ],
 )

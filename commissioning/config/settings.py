@@ -279,6 +279,10 @@ CRIME_UPLOAD_MAX_MB = int(os.environ.get("COMMISSIONING_CRIME_UPLOAD_MAX_MB", "1
 SPENDING_THRESHOLD = Decimal(os.environ.get("COMMISSIONING_SPENDING_THRESHOLD", "500"))
 SPENDING_INDIVIDUAL_LABEL = os.environ.get("COMMISSIONING_INDIVIDUAL_LABEL", "Individual")
 
+# A variation that raises an agreement's maximum sum by more than this must rest on a
+# signed decision record.
+VARIATION_DECISION_OVER = Decimal(os.environ.get("COMMISSIONING_VARIATION_DECISION_OVER", "10000"))
+
 SITE_ORGANISATION_NAME = os.environ.get(
     "COMMISSIONING_ORGANISATION_NAME",
     "Office of the Police and Crime Commissioner for Leicestershire",

@@ -351,3 +351,36 @@ def test_a_partner_sees_an_issued_agreements_returns_only_to_read(draft, officer
     assert response.status_code == 200
     page = response.content.decode()
     assert 'name="submit"' not in page and "once the partner has accepted" in page
+
+
+def test_a_return_submitted_after_its_due_date_says_so(client, draft, officer, partner):
+    import datetime as dt
+
+    from commissioning.agreements import returns as return_services
+    from commissioning.agreements import services as agreement_services
+
+    from .conftest import ready
+
+    agreement = ready(draft(starts_on=dt.date(2031, 4, 1), ends_on=dt.date(2032, 3, 31)), officer)
+    agreement_services.agreement_issue(actor=officer, agreement=agreement)
+    agreement_services.agreement_accept(
+        actor=partner, agreement=agreement, name="Pat Partner", position="Director"
+    )
+    period = agreement.periods.get(number=1)
+    client.force_login(officer)
+    url = f"/agreements/{agreement.uuid}/returns/1/"
+    category = agreement.budget_categories.get()
+    measure = agreement.outcomes.get().measures.get()
+    return_services.return_save(
+        actor=partner,
+        period=period,
+        spend={category.pk: "10"},
+        actuals={measure.pk: "1"},
+        partner_rag="green",
+    )
+    return_services.return_submit(actor=partner, period=period)
+    assert "(after the due date)" not in client.get(url).content.decode()  # due in 2031
+    type(period).objects.filter(pk=period.pk).update(
+        starts_on=dt.date(2020, 4, 1), ends_on=dt.date(2020, 6, 30), due_on=dt.date(2020, 7, 14)
+    )
+    assert "(after the due date)" in client.get(url).content.decode()

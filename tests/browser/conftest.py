@@ -4,6 +4,9 @@ Fixtures
     browser                 one Chromium for the whole session (skips if not installed)
     page                    a fresh context and page per test, 1280x900, closed after
     assert_accessible       ``assert_accessible(page)`` fails with axe's violations
+    demo                    ``commissioning demo`` for the whole session, its URL: ONE server
+                            that every journey file shares (tests/browser/journey.py has
+                            ``sign_in``/``sign_out``/``shot`` for it)
 
 Tests in this folder are marked ``browser``. Use pytest-django's ``live_server`` for the
 site under test. Playwright's sync API runs its own event loop in this thread, which
@@ -96,3 +99,13 @@ def assert_accessible() -> Callable[..., None]:
         assert not violations, f"{page.url}\n{format_violations(violations)}"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Iterator[str]:
+    """`commissioning demo` on its own embedded SQLite database, as the README runs it: one
+    server for every journey of the session."""
+    from tests.browser.journey import running_demo
+
+    with running_demo(tmp_path_factory.mktemp("demo-data")) as running:
+        yield running.url

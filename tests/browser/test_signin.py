@@ -9,77 +9,23 @@ from __future__ import annotations
 import base64
 import os
 import re
-import socket
-import subprocess
-import sys
-import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser.journey import Demo, running_demo
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("SIGNIN_SHOTS", ROOT / "var" / "screenshots"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Demo:
-    def __init__(self, url: str, env: dict[str, str], output: list[str]):
-        self.url, self.env, self.output = url, env, output
-
-    def printed(self) -> str:
-        return "".join(self.output)
-
-    def command(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "commissioning", *args], env=self.env, check=True, timeout=120
-        )
-
-
 @pytest.fixture(scope="module")
 def signin_demo(tmp_path_factory) -> Iterator[Demo]:
-    port = _free_port()
-    data = tmp_path_factory.mktemp("signin-demo")
-    env = {**os.environ, "COMMISSIONING_DATA_DIR": str(data), "DATABASE_URL": ""}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "commissioning", "demo", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output: list[str] = []
-    reader = threading.Thread(
-        target=lambda: [output.append(line) for line in proc.stdout or []], daemon=True
-    )
-    reader.start()
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("demo exited: " + "".join(output))
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("demo did not start in time")
-    yield Demo(url, env, output)
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_demo(tmp_path_factory.mktemp("signin-demo")) as running:
+        yield running
 
 
 @pytest.fixture

@@ -101,6 +101,12 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "payments.record": {"-": {OFFICER, CFO, CLI}},
     "returns.review": {"-": {OFFICER, CFO, CLI}},
     "agreements.monitor": {"-": STAFF | {CLI}},
+    # officers and the CFO, never the person who proposed the variation
+    "agreements.decide_variation": {
+        "-": {OFFICER, CFO, CLI},
+        "proposed by someone else": {OFFICER, CFO, CLI},
+        "proposed by the officer": {CFO, CLI},
+    },
     # partners see their organisation's agreements once issued, never a draft
     "agreements.view": {
         "-": STAFF | {PARTNER, CLI},
@@ -165,7 +171,7 @@ def world(db):
     )
     return subjects, {
         **objects(own, other, subjects[REVIEWER], subjects[PANEL], subjects[PARTNER]),
-        **agreement_objects(own, other, subjects[CFO]),
+        **agreement_objects(own, other, subjects[CFO], subjects[OFFICER]),
     }
 
 
@@ -256,10 +262,10 @@ def objects(own, other, reviewer, panel_member, partner):
     }
 
 
-def agreement_objects(own, other, cfo):
+def agreement_objects(own, other, cfo, officer):
     """Agreements of each organisation in each state, their returns and payments, made
     straight in the tables (the rules look only at who and what)."""
-    from commissioning.agreements.models import Agreement, MonitoringReturn, Payment
+    from commissioning.agreements.models import Agreement, MonitoringReturn, Payment, Variation
     from commissioning.agreements.models import ReportingPeriod as Period
 
     allocations = iter(Allocation.objects.order_by("id"))
@@ -322,6 +328,17 @@ def agreement_objects(own, other, cfo):
         "payments.approve": {
             "requested by someone else": payment(1, User.objects.get(username="rt-someone-else")),
             "requested by the CFO": payment(2, cfo),
+        },
+        "agreements.decide_variation": {
+            "proposed by someone else": Variation.objects.create(
+                agreement=own_accepted,
+                number=1,
+                reason="More",
+                created_by=User.objects.get(username="rt-someone-else"),
+            ),
+            "proposed by the officer": Variation.objects.create(
+                agreement=other_accepted, number=1, reason="More", created_by=officer
+            ),
         },
     }
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,9 +21,9 @@ from commissioning.budgets.selectors import allocation_get
 from commissioning.core.downloads import PDF, file_response
 from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
-from commissioning.core.permissions import allowed
+from commissioning.core.permissions import allowed, check
 
-from .. import payments, selectors, services
+from .. import payments, selectors, services, variations
 from ..forms import (
     EXTRA_BUDGET_ROWS,
     AcceptForm,
@@ -35,10 +35,12 @@ from ..forms import (
     OutcomeForm,
     PaidForm,
     ReasonForm,
+    VariationDecideForm,
+    VariationForm,
 )
 from ..models import Agreement, AgreementStatus
 from ..pdf import agreement_pdf
-from ..permissions import ACCEPT, MANAGE, VIEW
+from ..permissions import ACCEPT, MANAGE, VARIATION_DECIDE, VIEW
 from ..terms import terms_document
 from ..workflow import AGREEMENT
 
@@ -78,6 +80,10 @@ class AgreementObject(Guarded):
         """The agreement page, with a refusal's problems at the top (status 400)."""
         problems = list(problems)
         page = selectors.agreement_page(agreement, request.user, timezone.localdate())
+        user = request.user
+        staff = allowed(user, MANAGE)
+        varied = selectors.variations_of(agreement) if staff else []
+        waiting = [v for v in varied if v.status == "proposed"]
         return render(
             request,
             "agreements/agreement.html",
@@ -85,7 +91,11 @@ class AgreementObject(Guarded):
                 "page": page,
                 "agreement": agreement,
                 "problems": problems,
-                "staff": allowed(request.user, MANAGE),
+                "staff": staff,
+                "variations": varied,
+                "to_decide": [v for v in waiting if allowed(user, VARIATION_DECIDE, v)],
+                "can_propose": staff and agreement.status == AgreementStatus.ACTIVE and not waiting,
+                "compared": selectors.terms_compared(agreement),
             },
             status=400 if problems else 200,
         )
@@ -675,6 +685,107 @@ class PaymentPaidView(AgreementObject):
 
 
 # --------------------------------------------------------------------------------------------
+# Variations
+# --------------------------------------------------------------------------------------------
+
+
+class VariationProposeView(AgreementObject):
+    permission = MANAGE
+
+    def _page(self, request, agreement, form, status=200):
+        return render(
+            request,
+            "agreements/variation_form.html",
+            {"agreement": agreement, "form": form, "title": "Propose a variation"},
+            status=status,
+        )
+
+    def _form(self, data=None):
+        return VariationForm(data, decisions=selectors.decisions_for_variation())
+
+    def get(self, request, uuid):
+        return self._page(request, self.agreement(uuid), self._form())
+
+    def post(self, request, uuid):
+        agreement = self.agreement(uuid)
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                variation = variations.variation_propose(
+                    actor=request.user,
+                    agreement=agreement,
+                    reason=form.cleaned_data["reason"],
+                    maximum_sum=form.cleaned_data["maximum_sum"],
+                    ends_on=form.cleaned_data["ends_on"],
+                    decision=form.cleaned_data["decision"],
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Variation {variation.number} is proposed. Someone else (an officer or "
+                    "the CFO) decides it.",
+                )
+                return redirect(reverse("agreement", args=[agreement.uuid]) + "#variations")
+        return self._page(request, agreement, form, status=400)
+
+
+class VariationDecideView(AgreementObject):
+    permission = VARIATION_DECIDE
+
+    def _page(self, request, agreement, variation, form, status=200):
+        return render(
+            request,
+            "agreements/variation_form.html",
+            {
+                "agreement": agreement,
+                "variation": variation,
+                "form": form,
+                "title": f"Decide variation {variation.number}",
+            },
+            status=status,
+        )
+
+    def variation(self, request, agreement, number: int):
+        """The variation, if this user may decide it (the proposer may not: 403 with why)."""
+        variation = selectors.variation_get(agreement, number)
+        ok, reason = check(request.user, VARIATION_DECIDE, variation)
+        if not ok:
+            raise PermissionDenied(reason)
+        return variation
+
+    def get(self, request, uuid, number: int):
+        agreement = self.agreement(uuid)
+        variation = self.variation(request, agreement, number)
+        return self._page(request, agreement, variation, VariationDecideForm())
+
+    def post(self, request, uuid, number: int):
+        agreement = self.agreement(uuid)
+        variation = self.variation(request, agreement, number)
+        form = VariationDecideForm(request.POST)
+        if form.is_valid():
+            note = form.cleaned_data["note"]
+            try:
+                if form.cleaned_data["outcome"] == "approve":
+                    terms = variations.variation_approve(
+                        actor=request.user, variation=variation, note=note
+                    )
+                    done = (
+                        f"Variation {variation.number} is approved: terms version {terms.number}."
+                    )
+                else:
+                    variations.variation_reject(actor=request.user, variation=variation, note=note)
+                    done = f"Variation {variation.number} is rejected."
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, done)
+                return redirect(reverse("agreement", args=[agreement.uuid]) + "#variations")
+        return self._page(request, agreement, variation, form, status=400)
+
+
+# --------------------------------------------------------------------------------------------
 # The partner's list
 # --------------------------------------------------------------------------------------------
 
@@ -698,6 +809,12 @@ urlpatterns = [
     path("our-agreements/", OurAgreementsView.as_view(), name="our-agreements"),
     path(A, AgreementView.as_view(), name="agreement"),
     path(A + "agreement.pdf", AgreementPdfView.as_view(), name="agreement-pdf"),
+    path(A + "variations/new/", VariationProposeView.as_view(), name="variation-new"),
+    path(
+        A + "variations/<int:number>/decide/",
+        VariationDecideView.as_view(),
+        name="variation-decide",
+    ),
     path(A + "edit/", AgreementEditView.as_view(), name="agreement-edit"),
     path(A + "outcomes/new/", OutcomeAddView.as_view(), name="agreement-outcome-add"),
     path(

@@ -66,6 +66,13 @@ def _widget_type_of(widget: object) -> str:
 
 
 @register.filter
+def period_short(label: str) -> str:
+    """A reporting period's label up to its bracket, for a column heading:
+    "Q1 2031/32 (April to June)" -> "Q1 2031/32"."""
+    return str(label).split(" (")[0]
+
+
+@register.filter
 def widget_type(field: object) -> str:
     """Short widget type of a bound field (or a widget): "text", "select", "checkbox"..."""
     if isinstance(field, BoundField):
