@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
@@ -108,9 +110,13 @@ class Reminder:
 
 
 def _outstanding(on: dt.date, *, upto: dt.date):
-    """Periods of accepted agreements whose return is not in and is due by `upto`."""
+    """Periods of accepted agreements whose return was not in on `on` (not submitted, or
+    submitted only after that day) and is due by `upto`."""
+    next_day = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
     return (
-        ReportingPeriod.objects.filter(OUT, agreement__status=AgreementStatus.ACTIVE)
+        ReportingPeriod.objects.filter(
+            OUT | Q(report__submitted_at__gte=next_day), agreement__status=AgreementStatus.ACTIVE
+        )
         .filter(due_on__lte=upto)
         .select_related("agreement__organisation", "report")
         .order_by("due_on", "agreement__reference", "number")

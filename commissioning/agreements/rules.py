@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from commissioning.core.money import ZERO
 from commissioning.core.templatetags.govuk import money
 
@@ -44,12 +46,16 @@ def _accepted(period) -> bool:
 
 
 def days_late(period, today: dt.date) -> int:
-    """How many days the period's return is late on `today` (0 if not due or accepted)."""
+    """How many days the period's return is late on `today`: 0 if it is not due yet, or was
+    in (submitted or accepted) by then. Asked of a past day (`returns due --on`), a return
+    submitted after that day counts as not in."""
     if today <= period.due_on:
         return 0
     report = _report(period)
     if report is not None and report.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED):
-        return 0
+        submitted = report.submitted_at
+        if submitted is None or timezone.localtime(submitted).date() <= today:
+            return 0
     return (today - period.due_on).days
 
 

@@ -365,3 +365,20 @@ def test_an_officer_returns_a_return_for_changes_and_the_partner_submits_again(
         "accepted",
     ]
     assert report.spend.get().amount == D("2500.00")
+
+
+def test_a_return_counts_as_in_only_from_the_day_it_was_submitted(active, partner, officer):
+    from commissioning.agreements.models import ReportingPeriod
+    from commissioning.agreements.rules import days_late
+
+    agreement = active()
+    period = agreement.periods.get(number=1)
+    accept_return(period, partner, officer)
+    ReportingPeriod.objects.filter(pk=period.pk).update(
+        starts_on=dt.date(2020, 4, 1), ends_on=dt.date(2020, 6, 30), due_on=dt.date(2020, 7, 14)
+    )
+    period = ReportingPeriod.objects.select_related("report").get(pk=period.pk)
+    submitted = timezone.localtime(period.report.submitted_at).date()
+    assert days_late(period, dt.date(2020, 7, 20)) == 6  # asked of a day before it came in
+    assert days_late(period, submitted) == 0
+    assert days_late(period, dt.date(2020, 7, 14)) == 0  # the due date itself

@@ -68,7 +68,11 @@ class Command(BaseCommand):
             self.stdout.write(to_csv(reminders.DUE_COLUMNS, records), ending="")
         else:
             for r in rows:
-                late = f"{r.days_late} days late" if r.days_late else "due"
+                late = (
+                    f"{r.days_late} day{'' if r.days_late == 1 else 's'} late"
+                    if r.days_late
+                    else "due"
+                )
                 self.stdout.write(
                     f"{r.agreement}\t{r.organisation}\t{r.period}\t{r.due_on.isoformat()}\t"
                     f"{late}\t{r.status}"
