@@ -43,7 +43,7 @@ from .models import (
     ReportingPeriod,
     ReturnStatus,
 )
-from .rules import OPEN_PAYMENTS, days_late, payment_holds
+from .rules import OPEN_PAYMENTS, days_late, payment_holds, return_in
 
 AGREEMENT_COLUMNS = (
     "reference",
@@ -63,7 +63,6 @@ AGREEMENT_COLUMNS = (
     "status",
 )
 PAYMENT_COLUMNS = ("agreement", "instalment", "due", "status", "amount", "paid_on", "reference")
-OUTSTANDING = (None, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
 
 
 def _agreements(year: FinancialYear):
@@ -110,7 +109,7 @@ def agreement_returns(agreement: Agreement, today: dt.date) -> dict[str, Any]:
     if agreement.status != AgreementStatus.ACTIVE:
         return {"next_return_due": None, "late_returns": None, "rag": ""}
     periods = list(agreement.periods.all())
-    outstanding = [p for p in periods if _report_status(p) in OUTSTANDING]
+    outstanding = [p for p in periods if not return_in(p)]
     accepted = [p for p in periods if _report_status(p) == ReturnStatus.ACCEPTED]
     return {
         "next_return_due": min((p.due_on for p in outstanding), default=None),

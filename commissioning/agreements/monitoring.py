@@ -55,7 +55,7 @@ from .models import (
 from .permissions import VIEW
 from .rag import MeasureFigure, Suggestion, percent, suggest
 from .returns import RETURN_FILES
-from .rules import OPEN_PAYMENTS, days_late, payment_holds
+from .rules import OPEN_PAYMENTS, days_late, payment_holds, return_in
 
 # A return counts as in (not late) once submitted; one sent back for changes is out again.
 IN = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
@@ -440,12 +440,6 @@ class MonitoringRow:
         return late_words(self.worst_late)
 
 
-def _out(period) -> bool:
-    """The period's return is not in: none yet, a draft, or sent back for changes."""
-    report = getattr(period, "report", None)
-    return report is None or report.status not in IN
-
-
 def monitoring_rows(agreements: Iterable[Agreement], today: dt.date) -> list[MonitoringRow]:
     """The rows for `agreements` from `monitoring_queryset` (a page of it, or all of it),
     whose prefetches they use: a fixed number of queries however many there are."""
@@ -476,7 +470,7 @@ def monitoring_rows(agreements: Iterable[Agreement], today: dt.date) -> list[Mon
         reporting = agreement.status in REPORTING
         lateness = [days_late(p, today) for p in periods] if reporting else []
         upcoming = sorted(
-            (p for p in periods if reporting and p.due_on >= today and _out(p)),
+            (p for p in periods if reporting and p.due_on >= today and not return_in(p)),
             key=lambda p: p.due_on,
         )
         held = []

@@ -61,10 +61,6 @@ def percent(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _pounds(amount: Decimal) -> str:
-    return money(amount)
-
-
 def _trim(number: Decimal) -> str:
     text = f"{number:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -75,11 +71,11 @@ def spend_rating(spent: Decimal, profiled: Decimal) -> tuple[str, str]:
     if profiled == 0:
         if spent == 0:
             return GREEN, ""
-        return RED, f"{_pounds(spent)} was spent where nothing was profiled for the period"
+        return RED, f"{money(spent)} was spent where nothing was profiled for the period"
     size = abs(spent - profiled) * 100 / profiled  # judged exactly, shown rounded
     way = "under" if spent < profiled else "over"
     shown = _trim(percent(abs(spent - profiled), profiled))
-    words = f"Spend of {_pounds(spent)} is {shown}% {way} the profile of {_pounds(profiled)}"
+    words = f"Spend of {money(spent)} is {shown}% {way} the profile of {money(profiled)}"
     if size >= SPEND_RED:
         return RED, f"{words} ({_trim(SPEND_RED)}% or more off is red)"
     if size > SPEND_AMBER:

@@ -33,10 +33,6 @@ def _money_text(value: Any) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-def _words(value: Any) -> str:
-    return money(value)
-
-
 class ReturnForm(forms.Form):
     """The partner's return for one period: spend per budget category, each measure's actual,
     the narrative and their own RAG. Built from the return page's rows."""
@@ -57,7 +53,7 @@ class ReturnForm(forms.Form):
             self.fields[f"spend-{row.category_id}"] = forms.CharField(
                 label=row.name,
                 required=False,
-                help_text=f"Profile for the period: {_words(row.profile or ZERO)}",
+                help_text=f"Profile for the period: {money(row.profile or ZERO)}",
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
             )
         for row in page.measures:

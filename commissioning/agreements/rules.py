@@ -45,6 +45,13 @@ def _accepted(period) -> bool:
     return report is not None and report.status == ReturnStatus.ACCEPTED
 
 
+def return_in(period) -> bool:
+    """The period's return is in: submitted or accepted (not none yet, a draft, or sent
+    back for changes)."""
+    report = _report(period)
+    return report is not None and report.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
+
+
 def days_late(period, today: dt.date) -> int:
     """How many days the period's return is late on `today`: 0 if it is not due yet, or was
     in (submitted or accepted) by then. Asked of a past day (`returns due --on`), a return

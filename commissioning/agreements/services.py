@@ -79,7 +79,7 @@ def _decision_for(allocation: Allocation):
     """The decision record the allocation rests on: the newest approved one that names it or
     the award that made it."""
     links = (
-        DecisionLink.objects.filter(record__status__in=_DECIDED)
+        DecisionLink.objects.filter(record__status__in=DECIDED)
         .filter(allocation=allocation)
         .select_related("record")
         .order_by("-record__decision_date", "-record_id")
@@ -89,7 +89,7 @@ def _decision_for(allocation: Allocation):
         application = getattr(allocation, "application", None)
         if application is not None:
             link = (
-                DecisionLink.objects.filter(record__status__in=_DECIDED, application=application)
+                DecisionLink.objects.filter(record__status__in=DECIDED, application=application)
                 .select_related("record")
                 .order_by("-record__decision_date", "-record_id")
                 .first()
@@ -97,7 +97,7 @@ def _decision_for(allocation: Allocation):
     return link.record if link is not None else None
 
 
-_DECIDED = (DecisionStatus.SIGNED, DecisionStatus.PUBLISHED, DecisionStatus.NOT_PUBLISHED)
+DECIDED = (DecisionStatus.SIGNED, DecisionStatus.PUBLISHED, DecisionStatus.NOT_PUBLISHED)
 
 
 def quarters_between(starts_on: dt.date, ends_on: dt.date) -> list[tuple[str, dt.date, dt.date]]:

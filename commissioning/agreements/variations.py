@@ -27,7 +27,6 @@ from commissioning.core.audit import audit_record
 from commissioning.core.money import ZERO
 from commissioning.core.permissions import require
 from commissioning.core.templatetags.govuk import money
-from commissioning.decisions.status import Status as DecisionStatus
 
 from .models import (
     Agreement,
@@ -46,6 +45,7 @@ from .models import (
 from .payments import committed_payments
 from .permissions import MANAGE
 from .services import (
+    DECIDED,
     PAYMENT_DUE_DAYS,
     RETURN_DUE_DAYS,
     clean_categories,
@@ -54,8 +54,6 @@ from .services import (
 )
 from .terms import digest, terms_document
 from .workflow import VARIATION
-
-DECIDED = (DecisionStatus.SIGNED, DecisionStatus.PUBLISHED, DecisionStatus.NOT_PUBLISHED)
 
 
 def decision_threshold() -> Decimal:
