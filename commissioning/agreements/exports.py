@@ -5,10 +5,11 @@ it needs in a fixed number of queries, whatever the number of agreements.
 An agreement's money, as `export agreements` gives it (amounts of its instalments):
 
 - `paid`: instalments paid;
-- `held`: open instalments (scheduled, requested or approved) that something holds, as
-  `rules.payment_holds` says on the day (the partner has not accepted, a condition is unmet,
-  the return it waits for is not accepted);
-- `scheduled_unpaid`: open instalments that nothing holds;
+- `held`: open instalments (scheduled, requested or approved) that have fallen due and
+  that something holds, as `rules.held` says on the day (the partner has not accepted, a
+  condition is unmet, the return it waits for is not accepted); the monitoring view counts
+  the same instalments;
+- `scheduled_unpaid`: the other open instalments (not due yet, or due and free to pay);
 - `unscheduled`: the maximum sum less every instalment that is not cancelled, so that
   `paid + scheduled_unpaid + held + unscheduled = maximum_sum`, always (negative only if a
   draft's schedule is over its maximum sum, which it cannot be issued with).
@@ -43,7 +44,7 @@ from .models import (
     ReportingPeriod,
     ReturnStatus,
 )
-from .rules import OPEN_PAYMENTS, days_late, payment_holds, return_in
+from .rules import OPEN_PAYMENTS, days_late, held, return_in
 
 AGREEMENT_COLUMNS = (
     "reference",
@@ -99,7 +100,7 @@ def agreement_money(agreement: Agreement, today: dt.date) -> dict[str, Decimal]:
         if payment.status == PaymentStatus.PAID:
             money["paid"] += payment.amount
         elif payment.status in OPEN_PAYMENTS:
-            key = "held" if payment_holds(payment, today) else "scheduled_unpaid"
+            key = "held" if held(payment, today) else "scheduled_unpaid"
             money[key] += payment.amount
     return {**money, "unscheduled": agreement.maximum_sum - scheduled}
 

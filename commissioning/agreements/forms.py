@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -133,17 +133,22 @@ def _priority_choices() -> list[tuple[str, str]]:
     ]
 
 
-class OutcomeForm(forms.Form):
-    """An outcome with up to MEASURE_ROWS measures, each with a target for every reporting
-    period. A measure row left wholly empty is ignored."""
+class MeasureFields:
+    """Rows of new measures (`new_measures` of them), each with a target for every reporting
+    period: on the outcome form and the variation form. A row left wholly empty is ignored."""
 
-    title = _text("Outcome", help_text="What will be different, for example: fewer repeat victims")
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+    periods: list[ReportingPeriod]
+    new_measures = MEASURE_ROWS
 
-    def __init__(self, *args: Any, periods: Iterable[ReportingPeriod], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.periods = list(periods)
+    if TYPE_CHECKING:  # forms.Form's, for the type checker
+
+        def __getitem__(self, name: str) -> Any: ...
+
+    def add_measure_fields(self) -> None:
         priorities = _priority_choices()
-        for i in range(1, MEASURE_ROWS + 1):
+        for i in range(1, self.new_measures + 1):
             where = f"measures-{i}"
             self.fields[f"{where}-name"] = _text(f"Measure {i}: name")
             # Plain text fields behind the selects: the service checks the choice, with
@@ -180,7 +185,7 @@ class OutcomeForm(forms.Form):
                 "proposed": self[f"measures-{i}-proposed_by_partner"],
                 "targets": [(p, self[f"measures-{i}-target-{p.number}"]) for p in self.periods],
             }
-            for i in range(1, MEASURE_ROWS + 1)
+            for i in range(1, self.new_measures + 1)
         ]
 
     def measures(self) -> list[dict[str, Any]]:
@@ -189,7 +194,7 @@ class OutcomeForm(forms.Form):
         before a filled one is passed along (and named) rather than renumbering the rest."""
         d = self.cleaned_data
         rows = []
-        for i in range(1, MEASURE_ROWS + 1):
+        for i in range(1, self.new_measures + 1):
             where = f"measures-{i}"
             targets = {
                 p.number: d.get(f"{where}-target-{p.number}", "")
@@ -212,7 +217,7 @@ class OutcomeForm(forms.Form):
             rows.pop()
         return [{k: v for k, v in row.items() if k != "filled"} for row in rows]
 
-    def field_for(self, key: str) -> str | None:
+    def measure_field_for(self, key: str) -> str | None:
         """Where a service's message shows: its own field, else the row's first target box
         ("measures-2-targets"), else the top of the form."""
         if key in self.fields:
@@ -222,6 +227,20 @@ class OutcomeForm(forms.Form):
         if key == "measures":
             return "measures-1-name"
         return None
+
+
+class OutcomeForm(MeasureFields, forms.Form):
+    """An outcome with its new measures."""
+
+    title = _text("Outcome", help_text="What will be different, for example: fewer repeat victims")
+
+    def __init__(self, *args: Any, periods: Iterable[ReportingPeriod], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.periods = list(periods)
+        self.add_measure_fields()
+
+    def field_for(self, key: str) -> str | None:
+        return self.measure_field_for(key)
 
 
 class ConditionForm(forms.Form):
@@ -248,17 +267,22 @@ class ConditionMetForm(forms.Form):
         return on
 
 
-class BudgetForm(forms.Form):
+class BudgetFields:
     """The eligible-expenditure budget: a row a category (its name, amount and an amount a
-    reporting period), the budget's own rows then EXTRA_BUDGET_ROWS empty ones."""
+    reporting period), the budget's own rows then EXTRA_BUDGET_ROWS empty ones. On the
+    budget form and the variation form."""
 
-    def __init__(
-        self, *args: Any, periods: Iterable[ReportingPeriod], rows: int, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.periods = list(periods)
-        self.rows = rows
-        for i in range(1, rows + 1):
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+    periods: list[ReportingPeriod]
+    rows: int
+
+    if TYPE_CHECKING:  # forms.Form's, for the type checker
+
+        def __getitem__(self, name: str) -> Any: ...
+
+    def add_budget_fields(self) -> None:
+        for i in range(1, self.rows + 1):
             where = f"categories-{i}"
             self.fields[f"{where}-name"] = _text(f"Line {i}: category")
             self.fields[f"{where}-amount"] = forms.CharField(
@@ -317,7 +341,7 @@ class BudgetForm(forms.Form):
                 rows.append(i)
         return out, rows
 
-    def field_for(self, rows: list[int]):
+    def budget_field_for(self, rows: list[int]):
         """Map the service's "categories-N-..." (N counting the filled rows) to this form's
         row; a profile that does not add up shows on the row's amount."""
 
@@ -334,6 +358,16 @@ class BudgetForm(forms.Form):
             return f"categories-{rows[n - 1]}-{rest}"
 
         return target
+
+
+class BudgetForm(BudgetFields, forms.Form):
+    def __init__(
+        self, *args: Any, periods: Iterable[ReportingPeriod], rows: int, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.periods = list(periods)
+        self.rows = rows
+        self.add_budget_fields()
 
 
 class AdvanceForm(forms.Form):
@@ -384,11 +418,15 @@ class PaidForm(forms.Form):
         return paid_on
 
 
-class VariationForm(forms.Form):
-    """A proposed variation: a new maximum sum and/or a later end date, and why. (The
-    service checks the rest: the commitment's headroom, what is already paid, the decision
-    record an increase above the threshold needs.)"""
+class VariationForm(BudgetFields, MeasureFields, forms.Form):
+    """A proposed variation, on one page that starts from the terms as they are: a new
+    maximum sum or end date, the budget's rows, new measures (for an outcome of the
+    agreement or a new one) and every measure's targets. Whatever is left as it was does not
+    change. (The service checks the rest: the commitment's headroom, what is already paid,
+    the decision record an increase above the threshold needs, the periods already
+    reported.)"""
 
+    new_measures = 1
     maximum_sum = MoneyField(
         label="New maximum sum (optional)",
         required=False,
@@ -402,18 +440,100 @@ class VariationForm(forms.Form):
     decision = forms.ChoiceField(
         label="Decision record (needed for a large increase)", required=False, choices=()
     )
-    reason = _text("Why is the agreement being varied?", rows=3, required=True)
+    reason = _text("Why is the agreement being varied?", rows=3)
+    outcome = forms.ChoiceField(label="The new measure is for", required=False, choices=())
+    title = _text("New outcome (if the measure is for a new one)", max_length=300)
 
-    def __init__(self, *args: Any, decisions: Iterable[Any] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        agreement: Agreement,
+        decisions: Iterable[Any] = (),
+        reported: Iterable[int] = (),
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("initial", self.initial_for(agreement))
         super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.periods = list(agreement.periods.all())
+        self.rows = len(agreement.budget_categories.all()) + 1  # one more category at most
+        data = args[0] if args else kwargs.get("data")
+        if data is not None:
+            typed = sum(1 for k in data if k.startswith("categories-") and k.endswith("-name"))
+            self.rows = max(self.rows, typed)
+        self.add_budget_fields()
+        self.add_measure_fields()
         self.decisions = {str(d.pk): d for d in decisions}
         self.fields["decision"].choices = [("", "None")] + [  # type: ignore[attr-defined]
             (pk, f"{d.reference}: {d.title}") for pk, d in self.decisions.items()
         ]
+        self.outcomes = list(agreement.outcomes.prefetch_related("measures__targets"))
+        self.fields["outcome"].choices = [("", "A new outcome")] + [  # type: ignore[attr-defined]
+            (str(o.order), o.title) for o in self.outcomes
+        ]
+        reported = set(reported)
+        self.target_rows = []
+        for outcome in self.outcomes:
+            for measure in outcome.measures.all():
+                boxes = []
+                for period in self.periods:
+                    name = f"targets-{measure.pk}-{period.number}"
+                    field = _small(f"{measure.name}: target for {period.label}")
+                    if period.number in reported:
+                        field.disabled = True
+                        field.help_text = "Reported"
+                    self.fields[name] = field
+                    boxes.append(name)
+                self.target_rows.append((outcome, measure, boxes))
+
+    @staticmethod
+    def initial_for(agreement: Agreement) -> dict[str, str]:
+        initial = BudgetForm.initial_for(agreement)
+        numbers = {p.pk: p.number for p in agreement.periods.all()}
+        for outcome in agreement.outcomes.all():
+            for measure in outcome.measures.all():
+                for target in measure.targets.all():
+                    key = f"targets-{measure.pk}-{numbers[target.period_id]}"
+                    initial[key] = f"{target.target.normalize():f}"
+        return initial
 
     def clean_decision(self):
         value = self.cleaned_data.get("decision")
         return self.decisions.get(value) if value else None
+
+    def targets(self) -> list[dict[str, Any]]:
+        """Every measure's row of target boxes, for the template."""
+        return [
+            {"outcome": o, "measure": m, "boxes": [self[name] for name in boxes]}
+            for o, m, boxes in self.target_rows
+        ]
+
+    def outcomes_changed(self) -> dict[str, Any]:
+        """New measures and every editable target, as services take them (the service
+        keeps only the targets that differ)."""
+        d = self.cleaned_data
+        targets: dict[str, dict[str, str]] = {}
+        for _, measure, boxes in self.target_rows:
+            for name in boxes:
+                if not self.fields[name].disabled:
+                    number = name.rsplit("-", 1)[1]
+                    targets.setdefault(str(measure.pk), {})[number] = d.get(name, "")
+        return {
+            "outcome": d.get("outcome") or None,
+            "title": d.get("title", ""),
+            "measures": self.measures(),
+            "targets": targets,
+        }
+
+    def field_for(self, rows: list[int]):
+        budget = self.budget_field_for(rows)
+
+        def target(key: str) -> str | None:
+            if key == "budget":
+                return "categories-1-name"
+            return budget(key) or self.measure_field_for(key)
+
+        return target
 
 
 class VariationDecideForm(forms.Form):
@@ -424,3 +544,22 @@ class VariationDecideForm(forms.Form):
         error_messages={"required": "Choose whether to approve or reject the variation"},
     )
     note = _text("Note (required to reject)", rows=3)
+
+
+class VariationSignForm(forms.Form):
+    """The partner's answer to an approved variation: signed by name and position, or
+    declined with a reason (the service checks whichever is chosen)."""
+
+    answer = forms.ChoiceField(
+        label="Your answer",
+        choices=[("sign", "Sign the varied terms"), ("decline", "Decline the variation")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to sign or decline the variation"},
+    )
+    name = _text(
+        "Your full name (to sign)",
+        max_length=200,
+        help_text="Typing your name here is your signature on the varied terms",
+    )
+    position = _text("Your position in the organisation (to sign)", max_length=200)
+    note = _text("Why you are declining (to decline)", rows=3)

@@ -521,15 +521,21 @@ class SpendingItem(AppendOnlyModel):
 
 class VariationStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
-    APPROVED = "approved", "Approved"
+    APPROVED = "approved", "Approved, waiting for the partner to sign"
+    SIGNED = "signed", "In force, signed by the partner"
     REJECTED = "rejected", "Rejected"
+    DECLINED = "declined", "Declined by the partner"
+
+
+OPEN_VARIATION = (VariationStatus.PROPOSED, VariationStatus.APPROVED)
 
 
 class Variation(BaseModel):
     """A proposed change to an accepted agreement's terms: its maximum sum, its end date,
-    its budget. Approved by someone other than the person who proposed it, it becomes a new
-    version of the terms; the original stays beside it. An increase above the OPCC's
-    threshold must rest on a decision record."""
+    its budget, its outcomes and measures. Approved for the OPCC by someone other than the
+    person who proposed it, then signed by the partner, it becomes a new version of the
+    terms; the original stays beside it. An increase above the OPCC's threshold must rest
+    on a decision record."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="variations")
     number = models.PositiveIntegerField()
@@ -541,6 +547,11 @@ class Variation(BaseModel):
     ends_on = models.DateField(null=True, blank=True, help_text="The new end date, if it changes")
     budget = models.JSONField(
         null=True, blank=True, help_text="The new budget (categories and profiles), if it changes"
+    )
+    outcomes = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Measures added (to an outcome, or with a new one) and targets changed",
     )
     decision = models.ForeignKey(
         "decisions.DecisionRecord",
@@ -561,8 +572,13 @@ class Variation(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="variation",
-        help_text="The version of the terms the approval made",
+        help_text="The version of the terms the partner's signature put in force",
     )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    partner_note = models.TextField(blank=True, help_text="Why the partner declined")
 
     class Meta:
         ordering = ["agreement", "number"]
@@ -570,8 +586,8 @@ class Variation(BaseModel):
             models.UniqueConstraint(fields=["agreement", "number"], name="variation_number_unique"),
             models.UniqueConstraint(
                 fields=["agreement"],
-                condition=Q(status="proposed"),
-                name="one_proposed_variation_at_a_time",
+                condition=Q(status__in=["proposed", "approved"]),
+                name="one_open_variation_at_a_time",
             ),
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("created_by")),

@@ -4,7 +4,7 @@ the officer's monitoring view of every agreement.
 Each costs a fixed number of queries whatever the number of agreements, periods or returns:
 the monitoring view sorts and filters in the database (`monitoring_queryset`) and then
 decorates only the rows it shows (`monitoring_rows`), reading payments, conditions and
-periods through prefetches so `rules.payment_holds` and `rules.days_late` ask nothing more.
+periods through prefetches so `rules.held` and `rules.days_late` ask nothing more.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from commissioning.core.money import ZERO, pounds
 from commissioning.core.permissions import allowed
 from commissioning.plans.models import StrategicPriority, Theme
 
+from . import rules
 from .models import (
     Agreement,
     AgreementStatus,
@@ -55,7 +56,7 @@ from .models import (
 from .permissions import VIEW
 from .rag import MeasureFigure, Suggestion, percent, suggest
 from .returns import RETURN_FILES
-from .rules import OPEN_PAYMENTS, days_late, payment_holds, return_in
+from .rules import days_late, return_in
 
 # A return counts as in (not late) once submitted; one sent back for changes is out again.
 IN = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
@@ -475,10 +476,9 @@ def monitoring_rows(agreements: Iterable[Agreement], today: dt.date) -> list[Mon
         )
         held = []
         for payment in agreement.payments.all():
-            if payment.status in OPEN_PAYMENTS and payment.due_on <= today:
-                reasons = payment_holds(payment, today)
-                if reasons:
-                    held.append((payment, reasons))
+            reasons = rules.held(payment, today)
+            if reasons:
+                held.append((payment, reasons))
         rows.append(
             MonitoringRow(
                 agreement=agreement,

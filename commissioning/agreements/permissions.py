@@ -31,6 +31,7 @@ RETURN_SUBMIT = "returns.submit"
 RETURN_REVIEW = "returns.review"
 MONITOR = "agreements.monitor"
 VARIATION_DECIDE = "agreements.decide_variation"
+VARIATION_SIGN = "agreements.sign_variation"
 
 role_rule(
     MANAGE,
@@ -169,3 +170,17 @@ def can_decide_variation(user, variation=None) -> Result:
     if variation is not None and variation.created_by_id == getattr(user, "pk", None):
         return False, "the person who proposed a variation cannot decide it"
     return True, "a commissioning officer or the CFO other than the proposer decides it"
+
+
+@rule(VARIATION_SIGN)
+def can_sign_variation(user, variation=None) -> Result:
+    """The funded organisation signs (or declines) a variation the OPCC has approved."""
+    if variation is None:
+        if has_role(user, Role.PARTNER) and user.organisation_id:
+            return True, "a partner signs the variations of their organisation's agreements"
+        return False, "only the funded organisation signs a variation of its agreement"
+    if not _partner_of(user, variation.agreement):
+        return False, "only the funded organisation signs a variation of its agreement"
+    if variation.status != "approved":
+        return False, "only a variation the OPCC has approved waits for the partner's signature"
+    return True, "the funded organisation signs the variation the OPCC approved"

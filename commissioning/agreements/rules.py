@@ -89,11 +89,20 @@ def payment_holds(payment, today: dt.date) -> list[str]:
         if late:
             reasons.append(
                 f"The return for {period.label} was due on {period.due_on:%-d %B %Y} and is "
-                f"{late} day{'s' if late != 1 else ''} late."
+                f"{late:,} day{'s' if late != 1 else ''} late."
             )
         else:
             reasons.append(f"The return for {period.label} has not been accepted yet.")
     return reasons
+
+
+def held(payment, today: dt.date) -> list[str]:
+    """Why an instalment that has fallen due is held, in plain words; empty when it is not
+    due yet or nothing holds it. "Held" means this everywhere it is counted (the monitoring
+    view, the exports): an open instalment due by `today` that something stops."""
+    if payment.status not in OPEN_PAYMENTS or payment.due_on > today:
+        return []
+    return payment_holds(payment, today)
 
 
 def schedule_problems(agreement) -> dict[str, list[str]]:

@@ -33,6 +33,8 @@ from .models import (
     ReportingPeriod,
     ReturnStatus,
     Unit,
+    Variation,
+    VariationStatus,
 )
 from .permissions import MANAGE, PAYMENT_RECORD, RETURN_REVIEW
 from .rules import days_late, payment_holds
@@ -180,7 +182,7 @@ class AgreementPage:
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def _needs(user, agreement: Agreement, periods: list[PeriodRow], payments: list[PaymentRow]):
@@ -329,6 +331,11 @@ def partner_agreements(user, today: dt.date) -> list[PartnerRow]:
         .prefetch_related(
             Prefetch("periods", queryset=ReportingPeriod.objects.select_related("report")),
             "payments",
+            Prefetch(
+                "variations",
+                queryset=Variation.objects.filter(status=VariationStatus.APPROVED),
+                to_attr="to_sign",
+            ),
         )
         .order_by("-starts_on", "reference")
     )
@@ -341,6 +348,13 @@ def partner_agreements(user, today: dt.date) -> list[PartnerRow]:
                 ("Waiting for you to accept it", reverse("agreement-accept", args=[agreement.uuid]))
             )
         if agreement.status == AgreementStatus.ACTIVE:
+            for variation in agreement.to_sign:
+                needs.append(
+                    (
+                        f"Variation {variation.number} is waiting for you to sign it",
+                        reverse("variation-sign", args=[agreement.uuid, variation.number]),
+                    )
+                )
             for period in agreement.periods.all():
                 report = getattr(period, "report", None)
                 status = report.status if report else ReturnStatus.DRAFT
@@ -477,15 +491,62 @@ def decisions_for_variation():
     return list(DecisionRecord.objects.filter(status__in=DECIDED).order_by("-decision_date")[:50])
 
 
-def variations_of(agreement: Agreement) -> list:
-    return list(
-        agreement.variations.select_related("decision", "created_by", "decided_by", "terms")
+def variations_of(agreement: Agreement, *, partner: bool = False) -> list:
+    """The agreement's variations, each with `lines` saying what it changes. The partner
+    sees those the OPCC has approved (to sign, signed or declined), not its proposals."""
+    rows = agreement.variations.select_related(
+        "decision", "created_by", "decided_by", "answered_by", "terms__acceptance"
     )
+    if partner:
+        rows = rows.filter(
+            status__in=[VariationStatus.APPROVED, VariationStatus.SIGNED, VariationStatus.DECLINED]
+        )
+    labels = {p.number: p.label for p in agreement.periods.all()}
+    found = list(rows)
+    for variation in found:
+        variation.lines = variation_lines(variation, labels)  # type: ignore[attr-defined]
+    return found
+
+
+def variation_lines(variation, labels: dict[int, str] | None = None) -> list[str]:
+    """What a variation changes, a line each, in plain words."""
+    if labels is None:
+        labels = {p.number: p.label for p in variation.agreement.periods.all()}
+    lines = []
+    if variation.maximum_sum is not None:
+        lines.append(f"The maximum sum becomes {money(variation.maximum_sum)}")
+    if variation.ends_on is not None:
+        lines.append(f"The agreement ends on {variation.ends_on:%-d %B %Y}")
+    if variation.budget is not None:
+        lines.append(
+            "The budget becomes "
+            + "; ".join(f"{c['name']} {money(c['amount'])}" for c in variation.budget)
+        )
+    outcomes = variation.outcomes or {}
+    if outcomes.get("measures"):
+        names = ", ".join(m["name"] for m in outcomes["measures"])
+        if outcomes.get("outcome"):
+            lines.append(f"New measures for “{outcomes['title']}”: {names}")
+        else:
+            lines.append(f"A new outcome, “{outcomes['title']}”, measured by {names}")
+
+    def shown(value) -> str:
+        return "none" if value is None else f"{Decimal(value).normalize():f}"
+
+    for change in outcomes.get("targets") or []:
+        moves = ", ".join(
+            f"{labels.get(int(n), f'period {n}')} from {shown(change['from'].get(n))} "
+            f"to {shown(value)}"
+            for n, value in change["to"].items()
+        )
+        lines.append(f"Targets of “{change['name']}”: {moves}")
+    return lines
 
 
 def terms_compared(agreement: Agreement) -> list[dict[str, str]] | None:
     """The original terms beside the current ones, line by line, once there has been a
-    variation: the maximum sum, the end date, the budget and the instalments."""
+    variation: the maximum sum, the end date, the budget, the outcomes, each measure's
+    targets that differ, and the instalments."""
     versions = list(agreement.terms.order_by("number"))
     if len(versions) < 2:
         return None
@@ -494,14 +555,47 @@ def terms_compared(agreement: Agreement) -> list[dict[str, str]] | None:
     def budget(doc) -> str:
         return "; ".join(f"{c['category']} {money(c['amount'])}" for c in doc["budget"])
 
+    def outcomes(doc) -> str:
+        return "; ".join(
+            f"{o['title']} ({_plural(len(o['measures']), 'measure', 'measures')})"
+            for o in doc["outcomes"]
+        )
+
+    def targets(doc) -> dict[str, str]:
+        labels = {str(p["number"]): p["label"] for p in doc["periods"]}
+        return {
+            m["name"]: ", ".join(
+                f"{period_short(labels.get(n, n))}: {Decimal(t).normalize():f}"
+                for n, t in m["targets"].items()
+            )
+            for o in doc["outcomes"]
+            for m in o["measures"]
+        }
+
+    def day(iso: str) -> str:
+        return f"{dt.date.fromisoformat(iso):%-d %B %Y}"
+
+    before, after = targets(first), targets(last)
+    moved = [
+        {
+            "what": f"Targets: {name}",
+            "original": before.get(name) or "None",
+            "now": after[name] or "None",
+        }
+        for name in after
+        if before.get(name) != after[name]
+    ]
+
     return [
         {
             "what": "Maximum sum",
             "original": money(first["maximum_sum"]),
             "now": money(last["maximum_sum"]),
         },
-        {"what": "Ends", "original": first["ends_on"], "now": last["ends_on"]},
+        {"what": "Ends", "original": day(first["ends_on"]), "now": day(last["ends_on"])},
         {"what": "Budget", "original": budget(first), "now": budget(last)},
+        {"what": "Outcomes", "original": outcomes(first), "now": outcomes(last)},
+        *moved,
         {
             "what": "Instalments",
             "original": str(len(first["payments"])),

@@ -269,6 +269,98 @@ def clean_number(value: Any, field: str, errors: dict[str, list[str]]) -> Decima
     return number
 
 
+def clean_measures(
+    agreement: Agreement,
+    measures: Sequence[Mapping[str, Any]],
+    errors: dict[str, list[str]],
+    *,
+    prefix: str = "measures",
+) -> list[dict[str, Any]]:
+    """Measures as typed (name, unit, baseline, priority code like SP3, proposed_by_partner
+    and targets of period number -> target) checked one by one: every problem into `errors`
+    under `prefix-N-field`; each measure as a dict of its checked values (the priority as
+    the plan's row, targets keyed by period number). For a draft's outcome and a
+    variation's."""
+    periods = {p.number: p for p in agreement.periods.all()}
+    plan = plan_current()
+    plan_priorities = {
+        p.code: p for p in StrategicPriority.objects.filter(plan=plan) if plan is not None
+    }
+    cleaned = []
+    for i, measure in enumerate(measures, start=1):
+        where = f"{prefix}-{i}"
+        name = str(measure.get("name", "")).strip()
+        if not name:
+            errors.setdefault(f"{where}-name", []).append(f"Measure {i}: give it a name")
+        unit = measure.get("unit", Unit.COUNT)
+        if unit not in Unit.values:
+            errors.setdefault(f"{where}-unit", []).append(f"Measure {i}: choose a unit")
+        baseline = clean_number(measure.get("baseline"), f"{where}-baseline", errors)
+        code = (measure.get("priority") or "").strip()
+        priority = plan_priorities.get(code) if code else None
+        if code and priority is None:
+            errors.setdefault(f"{where}-priority", []).append(
+                f"Measure {i}: {code} is not a strategic priority of the plan"
+            )
+        targets = {}
+        for number, value in (measure.get("targets") or {}).items():
+            if int(number) not in periods:
+                errors.setdefault(f"{where}-targets", []).append(
+                    f"Measure {i}: there is no reporting period {number}"
+                )
+                continue
+            target = clean_target(value, unit, f"{where}-target-{number}", f"Measure {i}", errors)
+            if target is not None:
+                targets[int(number)] = target
+        cleaned.append(
+            {
+                "name": name,
+                "unit": unit,
+                "baseline": baseline,
+                "priority": priority,
+                "proposed_by_partner": bool(measure.get("proposed_by_partner")),
+                "targets": targets,
+            }
+        )
+    return cleaned
+
+
+def clean_target(
+    value: Any, unit: str, field: str, label: str, errors: dict[str, list[str]]
+) -> Decimal | None:
+    """A measure's target for a period: a number, and a percentage from 0 to 100."""
+    target = clean_number(value, field, errors)
+    if target is not None and unit == Unit.PERCENT and not 0 <= target <= 100:
+        errors.setdefault(field, []).append(f"{label}: a percentage is from 0 to 100")
+        return None
+    return target
+
+
+def measures_create(outcome: Outcome, cleaned: Sequence[Mapping[str, Any]]) -> list[Measure]:
+    """Write checked measures (clean_measures) under an outcome, after any it has."""
+    periods = {p.number: p for p in outcome.agreement.periods.all()}
+    start = outcome.measures.count()
+    rows = []
+    for order, measure in enumerate(cleaned, start=start + 1):
+        row = Measure.objects.create(
+            outcome=outcome,
+            order=order,
+            name=measure["name"],
+            unit=measure["unit"],
+            baseline=measure["baseline"],
+            priority=measure["priority"],
+            proposed_by_partner=measure["proposed_by_partner"],
+        )
+        MeasureTarget.objects.bulk_create(
+            [
+                MeasureTarget(measure=row, period=periods[int(n)], target=t)
+                for n, t in measure["targets"].items()
+            ]
+        )
+        rows.append(row)
+    return rows
+
+
 def outcome_add(
     *,
     actor,
@@ -276,8 +368,7 @@ def outcome_add(
     title: str,
     measures: Sequence[Mapping[str, Any]],
 ) -> Outcome:
-    """Add an outcome and its measures. A measure is a mapping of name, unit, baseline,
-    priority (a code like SP3), proposed_by_partner and targets (period number -> target)."""
+    """Add an outcome and its measures (as clean_measures takes them) to a draft."""
     require(actor, MANAGE, agreement)
     errors: dict[str, list[str]] = {}
     if not title.strip():
@@ -287,68 +378,18 @@ def outcome_add(
     with transaction.atomic():
         agreement = locked_agreement(agreement)
         draft_only(agreement)
-        periods = {p.number: p for p in agreement.periods.all()}
-        plan = plan_current()
-        plan_priorities = {
-            p.code: p for p in StrategicPriority.objects.filter(plan=plan) if plan is not None
-        }
-        cleaned = []
-        for i, measure in enumerate(measures, start=1):
-            where = f"measures-{i}"
-            name = str(measure.get("name", "")).strip()
-            if not name:
-                errors.setdefault(f"{where}-name", []).append(f"Measure {i}: give it a name")
-            unit = measure.get("unit", Unit.COUNT)
-            if unit not in Unit.values:
-                errors.setdefault(f"{where}-unit", []).append(f"Measure {i}: choose a unit")
-            baseline = clean_number(measure.get("baseline"), f"{where}-baseline", errors)
-            code = (measure.get("priority") or "").strip()
-            priority = plan_priorities.get(code) if code else None
-            if code and priority is None:
-                errors.setdefault(f"{where}-priority", []).append(
-                    f"Measure {i}: {code} is not a strategic priority of the plan"
-                )
-            targets = {}
-            for number, value in (measure.get("targets") or {}).items():
-                period = periods.get(int(number))
-                if period is None:
-                    errors.setdefault(f"{where}-targets", []).append(
-                        f"Measure {i}: there is no reporting period {number}"
-                    )
-                    continue
-                target = clean_number(value, f"{where}-target-{number}", errors)
-                if target is not None:
-                    if unit == Unit.PERCENT and not 0 <= target <= 100:
-                        errors.setdefault(f"{where}-target-{number}", []).append(
-                            f"Measure {i}: a percentage is from 0 to 100"
-                        )
-                    targets[period] = target
-            cleaned.append((name, unit, baseline, priority, measure, targets))
+        cleaned = clean_measures(agreement, measures, errors)
         if errors:
             raise ValidationError(errors)
         outcome = Outcome.objects.create(
             agreement=agreement, order=agreement.outcomes.count() + 1, title=title.strip()
         )
-        for order, (name, unit, baseline, priority, measure, targets) in enumerate(
-            cleaned, start=1
-        ):
-            row = Measure.objects.create(
-                outcome=outcome,
-                order=order,
-                name=name,
-                unit=unit,
-                baseline=baseline,
-                priority=priority,
-                proposed_by_partner=bool(measure.get("proposed_by_partner")),
-            )
-            MeasureTarget.objects.bulk_create(
-                [MeasureTarget(measure=row, period=p, target=t) for p, t in targets.items()]
-            )
+        measures_create(outcome, cleaned)
         audit_record(
             actor=actor,
             action="agreement.outcome_add",
             obj=agreement,
-            after={"outcome": outcome.title, "measures": [c[0] for c in cleaned]},
+            after={"outcome": outcome.title, "measures": [c["name"] for c in cleaned]},
         )
         return outcome
 
@@ -526,14 +567,20 @@ def agreement_withdraw(*, actor, agreement: Agreement, reason: str) -> Agreement
         return agreement
 
 
-def agreement_accept(*, actor, agreement: Agreement, name: str, position: str) -> Acceptance:
-    """The partner accepts the terms issued to them: their typed name and position are the
-    signature, on the exact version of the terms they were shown."""
+def signature_problems(name: str, position: str) -> dict[str, list[str]]:
+    """What is missing from a partner's typed signature (on the agreement or a variation)."""
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = ["Type your full name to sign"]
     if not position.strip():
         errors["position"] = ["Give your position in the organisation"]
+    return errors
+
+
+def agreement_accept(*, actor, agreement: Agreement, name: str, position: str) -> Acceptance:
+    """The partner accepts the terms issued to them: their typed name and position are the
+    signature, on the exact version of the terms they were shown."""
+    errors = signature_problems(name, position)
     with transaction.atomic():
         agreement = locked_agreement(agreement)
         AGREEMENT.permit(actor, agreement, agreement.status, AgreementStatus.ACTIVE)

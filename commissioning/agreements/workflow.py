@@ -17,6 +17,7 @@ from .permissions import (
     RETURN_REVIEW,
     RETURN_SUBMIT,
     VARIATION_DECIDE,
+    VARIATION_SIGN,
 )
 
 AGREEMENT = Workflow(
@@ -62,5 +63,7 @@ VARIATION = Workflow(
     [
         Move(V.PROPOSED, V.APPROVED, VARIATION_DECIDE, "approved", "Approve the variation"),
         Move(V.PROPOSED, V.REJECTED, VARIATION_DECIDE, "rejected", "Reject the variation"),
+        Move(V.APPROVED, V.SIGNED, VARIATION_SIGN, "signed", "Sign the varied terms"),
+        Move(V.APPROVED, V.DECLINED, VARIATION_SIGN, "declined", "Decline the variation"),
     ],
 )

@@ -59,7 +59,7 @@ def row_of(records, agreement):
 
 
 def test_an_agreements_money_is_paid_scheduled_held_and_unscheduled_and_adds_up(mixed, year):
-    columns, records = exports.agreement_records(year, today=dt.date(2026, 12, 1))
+    columns, records = exports.agreement_records(year, today=dt.date(2032, 3, 1))
     assert columns[:14] == (
         "reference",
         "organisation",
@@ -88,6 +88,9 @@ def test_an_agreements_money_is_paid_scheduled_held_and_unscheduled_and_adds_up(
     assert (row["start"], row["end"]) == (dt.date(2031, 4, 1), dt.date(2032, 3, 31))
     for r in records:
         assert r["paid"] + r["scheduled_unpaid"] + r["held"] + r["unscheduled"] == r["maximum_sum"]
+    # Before the third instalment falls due, nothing holds it yet: it is scheduled.
+    early = row_of(exports.agreement_records(year, today=dt.date(2031, 12, 1))[1], mixed)
+    assert (early["scheduled_unpaid"], early["held"]) == (D("5000.00"), 0)
 
 
 def test_next_return_late_returns_and_rag_on_the_day_asked(mixed, year, partner, officer):
@@ -136,12 +139,14 @@ def test_export_agreements_and_payments_on_the_command_line(mixed, tmp_path, cap
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["year"] == TEST_YEAR and data["kind"] == "agreements"
     [row] = [r for r in data["rows"] if r["reference"] == mixed.reference]
-    assert (row["maximum_sum"], row["paid"], row["held"], row["start"]) == (
+    # today, years before the 2031/32 instalments fall due, none of them is held yet
+    assert (row["maximum_sum"], row["paid"], row["scheduled_unpaid"], row["held"]) == (
         "10000.00",
         "2500.00",
-        "2500.00",
-        "2031-04-01",
+        "5000.00",
+        "0.00",
     )
+    assert row["start"] == "2031-04-01"
     call_command("export", "payments", "--year", TEST_YEAR)
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert tuple(rows[0]) == exports.PAYMENT_COLUMNS

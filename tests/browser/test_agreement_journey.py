@@ -281,3 +281,69 @@ def test_an_agreement_from_allocation_to_the_spending_register(
     assert FINANCE_REFERENCE not in page.content()
     shot(page, "agreement-12-spending-register")
     assert_accessible(page)
+
+    # 9. A variation: the officer raises a target and adds a measure the partner proposed
+    # (a new measure with no outcome is refused first); the CFO approves it; the partner
+    # signs it on a phone, and the original terms show beside the new ones.
+    sign_in(page, demo, "officer", "demo-officer-pass")
+    page.goto(agreement_url)
+    page.get_by_role("link", name="Propose a variation").click()
+    expect(page.locator("h1")).to_have_text("Propose a variation")
+    reported = page.get_by_label(f"Young people engaged: target for {quarters[0]}")
+    expect(reported).to_be_disabled()  # its return is in: its target stays
+    page.get_by_label(f"Young people engaged: target for {quarters[1]}").fill("18")
+    page.get_by_label("Measure 1: name").fill("Young people referred on to training")
+    page.get_by_label("The partner proposed this measure").check()
+    page.get_by_label(f"Measure 1: target for {quarters[2]}").fill("3")
+    page.get_by_role("button", name="Propose the variation").click()
+    expect(summary).to_contain_text("Give the new outcome a title")
+    expect(summary).to_contain_text("Say why the agreement is being varied")
+    # what was typed is kept
+    expect(page.get_by_label(f"Young people engaged: target for {quarters[1]}")).to_have_value("18")
+    shot(page, "agreement-13-variation-errors")
+    assert_accessible(page)
+    page.get_by_label("The new measure is for").select_option(
+        label="Fewer young people drawn into offending"
+    )
+    page.get_by_label("Why is the agreement being varied?").fill(
+        "More referrals than planned; the partner asked to count onward training."
+    )
+    page.get_by_role("button", name="Propose the variation").click()
+    expect(main).to_contain_text("Variation 1 is proposed")
+    variations_table = page.locator("#variations-caption").locator("xpath=..")
+    expect(variations_table).to_contain_text(f"{quarters[1]} from 15 to 18")
+    expect(variations_table).to_contain_text("Young people referred on to training")
+
+    sign_in(page, demo, "cfo", "demo-cfo-pass")
+    page.goto(agreement_url)
+    page.get_by_role("link", name="Variation 1").first.click()
+    expect(page.locator("h1")).to_have_text("Decide variation 1")
+    page.get_by_role("radio", name="Approve the variation").check()
+    shot(page, "agreement-14-variation-decide")
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the decision").click()
+    expect(main).to_contain_text(f"It comes into force when {ORGANISATION} signs it.")
+
+    sign_in(page, demo, "partner", "demo-partner-pass")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(demo + "our-agreements/")  # on a phone the menu is behind its button
+    row = page.locator("tr", has=page.get_by_role("link", name=reference, exact=True))
+    row.get_by_role("link", name="Variation 1 is waiting for you to sign it").click()
+    expect(page.locator("h1")).to_have_text("Sign or decline variation 1")
+    expect(main).to_contain_text(f"{quarters[1]} from 15 to 18")
+    page.get_by_role("radio", name="Sign the varied terms").check()
+    page.get_by_label("Your full name (to sign)").fill("Parveen Partner")
+    page.get_by_label("Your position in the organisation (to sign)").fill(
+        "Head of Community Safety"
+    )
+    shot(page, "agreement-15-variation-sign-phone")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send your answer").click()
+    expect(main).to_contain_text("You have signed variation 1")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    compared = page.locator("caption", has_text="The original terms beside the current ones")
+    table = compared.locator("xpath=..")
+    expect(table).to_contain_text("Targets: Young people engaged")
+    expect(table).to_contain_text("2 measures")
+    shot(page, "agreement-16-varied")
+    assert_accessible(page)

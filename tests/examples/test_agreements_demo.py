@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from commissioning.accounts.services import demo_users_ensure
 from commissioning.agreements.models import Agreement, MonitoringReturn, Payment
-from commissioning.agreements.rules import days_late, payment_holds
+from commissioning.agreements.rules import days_late
+from commissioning.agreements.rules import held as held_on
 from commissioning.budgets.models import Account, FinancialYear, LedgerEntry, Status
 from commissioning.budgets.selectors import current_version
 from commissioning.examples import agreements_demo
@@ -57,7 +58,7 @@ def test_the_example_activity_is_complete_adds_up_and_agrees_with_the_ledger(mad
             for p in live:
                 if p.status == "paid":
                     paid += p.amount
-                elif payment_holds(p, today):
+                elif held_on(p, today):
                     held += p.amount
                 else:
                     scheduled += p.amount
@@ -79,7 +80,7 @@ def test_the_example_activity_is_complete_adds_up_and_agrees_with_the_ledger(mad
     assert set(
         MonitoringReturn.objects.exclude(officer_rag="").values_list("officer_rag", flat=True)
     ) == {"green", "amber", "red"}
-    held = [p for p in Payment.objects.filter(status="scheduled") if payment_holds(p, today)]
+    held = [p for p in Payment.objects.filter(status="scheduled") if held_on(p, today)]
     assert len(held) == len(agreements_demo.LATE_FINAL_RETURN) + len(
         agreements_demo.AWAITING_REVIEW
     )

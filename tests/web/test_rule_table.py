@@ -107,6 +107,13 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "proposed by someone else": {OFFICER, CFO, CLI},
         "proposed by the officer": {CFO, CLI},
     },
+    # the funded organisation signs (or declines) a variation the OPCC has approved
+    "agreements.sign_variation": {
+        "-": {PARTNER, CLI},
+        "own approved": {PARTNER, CLI},
+        "own proposed": {CLI},
+        "other approved": {CLI},
+    },
     # partners see their organisation's agreements once issued, never a draft
     "agreements.view": {
         "-": STAFF | {PARTNER, CLI},
@@ -338,6 +345,23 @@ def agreement_objects(own, other, cfo, officer):
             ),
             "proposed by the officer": Variation.objects.create(
                 agreement=other_accepted, number=1, reason="More", created_by=officer
+            ),
+        },
+        "agreements.sign_variation": {
+            "own approved": Variation.objects.create(
+                agreement=own_issued,
+                number=2,
+                reason="More",
+                status="approved",
+                created_by=officer,
+            ),
+            "own proposed": Variation.objects.get(agreement=own_accepted, number=1),
+            "other approved": Variation.objects.create(
+                agreement=other_issued,
+                number=2,
+                reason="More",
+                status="approved",
+                created_by=officer,
             ),
         },
     }

@@ -37,10 +37,11 @@ from ..forms import (
     ReasonForm,
     VariationDecideForm,
     VariationForm,
+    VariationSignForm,
 )
-from ..models import Agreement, AgreementStatus
+from ..models import OPEN_VARIATION, Agreement, AgreementStatus
 from ..pdf import agreement_pdf
-from ..permissions import ACCEPT, MANAGE, VARIATION_DECIDE, VIEW
+from ..permissions import ACCEPT, MANAGE, VARIATION_DECIDE, VARIATION_SIGN, VIEW
 from ..terms import terms_document
 from ..workflow import AGREEMENT
 
@@ -82,8 +83,8 @@ class AgreementObject(Guarded):
         page = selectors.agreement_page(agreement, request.user, timezone.localdate())
         user = request.user
         staff = allowed(user, MANAGE)
-        varied = selectors.variations_of(agreement) if staff else []
-        waiting = [v for v in varied if v.status == "proposed"]
+        varied = selectors.variations_of(agreement, partner=not staff)
+        waiting = [v for v in varied if v.status in OPEN_VARIATION]
         return render(
             request,
             "agreements/agreement.html",
@@ -94,6 +95,7 @@ class AgreementObject(Guarded):
                 "staff": staff,
                 "variations": varied,
                 "to_decide": [v for v in waiting if allowed(user, VARIATION_DECIDE, v)],
+                "to_sign": [v for v in waiting if allowed(user, VARIATION_SIGN, v)],
                 "can_propose": staff and agreement.status == AgreementStatus.ACTIVE and not waiting,
                 "compared": selectors.terms_compared(agreement),
             },
@@ -344,7 +346,7 @@ class BudgetView(DraftView):
             try:
                 services.budget_set(actor=request.user, agreement=agreement, categories=categories)
             except ValidationError as exc:
-                attach_errors(form, exc, form.field_for(rows))
+                attach_errors(form, exc, form.budget_field_for(rows))
             else:
                 messages.success(request, "The budget is saved.")
                 return redirect(reverse("agreement", args=[agreement.uuid]) + "#budget")
@@ -700,16 +702,23 @@ class VariationProposeView(AgreementObject):
             status=status,
         )
 
-    def _form(self, data=None):
-        return VariationForm(data, decisions=selectors.decisions_for_variation())
+    def _form(self, agreement, data=None):
+        return VariationForm(
+            data,
+            agreement=agreement,
+            decisions=selectors.decisions_for_variation(),
+            reported=variations.reported_periods(agreement),
+        )
 
     def get(self, request, uuid):
-        return self._page(request, self.agreement(uuid), self._form())
+        agreement = self.agreement(uuid)
+        return self._page(request, agreement, self._form(agreement))
 
     def post(self, request, uuid):
         agreement = self.agreement(uuid)
-        form = self._form(request.POST)
+        form = self._form(agreement, request.POST)
         if form.is_valid():
+            budget, rows = form.categories()
             try:
                 variation = variations.variation_propose(
                     actor=request.user,
@@ -717,48 +726,63 @@ class VariationProposeView(AgreementObject):
                     reason=form.cleaned_data["reason"],
                     maximum_sum=form.cleaned_data["maximum_sum"],
                     ends_on=form.cleaned_data["ends_on"],
+                    budget=budget,
+                    outcomes=form.outcomes_changed(),
                     decision=form.cleaned_data["decision"],
                 )
             except ValidationError as exc:
-                attach_errors(form, exc)
+                attach_errors(form, exc, form.field_for(rows))
             else:
                 messages.success(
                     request,
                     f"Variation {variation.number} is proposed. Someone else (an officer or "
-                    "the CFO) decides it.",
+                    "the CFO) decides it; then the partner signs it.",
                 )
                 return redirect(reverse("agreement", args=[agreement.uuid]) + "#variations")
         return self._page(request, agreement, form, status=400)
 
 
-class VariationDecideView(AgreementObject):
-    permission = VARIATION_DECIDE
+class VariationObject(AgreementObject):
+    """A page about one variation, which this user must be allowed to answer
+    (`variation_rule`: the proposer may not decide it, only the partner signs it; 403 with
+    why)."""
+
+    variation_rule = ""
+    template = ""
+    form_class: type = VariationDecideForm
 
     def _page(self, request, agreement, variation, form, status=200):
         return render(
             request,
-            "agreements/variation_form.html",
+            self.template,
             {
                 "agreement": agreement,
                 "variation": variation,
+                "lines": selectors.variation_lines(variation),
                 "form": form,
-                "title": f"Decide variation {variation.number}",
             },
             status=status,
         )
 
+    def get(self, request, uuid, number: int):
+        agreement = self.agreement(uuid)
+        variation = self.variation(request, agreement, number)
+        return self._page(request, agreement, variation, self.form_class())
+
     def variation(self, request, agreement, number: int):
-        """The variation, if this user may decide it (the proposer may not: 403 with why)."""
         variation = selectors.variation_get(agreement, number)
-        ok, reason = check(request.user, VARIATION_DECIDE, variation)
+        ok, reason = check(request.user, self.variation_rule, variation)
         if not ok:
             raise PermissionDenied(reason)
         return variation
 
-    def get(self, request, uuid, number: int):
-        agreement = self.agreement(uuid)
-        variation = self.variation(request, agreement, number)
-        return self._page(request, agreement, variation, VariationDecideForm())
+
+class VariationDecideView(VariationObject):
+    permission = VARIATION_DECIDE
+    variation_rule = VARIATION_DECIDE
+
+    template = "agreements/variation_decide.html"
+    form_class = VariationDecideForm
 
     def post(self, request, uuid, number: int):
         agreement = self.agreement(uuid)
@@ -768,11 +792,10 @@ class VariationDecideView(AgreementObject):
             note = form.cleaned_data["note"]
             try:
                 if form.cleaned_data["outcome"] == "approve":
-                    terms = variations.variation_approve(
-                        actor=request.user, variation=variation, note=note
-                    )
+                    variations.variation_approve(actor=request.user, variation=variation, note=note)
                     done = (
-                        f"Variation {variation.number} is approved: terms version {terms.number}."
+                        f"Variation {variation.number} is approved. It comes into force when "
+                        f"{agreement.organisation} signs it."
                     )
                 else:
                     variations.variation_reject(actor=request.user, variation=variation, note=note)
@@ -782,6 +805,48 @@ class VariationDecideView(AgreementObject):
             else:
                 messages.success(request, done)
                 return redirect(reverse("agreement", args=[agreement.uuid]) + "#variations")
+        return self._page(request, agreement, variation, form, status=400)
+
+
+class VariationSignView(VariationObject):
+    """The partner signs the variation the OPCC approved, or declines it saying why."""
+
+    variation_rule = VARIATION_SIGN
+
+    template = "agreements/variation_sign.html"
+    form_class = VariationSignForm
+
+    def post(self, request, uuid, number: int):
+        agreement = self.agreement(uuid)
+        variation = self.variation(request, agreement, number)
+        form = VariationSignForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                if d["answer"] == "sign":
+                    terms = variations.variation_sign(
+                        actor=request.user,
+                        variation=variation,
+                        name=d["name"],
+                        position=d["position"],
+                    )
+                    done = (
+                        f"You have signed variation {variation.number}: the terms now in force "
+                        f"are version {terms.number}."
+                    )
+                else:
+                    variations.variation_decline(
+                        actor=request.user, variation=variation, note=d["note"]
+                    )
+                    done = (
+                        f"You have declined variation {variation.number}: the terms stay as "
+                        "they were."
+                    )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, done)
+                return redirect("agreement", uuid=agreement.uuid)
         return self._page(request, agreement, variation, form, status=400)
 
 
@@ -814,6 +879,11 @@ urlpatterns = [
         A + "variations/<int:number>/decide/",
         VariationDecideView.as_view(),
         name="variation-decide",
+    ),
+    path(
+        A + "variations/<int:number>/sign/",
+        VariationSignView.as_view(),
+        name="variation-sign",
     ),
     path(A + "edit/", AgreementEditView.as_view(), name="agreement-edit"),
     path(A + "outcomes/new/", OutcomeAddView.as_view(), name="agreement-outcome-add"),
