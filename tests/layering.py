@@ -32,6 +32,9 @@ LAYERS: list[str] = [
     "grants",  # rounds, applications, review, panel, the PCC's approval
     "decisions",  # decision records, sign-off, the public register
     "agreements",  # agreements, payments (into the ledger), monitoring returns
+    "cohorts",  # reoffending cohorts (criminal-offence data) and their measures
+    "yearend",  # outturn, underspend collected to a central pot, late returns' consequences
+    "scrutiny",  # the Police and Crime Panel: outcomes by priority, the Panel pack
     "examples",  # the LLR example, loaded through the services
     "api",  # the read-only JSON API
     "web",  # the URL map, navigation, pages that bring apps together, commands

@@ -52,6 +52,7 @@ DEMO_USERS = [
     DemoUser("reviewer", "demo-reviewer-pass", "Rae Reviewer", Role.REVIEWER),
     DemoUser("reviewer2", "demo-reviewer2-pass", "Rowan Reviewer", Role.REVIEWER),
     DemoUser("panel", "demo-panel-pass", "Pip Panel", Role.PANEL_MEMBER),
+    DemoUser("pcp", "demo-pcp-pass", "Casey Councillor", Role.POLICE_CRIME_PANEL),
     DemoUser(
         "partner", "demo-partner-pass", "Parveen Partner", Role.PARTNER, "leicester-city-council"
     ),

@@ -81,6 +81,7 @@ class Mechanism(models.TextChoices):
     INNOVATION_FUND = "innovation_fund", "Innovation Fund"
     BCU_FUND = "bcu_fund", "BCU Fund"
     TRANSITIONAL = "transitional", "Transitional funding for established partners"
+    UNDERSPEND = "underspend", "Re-offered underspend (the central pot)"
 
 
 class Reserve(BaseModel):
@@ -95,6 +96,7 @@ class StreamKind(models.TextChoices):
     GRANT = "grant", "Grant"
     TRANSFER = "transfer", "Transfer"
     RESERVE_DRAW = "reserve_draw", "Draw from a reserve"
+    UNDERSPEND = "underspend", "Underspend collected from the year before"
     OTHER = "other", "Other"
 
 
@@ -251,10 +253,13 @@ class EntryKind(models.TextChoices):
 
 
 class Account(models.TextChoices):
-    """What an entry counts: money committed to an allocation, or money paid out of it."""
+    """What an entry counts: money committed to an allocation, money paid out of it, or
+    money released from it at the year end and carried into the next year's central pot (so
+    the year it left does not count it as available again)."""
 
     COMMITTED = "committed", "Committed"
     PAID = "paid", "Paid"
+    CARRIED = "carried", "Carried to the next year's central pot"
 
 
 class LedgerEntry(AppendOnlyModel):
@@ -281,7 +286,8 @@ class LedgerEntry(AppendOnlyModel):
         indexes = [models.Index(fields=["year", "version"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(account__in=["committed", "paid"]), name="entry_account_known"
+                condition=Q(account__in=["committed", "paid", "carried"]),
+                name="entry_account_known",
             ),
             models.CheckConstraint(
                 condition=Q(account="committed") | ~Q(kind="replacement"),

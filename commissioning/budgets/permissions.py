@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from commissioning.core.permissions import Result, has_role, is_staff, role_rule, rule, staff_rule
-from commissioning.core.roles import Role
+from commissioning.core.permissions import Result, has_role, is_staff, role_rule, rule
+from commissioning.core.roles import STAFF_ROLES, Role
 
 VIEW = "budgets.view"
 MANAGE = "budgets.manage"
@@ -14,11 +14,15 @@ TABLES_VIEW = "tables.view"
 PAYMENTS_POST = "ledger.post_payment"
 RECONCILIATION_VIEW = "reconciliation.view"
 
-staff_rule(VIEW, "OPCC staff see the budget", "only OPCC staff see the budget position")
-staff_rule(TABLES_VIEW, "OPCC staff see the budget", "only OPCC staff see the budget position")
-staff_rule(
-    RECONCILIATION_VIEW, "OPCC staff see the budget", "only OPCC staff see the budget position"
-)
+# The year's position, its tables and its reconciliation with the papers: OPCC staff, and
+# the Police and Crime Panel, who scrutinise them (read only; never the allocations' own
+# pages, which carry who recorded what).
+POSITION_READERS = (*STAFF_ROLES, Role.POLICE_CRIME_PANEL)
+_YES = "OPCC staff and the Police and Crime Panel see the budget position"
+_NO = "only OPCC staff and the Police and Crime Panel see the budget position"
+role_rule(VIEW, POSITION_READERS, _YES, _NO)
+role_rule(TABLES_VIEW, POSITION_READERS, _YES, _NO)
+role_rule(RECONCILIATION_VIEW, POSITION_READERS, _YES, _NO)
 role_rule(
     MANAGE,
     [Role.CFO],

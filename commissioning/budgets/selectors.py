@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from commissioning.core.money import ZERO, pounds
@@ -178,12 +178,13 @@ class PositionRow:
     capped: bool = False
     committed: Decimal = ZERO
     indicative: Decimal = ZERO
+    carried: Decimal = ZERO
 
     @property
     def available(self) -> Decimal | None:
         if self.budget is None:
             return None
-        return self.budget - self.committed - self.indicative
+        return self.budget - self.committed - self.indicative - self.carried
 
     @property
     def over(self) -> bool:
@@ -206,14 +207,15 @@ class Position:
     unassigned_to_lines: Decimal
     lines_total: Decimal
     notes: list[str] = field(default_factory=list)
+    carried: Decimal = ZERO
 
     @property
     def uncommitted(self) -> Decimal:
-        return self.pot - self.committed
+        return self.pot - self.committed - self.carried
 
     @property
     def available(self) -> Decimal:
-        return self.pot - self.committed - self.indicative - self.reserve
+        return self.pot - self.committed - self.indicative - self.reserve - self.carried
 
     def measures(self) -> dict[str, Decimal]:
         streams_subtotal = sum((s.amount for s in self.streams if s.kind != "reserve_draw"), ZERO)
@@ -224,27 +226,31 @@ class Position:
             "uncommitted": self.uncommitted,
             "reserve": self.reserve,
             "available": self.available,
+            "carried": self.carried,
             "streams_subtotal": streams_subtotal,
         }
 
 
 def _status_sums(year: FinancialYear, *dims: str) -> dict[tuple, dict[str, Decimal]]:
+    """Committed and indicative (by the entry's version's status) and carried to the next
+    year, summed by the version's `dims`."""
     rows = (
         LedgerEntry.objects.filter(
-            account=Account.COMMITTED,
+            Q(account=Account.COMMITTED, version__status__in=[Status.COMMITTED, Status.INDICATIVE])
+            | Q(account=Account.CARRIED),
             year=year,
-            version__status__in=[Status.COMMITTED, Status.INDICATIVE],
         )
-        .values(*[f"version__{d}" for d in dims], "version__status")
+        .values(*[f"version__{d}" for d in dims], "version__status", "account")
         .annotate(total=Sum("amount"))
         .order_by()
     )
     out: dict[tuple, dict[str, Decimal]] = defaultdict(
-        lambda: {"committed": ZERO, "indicative": ZERO}
+        lambda: {"committed": ZERO, "indicative": ZERO, "carried": ZERO}
     )
     for row in rows:
         key = tuple(row[f"version__{d}"] for d in dims)
-        out[key][row["version__status"]] += pounds(row["total"])
+        bucket = "carried" if row["account"] == Account.CARRIED else row["version__status"]
+        out[key][bucket] += pounds(row["total"])
     return out
 
 
@@ -270,6 +276,7 @@ def position(year: FinancialYear) -> Position:
                 capped=bool(line and line.capped),
                 committed=sums["committed"] if sums else ZERO,
                 indicative=sums["indicative"] if sums else ZERO,
+                carried=sums["carried"] if sums else ZERO,
             )
         )
 
@@ -320,6 +327,7 @@ def position(year: FinancialYear) -> Position:
         )
     committed = sum((r.committed for r in by_mechanism), ZERO)
     indicative = sum((r.indicative for r in by_mechanism), ZERO)
+    carried = sum((r.carried for r in by_mechanism), ZERO)
     reserve_lines = [l for l in lines if l.is_reserve]
     reserve = sum((l.amount for l in reserve_lines), ZERO)
     lines_total = sum((l.amount for l in lines if not l.is_reserve), ZERO)
@@ -337,6 +345,7 @@ def position(year: FinancialYear) -> Position:
         by_stream=by_stream,
         unassigned_to_lines=total_pot - lines_total - reserve,
         lines_total=lines_total,
+        carried=carried,
     )
     if result.available < 0:
         result.notes.append(

@@ -423,6 +423,40 @@ def allocation_cancel(*, actor, allocation: Allocation, reason: str) -> Allocati
     )
 
 
+def _paid_entry(
+    *, actor, allocation: Allocation, amount: Decimal, period: str, kind: str, reason: str
+) -> LedgerEntry:
+    """One entry on the paid account (a payment, or a repayment's reversal), with its audit
+    event. The caller holds the allocation's lock and has checked the amount."""
+    entry = LedgerEntry.objects.create(
+        allocation=allocation,
+        version=current_version(allocation),
+        year_id=allocation.year_id,
+        period=period,
+        amount=amount if kind == EntryKind.ORIGINAL else -amount,
+        kind=kind,
+        account=Account.PAID,
+        posted_by=user_of(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="ledger.payment" if kind == EntryKind.ORIGINAL else "ledger.repayment",
+        obj=allocation,
+        after={"amount": str(amount), "period": period, "entry": str(entry.uuid)},
+        reason=reason,
+    )
+    return entry
+
+
+def _money_in(amount: Decimal, period: str, what: str) -> Decimal:
+    amount = to_money(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": f"{what} must be more than £0"})
+    if period not in PERIODS:
+        raise ValueError(f"unknown period {period!r}")
+    return amount
+
+
 def payment_post(
     *, actor, allocation: Allocation, amount: Decimal, period: str, reason: str
 ) -> LedgerEntry:
@@ -433,10 +467,7 @@ def payment_post(
     committed. The allocation row is locked, so two payments out of one allocation are
     checked one after the other. Call it inside the caller's transaction."""
     require(actor, PAYMENTS_POST, allocation)
-    if amount <= 0:
-        raise ValidationError({"amount": "A payment must be more than £0"})
-    if period not in PERIODS:
-        raise ValueError(f"unknown period {period!r}")
+    amount = _money_in(amount, period, "A payment")
     with transaction.atomic():
         locked(Allocation.objects.filter(pk=allocation.pk))
         version = current_version(allocation)
@@ -453,21 +484,125 @@ def payment_post(
                     f"£{paid:,} is already paid, so £{amount:,} cannot be paid from it"
                 }
             )
-        entry = LedgerEntry.objects.create(
-            allocation=allocation,
-            version=version,
-            year_id=allocation.year_id,
-            period=period,
-            amount=amount,
-            kind=EntryKind.ORIGINAL,
-            account=Account.PAID,
-            posted_by=user_of(actor),
-        )
-        audit_record(
+        return _paid_entry(
             actor=actor,
-            action="ledger.payment",
-            obj=allocation,
-            after={"amount": str(amount), "period": period, "entry": str(entry.uuid)},
+            allocation=allocation,
+            amount=amount,
+            period=period,
+            kind=EntryKind.ORIGINAL,
             reason=reason,
         )
-        return entry
+
+
+def payment_reverse(
+    *, actor, allocation: Allocation, amount: Decimal, period: str, reason: str
+) -> LedgerEntry:
+    """Money paid out of an allocation that came back (an advance repaid): a reversal on the
+    paid account, never more than has been paid. Call it inside the caller's transaction."""
+    require(actor, PAYMENTS_POST, allocation)
+    amount = _money_in(amount, period, "A repayment")
+    with transaction.atomic():
+        locked(Allocation.objects.filter(pk=allocation.pk))
+        paid = paid_total(allocation)
+        if amount > paid:
+            raise ValidationError(
+                {"amount": f"Only £{paid:,} has been paid out of {allocation.reference}"}
+            )
+        return _paid_entry(
+            actor=actor,
+            allocation=allocation,
+            amount=amount,
+            period=period,
+            kind=EntryKind.REVERSAL,
+            reason=reason,
+        )
+
+
+def underspend_carry(
+    *,
+    actor,
+    allocation: Allocation,
+    amount: Decimal,
+    stream: FundingStream,
+    line: BudgetLine,
+    reason: str,
+) -> AllocationVersion:
+    """Carry `amount` of a committed allocation that will not be spent into a later year's
+    funding stream and the budget line it pays for (the central pot of re-offered
+    underspend), in one transaction:
+
+    - a new version of the allocation, its periods reduced from the last back (the old
+      entries stay: the ledger shows the reversal and replacement);
+    - an entry on the allocation's year's `carried` account, so that year does not count the
+      released money as available again;
+    - the stream and the line grow by the amount (their rows locked, so two collections at
+      once both count).
+
+    Never more than is committed less what has been paid out of the allocation."""
+    require(actor, MANAGE, stream.year)
+    amount = _money_in(amount, "FY", "The amount carried")
+    if line.year_id != stream.year_id:
+        raise ValueError("the stream and the line must be of one year")
+    with transaction.atomic():
+        locked(Allocation.objects.filter(pk=allocation.pk))
+        version = current_version(allocation)
+        if version.status != Status.COMMITTED:
+            raise ValidationError(
+                f"{allocation.reference} is {version.get_status_display().lower()}: only a "
+                "committed allocation's underspend is carried"
+            )
+        if stream.year.starts <= allocation.year.starts:
+            raise ValidationError("Underspend is carried into a later year")
+        left_to_pay = version.total - paid_total(allocation)
+        if amount > left_to_pay:
+            raise ValidationError(
+                {
+                    "amount": f"£{version.total:,} is committed to {allocation.reference} and "
+                    f"£{version.total - left_to_pay:,} is paid, so at most £{left_to_pay:,} "
+                    "can be carried"
+                }
+            )
+        amounts = current_amounts(version)
+        left = amount
+        for period in reversed(ordered(amounts)):
+            cut = min(left, amounts[period])
+            amounts[period] -= cut
+            left -= cut
+        released = allocation_vary(
+            actor=actor,
+            allocation=allocation,
+            reason=reason,
+            amounts={p: a for p, a in amounts.items() if a > 0} or {"FY": ZERO},
+        )
+        LedgerEntry.objects.create(
+            allocation=allocation,
+            version=released,
+            year_id=allocation.year_id,
+            period="FY",
+            amount=amount,
+            kind=EntryKind.ORIGINAL,
+            account=Account.CARRIED,
+            posted_by=user_of(actor),
+        )
+        stream = cast("FundingStream", locked(FundingStream.objects.filter(pk=stream.pk)))
+        line = cast("BudgetLine", locked(BudgetLine.objects.filter(pk=line.pk)))
+        before = {"stream": str(stream.amount), "line": str(line.amount)}
+        stream.amount += amount
+        line.amount += amount
+        stream.updated_by = line.updated_by = user_of(actor)
+        stream.save(update_fields=["amount", "updated_by", "updated_at"])
+        line.save(update_fields=["amount", "updated_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="ledger.carry",
+            obj=allocation,
+            before=before,
+            after={
+                "amount": str(amount),
+                "to_year": stream.year.label,
+                "stream": str(stream.amount),
+                "line": str(line.amount),
+            },
+            reason=reason,
+        )
+        return released

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "commissioning.grants",
     "commissioning.decisions",
     "commissioning.agreements",
+    "commissioning.cohorts",
+    "commissioning.yearend",
+    "commissioning.scrutiny",
     "commissioning.web",
 ]
 
@@ -294,3 +297,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Reoffending cohorts (issue 11)
+# A cohort's reduction is measured against COHORT_TARGET_PERCENT unless its upload says
+# otherwise; anything shown outside the officers who may see cohort data withholds groups of
+# fewer than COHORT_SUPPRESS_UNDER offenders; an upload is kept at most (and by default)
+# COHORT_RETENTION_DAYS days, then deleted by `commissioning jobs daily`.
+COHORT_TARGET_PERCENT = Decimal(os.environ.get("COMMISSIONING_COHORT_TARGET", "17"))
+COHORT_SUPPRESS_UNDER = int(os.environ.get("COMMISSIONING_COHORT_SUPPRESS_UNDER", "10"))
+COHORT_RETENTION_DAYS = int(os.environ.get("COMMISSIONING_COHORT_RETENTION_DAYS", "365"))

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     COMMISSIONING_OFFICER = "commissioning_officer", "Commissioning officer"
     REVIEWER = "reviewer", "Reviewer"
     PANEL_MEMBER = "panel_member", "Panel member"
+    POLICE_CRIME_PANEL = "police_crime_panel", "Police and Crime Panel member"
     PARTNER = "partner", "Partner"
 
 

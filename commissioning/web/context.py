@@ -15,15 +15,21 @@ def site(request) -> dict:
         ("Funding", reverse("grant-rounds"), "public"),
         ("Public register", reverse("register-home"), "public"),
     ]
-    if allowed(user, "budgets.view"):
+    if allowed(user, "decisions.view"):
         items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
         items.append(("Needs-based allocation", reverse("formula-list"), "formula.view"))
         items.append(("Organisations", reverse("organisation-list"), "organisations.view"))
         items.append(("Decisions", reverse("decision-list"), "decisions.view"))
         items.append(("Agreements", reverse("monitoring"), "agreements.monitor"))
+        items.append(("Outcomes by priority", reverse("scrutiny"), "scrutiny.read"))
+        if allowed(user, "cohorts.view"):
+            items.append(("Reoffending cohorts", reverse("cohort-list"), "cohorts.view"))
         if allowed(user, "spending.import"):
             items.append(("Spending", reverse("spending-import"), "spending.import"))
         items.append(("Audit log", reverse("audit-log"), "audit.view"))
+    elif allowed(user, "scrutiny.read"):
+        items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
+        items.append(("Outcomes by priority", reverse("scrutiny"), "scrutiny.read"))
     elif allowed(user, "allocations.list"):
         items.append(("Our allocations", reverse("my-allocations"), "allocations.list"))
         if allowed(user, "returns.submit"):

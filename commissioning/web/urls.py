@@ -227,4 +227,7 @@ urlpatterns = [
     ),
     path("", include("commissioning.decisions.urls")),
     path("", include("commissioning.agreements.urls")),
+    path("", include("commissioning.cohorts.urls")),
+    path("", include("commissioning.yearend.urls")),
+    path("", include("commissioning.scrutiny.urls")),
 ]

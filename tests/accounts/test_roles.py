@@ -27,6 +27,7 @@ def test_the_roles_an_opcc_has():
         "commissioning_officer",
         "reviewer",
         "panel_member",
+        "police_crime_panel",
         "partner",
     }
     assert STAFF_ROLES == {Role.PCC, Role.CHIEF_EXECUTIVE, Role.CFO, Role.COMMISSIONING_OFFICER}

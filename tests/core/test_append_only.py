@@ -111,6 +111,32 @@ def _spending_import():
     )
 
 
+def _pot():
+    pot = _model("yearend.Pot").objects.first()
+    if pot is None:
+        source, year = _model("budgets.FinancialYear").objects.order_by("starts")[:2]
+        pot = _model("yearend.Pot").objects.create(
+            source_year=source,
+            year=year,
+            name="A pot to try the triggers on",
+            stream=_model("budgets.FundingStream").objects.create(
+                year=year, name="Underspend", amount=Decimal("0.00"), kind="underspend"
+            ),
+            line=_model("budgets.BudgetLine").objects.create(
+                year=year, name="Underspend", amount=Decimal("0.00"), mechanism="underspend"
+            ),
+        )
+    return pot
+
+
+def _receivable():
+    return _model("yearend.Receivable").objects.create(
+        allocation=_model("budgets.Allocation").objects.order_by("pk").first(),
+        amount=Decimal("1.00"),
+        reason="To try the triggers",
+    )
+
+
 # How to make a row of each table the test database may have none of (the example data
 # fills the others). A new append-only table with no rows needs a line here.
 MAKE = {
@@ -135,6 +161,22 @@ MAKE = {
     ),
     "agreements.ReturnEvent": lambda: _model("agreements.ReturnEvent").objects.create(
         report=_report(), action="submitted"
+    ),
+    "yearend.Collection": lambda: _model("yearend.Collection").objects.create(
+        pot=_pot(),
+        allocation=_model("budgets.Allocation").objects.order_by("pk").first(),
+        version=_model("budgets.AllocationVersion")
+        .objects.exclude(pk__in=_model("yearend.Collection").objects.values("version"))
+        .first(),
+        amount=Decimal("1.00"),
+        source="To try the triggers",
+    ),
+    "yearend.Receivable": _receivable,
+    "yearend.Repayment": lambda: _model("yearend.Repayment").objects.create(
+        receivable=_receivable(),
+        received_on=dt.date(2031, 4, 1),
+        reference="R1",
+        entry=_model("budgets.LedgerEntry").objects.order_by("-pk").first(),
     ),
     "core.Message": lambda: _model("core.Message").objects.create(
         to_address="someone@example.org", subject="Subject", body="Body"
@@ -207,6 +249,9 @@ def test_the_append_only_tables_are_the_ones_we_expect():
         "decisions.Determination",
         "decisions.PublishedVersion",
         "decisions.PublishedGrant",
+        "yearend.Collection",
+        "yearend.Receivable",
+        "yearend.Repayment",
     }
 
 

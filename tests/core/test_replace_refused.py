@@ -25,6 +25,9 @@ APPEND_ONLY = [
     "formula_formularunarea",
     "grants_applicationevent",
     "grants_rounddecision",
+    "yearend_collection",
+    "yearend_receivable",
+    "yearend_repayment",
 ]
 # Tables the LLR example (loaded once for the test session) has rows in.
 WITH_ROWS = [

@@ -47,7 +47,16 @@ def test_every_api_operation_names_a_rule():
 
 ROLE_TABLE = [
     # rule, roles allowed
-    ("budgets.view", {Role.PCC, Role.CHIEF_EXECUTIVE, Role.CFO, Role.COMMISSIONING_OFFICER}),
+    (
+        "budgets.view",
+        {
+            Role.PCC,
+            Role.CHIEF_EXECUTIVE,
+            Role.CFO,
+            Role.COMMISSIONING_OFFICER,
+            Role.POLICE_CRIME_PANEL,
+        },
+    ),
     ("budgets.manage", {Role.CFO}),
     ("allocations.change", {Role.CFO, Role.COMMISSIONING_OFFICER}),
     (

@@ -29,10 +29,11 @@ pytestmark = pytest.mark.django_db
 
 PCC, CEO, CFO = "pcc", "chief_executive", "cfo"
 OFFICER, REVIEWER, PANEL, PARTNER = "commissioning_officer", "reviewer", "panel_member", "partner"
+PCP = "police_crime_panel"  # a Police and Crime Panel member (not the grant review panel)
 ANON, INACTIVE, SYS, CLI = "anonymous", "inactive", "system", "command_line"
 
 STAFF = {PCC, CEO, CFO, OFFICER}
-SIGNED_IN = STAFF | {REVIEWER, PANEL, PARTNER}
+SIGNED_IN = STAFF | {REVIEWER, PANEL, PARTNER, PCP}
 SUBJECTS = [*sorted(SIGNED_IN), ANON, INACTIVE, SYS, CLI]
 EVERYONE = set(SUBJECTS)
 
@@ -45,10 +46,13 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "accounts.create_user": {"-": {CLI}},
     "accounts.own_sign_in": {"-": SIGNED_IN | {CLI}},
     "plans.view": {"-": EVERYONE},
-    "budgets.view": {"-": STAFF | {CLI}},
+    # the year positions, their tables and reconciliation: staff and the Police and Crime Panel
+    "budgets.view": {"-": STAFF | {PCP, CLI}},
     "budgets.manage": {"-": {CFO, CLI}},
-    "tables.view": {"-": STAFF | {CLI}},
-    "reconciliation.view": {"-": STAFF | {CLI}},
+    "tables.view": {"-": STAFF | {PCP, CLI}},
+    "reconciliation.view": {"-": STAFF | {PCP, CLI}},
+    # the outcomes pack and the year end: staff and the Police and Crime Panel
+    "scrutiny.read": {"-": STAFF | {PCP, CLI}},
     "allocations.list": {"-": STAFF | {PARTNER, CLI}},
     "allocations.change": {"-": {OFFICER, CFO, CLI}},
     "allocations.view": {
@@ -142,6 +146,10 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     },
     # the finance system's spending, for the register of spending over £500
     "spending.import": {"-": {CFO, CLI}},
+    # reoffending cohorts (criminal-offence data): officers and the Chief Executive see
+    # them; only officers upload and link them
+    "cohorts.view": {"-": {OFFICER, CEO, CLI}},
+    "cohorts.manage": {"-": {OFFICER, CLI}},
     # "everyone signed in can follow the jobs they started"
     "jobs.list": {"-": SIGNED_IN | {CLI}},
     # the person who started a job, and OPCC staff

@@ -59,6 +59,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Agreements, returns and payments (example activity): {agreements_ensure()}"
         )
+        from commissioning.cohorts.demo import cohorts_ensure
+
+        self.stdout.write(f"Reoffending cohorts (synthetic): {cohorts_ensure()}")
         css = Path(settings.STATICFILES_DIRS[0]) / "dist" / "application.css"
         if not css.exists():
             self.stderr.write(

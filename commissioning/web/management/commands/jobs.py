@@ -43,3 +43,6 @@ class Command(BaseCommand):
         # Monitoring returns: a reminder before each is due and one once it is late, each
         # sent once however often this runs.
         call_command("returns", "remind", stdout=self.stdout)
+        # Reoffending cohorts past their retention date: deleted, the one deletion the
+        # product performs, itself audited.
+        call_command("cohort", "prune", stdout=self.stdout)

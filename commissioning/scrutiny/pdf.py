@@ -1,0 +1,271 @@
+"""The outcomes pack as an A4 PDF for a Police and Crime Panel meeting, in the papers' plain
+style: the heading, boxed bands and ruled tables of the decision record and the agreement
+(`decisions.pdf_form`, `formula.report_pdf`), Helvetica, amounts in the product's one money
+format. Figures only: nothing about a person.
+
+reportlab (and the shared helpers, which import it) is imported inside `pack_pdf`, so the
+rest of the app loads without it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+
+from commissioning.core.templatetags.govuk import money
+
+from .format import NONE, NOTES, TITLE, figure, number, percent
+from .rollup import RAGS, Figures, IntentionRow, truncate
+from .selectors import OutcomesPack
+
+
+def _blank(text: str) -> str:
+    """A missing figure is a blank cell in the PDF's tables (a dash would stop a column of
+    numbers lining up on the right)."""
+    return "" if text == NONE else text
+
+
+UNIT_ROW = {"count": "", "pounds": " (measures in pounds)", "percent": " (percentages: means)"}
+
+
+def _outcome_rows(label: str, f: Figures) -> list[list[str]]:
+    """One row per unit the priority's measures use (a priority with none: one row); the
+    units show in the figures themselves (£ for pounds, % for percentages)."""
+    units = f.unit_list
+    if not units:
+        return [[label, number(f.measures), "", "", "", ""]]
+    return [
+        [
+            (label if i == 0 else "") + UNIT_ROW[u.unit],
+            number(u.measures),
+            _blank(figure(u.target_shown, u.unit)),
+            _blank(figure(u.reported_target_shown, u.unit)),
+            _blank(figure(u.actual_shown, u.unit)),
+            _blank(percent(u.achieved)),
+        ]
+        for i, u in enumerate(units)
+    ]
+
+
+def _spend_row(label: str, f: Figures) -> list[str]:
+    return [
+        label,
+        money(f.budget),
+        money(f.profiled),
+        money(f.spent),
+        _blank(percent(f.spent_of_profile)),
+        *[number(f.rag[r]) for r in RAGS],
+    ]
+
+
+def _intention_cells(row: IntentionRow) -> list[str]:
+    m = row.money
+    return [
+        row.code,
+        truncate(row.description, 70),
+        money(row.estimate) if row.estimate is not None else "",
+        money(m.committed),
+        money(m.indicative),
+        money(m.paid),
+        money(row.difference) if row.difference is not None else "",
+    ]
+
+
+def pack_pdf(pack: OutcomesPack) -> bytes:
+    """Render the pack as A4 PDF bytes."""
+    from io import BytesIO
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import CondPageBreak, Flowable, SimpleDocTemplate, Spacer
+
+    from commissioning.decisions.pdf import _no_marker
+    from commissioning.decisions.pdf_form import _boxed_table, _Form, _p
+    from commissioning.formula.report_pdf import (
+        PAGE_MARGIN,
+        _data_table,
+        _numbered_canvas,
+        _plain,
+    )
+
+    funder = settings.SITE_ORGANISATION_NAME or "Office of the Police and Crime Commissioner"
+    year = pack.year.label
+    buffer = BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=PAGE_MARGIN,
+        rightMargin=PAGE_MARGIN,
+        topMargin=PAGE_MARGIN,
+        bottomMargin=PAGE_MARGIN + 4 * mm,
+        title=f"{TITLE}, {year}: Police and Crime Panel pack",
+        author=funder,
+        subject=f"Outcomes of the Commissioner's agreements by theme and priority, {year}",
+        creator="Commissioning: Police and Crime Panel pack",
+        keywords="Police and Crime Panel, outcomes, strategic priorities, commissioning",
+        lang="en-GB",
+        displayDocTitle=True,
+    )
+    width = template.width - 12  # SimpleDocTemplate's frame pads 6pt each side
+    total = pack.rollup.total
+
+    story: list[Flowable] = [
+        _p(f"{funder.upper()} \u2014 REPORT TO THE POLICE AND CRIME PANEL", "heading"),
+        _p(f"{TITLE}, {year}. Prepared on {timezone.localdate():%-d %B %Y}.", "note"),
+    ]
+    summary = _Form(width)
+    summary.band("The pack")
+    summary.field("Financial year", year)
+    summary.field("Police and Crime Plan", pack.plan or NONE)
+    summary.field("Agreements", number(pack.agreements))
+    summary.field("Measures", number(total.measures))
+    summary.field("Returns accepted", number(pack.returns_accepted))
+    summary.field(
+        "Ratings of accepted returns",
+        ", ".join(f"{number(total.rag[r])} {r}" for r in RAGS) + " (one per measure per return)",
+    )
+    summary.field("Budget of the agreements", money(total.budget))
+    summary.field(
+        "Spent, as reported",
+        f"{money(total.spent)} of {money(total.profiled)} profiled for the periods reported "
+        f"({percent(total.spent_of_profile)})",
+    )
+    summary.field(
+        "Committed in the ledger", money(pack.intentions.total.money.committed) + " for the year"
+    )
+    story.append(summary.table())
+    story.append(Spacer(1, 8))
+    if not pack.has_agreements:
+        story.append(_p(f"There are no agreements for {year} yet: the tables below are empty."))
+
+    outcome_columns = [
+        "Priority",
+        "Measures",
+        "Target for the year",
+        "Target for returns accepted",
+        "Actual",
+        "Achieved",
+    ]
+    spend_columns = [
+        "Priority",
+        "Budget",
+        "Profile for returns accepted",
+        "Spent",
+        "Spent of profile",
+        "Green",
+        "Amber",
+        "Red",
+    ]
+
+    def section(title: str, rows: list, subtotal_label: str, subtotal: Figures) -> None:
+        """A theme (or the rest): its targets and actuals, then its ratings and spend."""
+        outcome_rows = [cells for label, f in rows for cells in _outcome_rows(label, f)]
+        last = _outcome_rows(subtotal_label, subtotal)
+        story.append(CondPageBreak(200))
+        story.extend(
+            _boxed_table(
+                f"{title}: targets and actuals",
+                _data_table(outcome_columns, outcome_rows + last[:-1], last[-1], width),
+                width,
+            )
+        )
+        story.append(Spacer(1, 4))
+        story.extend(
+            _boxed_table(
+                f"{title}: spend against budget, and ratings of accepted returns",
+                _data_table(
+                    spend_columns,
+                    [_spend_row(label, f) for label, f in rows],
+                    _spend_row(subtotal_label, subtotal),
+                    width,
+                ),
+                width,
+            )
+        )
+        story.append(Spacer(1, 10))
+
+    for g in pack.rollup.groups:
+        section(g.label, [(r.label, r.figures) for r in g.rows], f"Total {g.label}", g.subtotal)
+    none = pack.rollup.not_linked
+    section("Measures on no priority, and the total", [(none.label, none.figures)], "Total", total)
+
+    if len(pack.years) > 1:
+        columns = ["Theme or priority"]
+        for y in pack.years:
+            columns += [f"{y} measures", f"{y} achieved", f"{y} spent"]
+        rows = []
+        for yoy in pack.year_on_year[:-1]:
+            cells = [yoy.label if yoy.kind != "theme" else f"{yoy.label} (total)"]
+            for y in pack.years:
+                f = yoy.by_year[y]
+                cells += [number(f.measures), _blank(percent(f.achieved)), money(f.spent)]
+            rows.append(cells)
+        last = pack.year_on_year[-1]
+        footer = ["Total"]
+        for y in pack.years:
+            f = last.by_year[y]
+            footer += [number(f.measures), _blank(percent(f.achieved)), money(f.spent)]
+        story += _boxed_table("Year on year", _data_table(columns, rows, footer, width), width)
+        story.append(Spacer(1, 8))
+
+    table = pack.intentions
+    story += _boxed_table(
+        f"Commissioning intentions: the plan's estimates and the ledger, {year}",
+        _data_table(
+            [
+                "Code",
+                "Intention",
+                "Estimate",
+                "Committed",
+                "Indicative",
+                "Paid",
+                "Committed less estimate",
+            ],
+            [_intention_cells(r) for r in [*table.rows, table.subtotal, table.not_linked]],
+            _intention_cells(table.total),
+            width,
+        ),
+        width,
+    )
+    story.append(Spacer(1, 8))
+
+    if len(pack.intention_years) > 1:
+        columns = ["Code"]
+        for y in pack.intention_years:
+            columns += [f"{y} estimate", f"{y} committed"]
+        labels = {"subtotal": "All", "none": "None named", "total": "Total"}
+        rows = [
+            [
+                line["code"] or labels[line["kind"]],
+                *[
+                    text
+                    for cell in line["years"]
+                    for text in (
+                        money(cell["estimate"]) if cell["estimate"] is not None else "",
+                        money(cell["committed"]),
+                    )
+                ],
+            ]
+            for line in pack.intentions_side_by_side()
+        ]
+        story += _boxed_table(
+            "Commissioning intentions year by year: estimate and committed",
+            _data_table(columns, rows[:-1], rows[-1], width),
+            width,
+        )
+        story.append(Spacer(1, 8))
+
+    notes = _Form(width)
+    notes.band("How the pack counts")
+    for n, note in enumerate(NOTES, start=1):
+        notes.field(f"Note {n}", note)
+    story.append(notes.table())
+
+    footer_text = _plain(f"{TITLE} {year} \u00b7 Police and Crime Panel pack")
+    template.build(
+        story,
+        onFirstPage=_no_marker,
+        onLaterPages=_no_marker,
+        canvasmaker=_numbered_canvas(footer_text),
+    )
+    return buffer.getvalue()

@@ -1,0 +1,55 @@
+"""The Police and Crime Panel's pages: the outcomes packs by year, each as a page, an XLSX, a
+PDF for a Panel meeting and JSON. Read only; OPCC staff and the Panel (`scrutiny.read`)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+
+from commissioning.budgets.selectors import year_get
+from commissioning.core.downloads import JSON, PDF, XLSX, file_response
+from commissioning.core.guard import Guarded
+
+from . import exports, selectors
+from .permissions import READ
+
+FORMATS = {"xlsx": XLSX, "pdf": PDF, "json": JSON}
+
+
+class PackListView(Guarded):
+    permission = READ
+
+    def get(self, request):
+        return render(request, "scrutiny/index.html", {"years": selectors.pack_years()})
+
+
+class PackView(Guarded):
+    permission = READ
+
+    def get(self, request, year: str):
+        pack = selectors.outcomes_pack(year_get(year))
+        return render(
+            request,
+            "scrutiny/pack.html",
+            {
+                "pack": pack,
+                "year": pack.year,
+                "side_by_side": pack.intentions_side_by_side(),
+                "notes": exports.NOTES,
+            },
+        )
+
+
+class PackDownloadView(Guarded):
+    permission = READ
+
+    def get(self, request, year: str, fmt: str):
+        if fmt not in FORMATS:
+            raise Http404("No such format")
+        pack = selectors.outcomes_pack(year_get(year))
+        return file_response(
+            exports.pack_file(pack, fmt),
+            filename=exports.pack_filename(pack, fmt),
+            content_type=FORMATS[fmt],
+            inline=fmt == "pdf",
+        )
