@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"load-example": "load_example", "import": "import_allocations"}
+ALIASES = {"load-example": "load_example", "import": "import_allocations", "year-end": "year_end"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,6 +56,8 @@ DEMO_USERS = [
     DemoUser(
         "partner", "demo-partner-pass", "Parveen Partner", Role.PARTNER, "leicester-city-council"
     ),
+    # A Community Safety Partnership's contact, who applies for the re-offered underspend.
+    DemoUser("csp", "demo-csp-pass", "Sam Safer", Role.PARTNER, "safer-leicester-partnership"),
 ]
 
 

@@ -40,20 +40,29 @@ def _small(label: str) -> forms.CharField:
 
 
 class DateField(forms.CharField):
-    """A date as people type it: 31/3/2032, 31 3 2032, 2032-03-31 or 31 March 2032."""
+    """A date as people type it: 31/3/2032, 31 3 2032, 2032-03-31 or 31 March 2032. With
+    `past=` a message, a date after today is refused with it (a payment made, money
+    received)."""
 
     widget = forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"})
+
+    def __init__(self, *args: Any, past: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.past = past
 
     def clean(self, value):
         value = super().clean(value)
         if value in ("", None):
             return None
         try:
-            return parse_date(value)
+            day = parse_date(value)
         except ValueError:
             raise forms.ValidationError(
                 f"{self.label}: enter a real date, like 31/3/2032"
             ) from None
+        if self.past and day > timezone.localdate():
+            raise forms.ValidationError(self.past)
+        return day
 
 
 class AgreementForm(forms.Form):
@@ -402,6 +411,7 @@ class PaidForm(forms.Form):
         label="Date paid",
         help_text="For example 28/7/2031",
         error_messages={"required": "Enter the date the payment was made"},
+        past="The payment date cannot be in the future",
     )
     finance_reference = _text(
         "Finance system reference",
@@ -410,12 +420,6 @@ class PaidForm(forms.Form):
         help_text="The payment's reference in the finance system",
         error_messages={"required": "Give the finance system's reference for the payment"},
     )
-
-    def clean_paid_on(self) -> dt.date | None:
-        paid_on = self.cleaned_data.get("paid_on")
-        if paid_on is not None and paid_on > timezone.localdate():
-            raise forms.ValidationError("The payment date cannot be in the future")
-        return paid_on
 
 
 class VariationForm(BudgetFields, MeasureFields, forms.Form):

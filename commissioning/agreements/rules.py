@@ -40,7 +40,7 @@ def _report(period):
     return getattr(period, "report", None)
 
 
-def _accepted(period) -> bool:
+def return_accepted(period) -> bool:
     report = _report(period)
     return report is not None and report.status == ReturnStatus.ACCEPTED
 
@@ -84,7 +84,7 @@ def payment_holds(payment, today: dt.date) -> list[str]:
     if payment.retention:
         finals = [p for p in agreement.periods.all() if p.final]
         period = finals[0] if finals else period
-    if period is not None and not _accepted(period):
+    if period is not None and not return_accepted(period):
         late = days_late(period, today)
         if late:
             reasons.append(

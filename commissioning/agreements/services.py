@@ -45,7 +45,7 @@ from .models import (
     Unit,
 )
 from .permissions import MANAGE
-from .rules import funds_a_partner, schedule_problems, split_evenly
+from .rules import funds_a_partner, return_accepted, schedule_problems, split_evenly
 from .terms import digest, terms_document
 from .workflow import AGREEMENT
 
@@ -662,12 +662,24 @@ def agreement_cancel(*, actor, agreement: Agreement, reason: str) -> Agreement:
 
 
 def agreement_close(*, actor, agreement: Agreement, reason: str) -> Agreement:
-    """Close an accepted agreement once nothing is left to pay: every instalment is paid or
-    cancelled (cancel the ones that will not be paid first, each with its reason)."""
+    """Close an accepted agreement with its final return: the final return is accepted and
+    nothing is left to pay (every instalment is paid or cancelled: cancel the ones that will
+    not be paid first, each with its reason). What was spent is then known, so the year end
+    can collect what was not."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why the agreement is being closed"})
     with transaction.atomic():
         agreement = locked_agreement(agreement)
+        waiting = [
+            p.label
+            for p in agreement.periods.filter(final=True).select_related("report")
+            if not return_accepted(p)
+        ]
+        if waiting:
+            raise ValidationError(
+                f"The final return ({', '.join(waiting)}) is not accepted yet: an agreement is "
+                "closed with its final return"
+            )
         open_ones = agreement.payments.filter(
             status__in=["scheduled", "requested", "approved"]
         ).order_by("number")

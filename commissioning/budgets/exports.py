@@ -79,6 +79,7 @@ def position_record(pos: Position) -> dict[str, Any]:
         "committed": str(pos.committed),
         "indicative": str(pos.indicative),
         "reserve": str(pos.reserve),
+        "carried": str(pos.carried),
         "available": str(pos.available),
         "uncommitted": str(pos.uncommitted),
         "by_mechanism": [row(r) for r in pos.by_mechanism],

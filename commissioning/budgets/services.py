@@ -18,6 +18,7 @@ from commissioning.core.locks import locked
 from commissioning.core.money import ZERO, pounds, to_money
 from commissioning.core.permissions import require
 
+from .holds import commit_problems
 from .models import (
     Account,
     Allocation,
@@ -340,6 +341,10 @@ def allocation_vary(
         target = changes.get("status", old.status)
         if target != old.status and target in Status.values:
             ALLOCATION.permit(actor, old, old.status, target)
+        if target == Status.COMMITTED and old.status != Status.COMMITTED:
+            held = commit_problems(allocation)
+            if held:
+                raise ValidationError({"status": held})
         old_amounts = current_amounts(old)
         fields = {name: getattr(old, name) for name in VERSION_FIELDS}
         fields.update(changes)

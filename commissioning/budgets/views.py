@@ -70,6 +70,7 @@ class YearView(Guarded):
                 "table_kinds": TABLE_KINDS,
                 "can_change": allowed(request.user, rules.ALLOCATIONS_CHANGE),
                 "can_manage": allowed(request.user, rules.MANAGE),
+                "can_list": allowed(request.user, rules.ALLOCATIONS_LIST),
             },
         )
 

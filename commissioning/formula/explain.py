@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from . import calc
+from . import calc, late
 from .engine import INDICATOR_LABELS
 
 PERCENT = Decimal("0.01")
@@ -174,6 +174,9 @@ def method(snapshot: Mapping[str, Any]) -> list[str]:
             f"The comparison is with the {previous['year']} {previous['source'].lower()}, which shared "
             f"{_pounds(earlier)}; where the totals differ, compare each area's share as well as its pounds."
         )
+    rule = late_rule_sentence(snapshot)
+    if rule:
+        text.append(rule)
     text.append(
         f"Amounts are rounded to the nearest {_pounds(Decimal(p.get('unit') or 1))} by the largest-remainder method, "
         "so that they add up to the pot exactly."
@@ -184,6 +187,39 @@ def method(snapshot: Mapping[str, Any]) -> list[str]:
         "reclassification. The harm weights are averages per police.uk category, not per offence."
     )
     return text
+
+
+def late_rule_sentence(snapshot: Mapping[str, Any]) -> str:
+    """The run's late-returns rule in words, or "" when it has none."""
+    rule = late.rule_of(snapshot)
+    if rule is None:
+        return ""
+    count = (
+        "a monitoring return"
+        if rule.returns == 1
+        else f"{rule.returns:,} or more monitoring returns"
+    )
+    previous = (snapshot.get("previous") or {}).get("year")
+    when = previous or "the financial year before the one the run is adopted for"
+    how = (
+        "late"
+        if rule.days == 0
+        else f"late by more than {rule.days:,} day{'s' if rule.days != 1 else ''}"
+    )
+    if rule.action == late.HOLD:
+        what = "has its allocation held (indicative) until the late returns are in"
+    else:
+        percent = rule.as_params()["percent"]
+        what = (
+            f"has its allocation reduced by {percent}%; the amount withheld stays unallocated "
+            "in the fund"
+        )
+    return (
+        f"Late returns: an area whose partnership had {count} {how}, of those due in {when} "
+        "(a return counts if it was submitted late, or is still not in when the run is "
+        f"adopted), {what}. The rule is applied when the run is adopted, and each area it "
+        "changes is listed with the returns that triggered it."
+    )
 
 
 def inputs(snapshot: Mapping[str, Any], run_hash: str = "") -> list[tuple[str, str]]:

@@ -7,8 +7,13 @@ from django import forms
 from commissioning.budgets.forms import MoneyField
 from commissioning.budgets.models import FinancialYear, Status
 
+from . import late
+from .errors import FormulaInputError
 from .models import HarmWeightTable
 from .services import POPULATION_SOURCES
+
+LATE_FIELDS = ("late_action", "late_returns", "late_days", "late_percent")
+WEIGHT_FIELDS = ("weight_harm", "weight_rate", "weight_population", "extra_weights")
 
 
 class RunForm(forms.Form):
@@ -78,6 +83,40 @@ class RunForm(forms.Form):
         max_value=1,
         label="Phase-in (fraction of the change taken this year)",
     )
+    # The late-returns rule (late.py), checked by the same rule the service applies.
+    late_action = forms.ChoiceField(
+        label="What happens to an area whose partnership's returns were late",
+        choices=list(late.ACTIONS.items()),
+        initial=late.NONE,
+        widget=forms.RadioSelect,
+        required=False,  # not chosen: no rule (the page checks "none" to begin with)
+    )
+    late_returns = forms.IntegerField(
+        required=False,
+        initial=1,
+        label="Number of late returns that applies the rule",
+        help_text="An area with this many returns late, or more, is held or reduced",
+        error_messages={"invalid": "The number of late returns must be a whole number"},
+    )
+    late_days = forms.IntegerField(
+        required=False,
+        initial=0,
+        label="Late by more than (days)",
+        help_text="0 counts any return that was late at all",
+        error_messages={"invalid": "The days late must be a whole number of days"},
+    )
+    late_percent = forms.DecimalField(
+        required=False,
+        label="Reduce the allocation by (%)",
+        help_text="Only for a reduction; the amount withheld stays unallocated in the fund",
+        error_messages={"invalid": "The percentage to reduce by must be a number"},
+    )
+
+    def run_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in LATE_FIELDS]
+
+    def late_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in LATE_FIELDS]
 
     def weights(self) -> dict[str, Decimal]:
         data = self.cleaned_data
@@ -98,7 +137,21 @@ class RunForm(forms.Form):
 
     def clean(self):
         data = super().clean() or {}
-        if not self.errors:
+        try:
+            late.late_rule(
+                data.get("late_action"),
+                data.get("late_returns"),
+                data.get("late_days"),
+                data.get("late_percent"),
+            )
+        except FormulaInputError as exc:
+            # Every problem at once, under its field; a field that could not be read at all
+            # already says so.
+            for name, messages in exc.message_dict.items():
+                if name not in self.errors:
+                    for message in messages:
+                        self.add_error(name if name in self.fields else None, message)
+        if not any(name in self.errors for name in WEIGHT_FIELDS):
             try:
                 total = sum(self.weights().values(), Decimal(0))
             except forms.ValidationError as exc:

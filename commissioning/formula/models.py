@@ -159,6 +159,12 @@ class FormulaAdoption(AppendOnlyModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     allocations = models.ManyToManyField("budgets.Allocation", related_name="formula_adoptions")
+    late_returns = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The run's late-returns rule as applied, one record per area it changed: "
+        "the action, the amount before and after, and the returns that triggered it",
+    )
 
     def __str__(self) -> str:
         return f"{self.run.reference} adopted for {self.year}"

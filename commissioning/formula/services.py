@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from commissioning.budgets import services as budget_services
 from commissioning.budgets.models import FinancialYear, Mechanism, Status
@@ -25,13 +27,14 @@ from commissioning.core.jobs import job_start
 from commissioning.core.locks import locked
 from commissioning.core.models import Job
 from commissioning.core.permissions import require
+from commissioning.core.templatetags.govuk import money
 from commissioning.core.uploads import display_name
 from commissioning.crime import harm as harm_lib
 from commissioning.crime.police_uk import EXPECTED_COLUMNS, STREET_FILE_RE
 from commissioning.crime.store import IngestReport
 from commissioning.organisations.models import Area
 
-from . import calc, engine, vli
+from . import calc, engine, late, vli
 from .errors import FormulaInputError
 from .models import (
     CrimeDataLoad,
@@ -369,11 +372,18 @@ class RunRequest:
     phase_in: Decimal | None = None
     uploads: Sequence[IndicatorUpload] = ()
     title: str = ""
+    # The late-returns rule, applied when the run is adopted (late.py): "none", "hold" or
+    # "reduce"; N returns late by more than D days; P% for a reduction.
+    late_action: str = late.NONE
+    late_returns: int = 1
+    late_days: int = 0
+    late_percent: Decimal | None = None
 
 
 def build_snapshot(req: RunRequest, *, actor) -> dict[str, Any]:
     """Gather every input of a run into one JSON-ready record, checking it as we go (the
     default harm weights are stored for `actor` if this is the first run to need them)."""
+    rule = late.late_rule(req.late_action, req.late_returns, req.late_days, req.late_percent)
     if req.population_source not in POPULATION_SOURCES:
         raise FormulaInputError(
             {"population_source": f"Unknown population source {req.population_source}"}
@@ -475,6 +485,18 @@ def build_snapshot(req: RunRequest, *, actor) -> dict[str, Any]:
             "source": "Partnership Locality Fund in the ledger",
             "values": {k: str(v) for k, v in sorted(earlier.items())},
         }
+    params: dict[str, Any] = {
+        "pot": str(req.pot),
+        "weights": {k: str(v) for k, v in req.weights.items()},
+        "unit": str(req.unit),
+        "minimum": str(req.minimum),
+        "floor_pct": None if req.floor_pct is None else str(req.floor_pct),
+        "cap_pct": None if req.cap_pct is None else str(req.cap_pct),
+        "phase_in": None if req.phase_in is None else str(req.phase_in),
+    }
+    if rule is not None:
+        # Only when a rule is set, so the inputs of runs without one stay as they were.
+        params[late.PARAM] = rule.as_params()
     return {
         "formula_version": calc.FORMULA_VERSION,
         "year": req.year.label,
@@ -498,15 +520,7 @@ def build_snapshot(req: RunRequest, *, actor) -> dict[str, Any]:
         "uploads": uploads,
         "join": join,
         "previous": previous,
-        "params": {
-            "pot": str(req.pot),
-            "weights": {k: str(v) for k, v in req.weights.items()},
-            "unit": str(req.unit),
-            "minimum": str(req.minimum),
-            "floor_pct": None if req.floor_pct is None else str(req.floor_pct),
-            "cap_pct": None if req.cap_pct is None else str(req.cap_pct),
-            "phase_in": None if req.phase_in is None else str(req.phase_in),
-        },
+        "params": params,
     }
 
 
@@ -557,9 +571,20 @@ def formula_run_create(*, actor, req: RunRequest) -> FormulaRun:
 
 
 def formula_run_adopt(
-    *, actor, run: FormulaRun, year: FinancialYear, status: str = Status.INDICATIVE
+    *,
+    actor,
+    run: FormulaRun,
+    year: FinancialYear,
+    status: str = Status.INDICATIVE,
+    today: dt.date | None = None,
 ) -> FormulaAdoption:
-    """Record the run's allocations in the ledger as the year's Partnership Locality Fund."""
+    """Record the run's allocations in the ledger as the year's Partnership Locality Fund.
+
+    A run with a late-returns rule applies it here, area by area (late.py): an area whose
+    partnership had the rule's number of returns late in the year before is held
+    (recorded indicative whatever `status` asks) or reduced, its allocation's comment says
+    so and why, and the adoption records each area's outcome with the returns that
+    triggered it. `today` is the day lateness is judged on (today by default)."""
     require(actor, RUN, run)
     if FormulaAdoption.objects.filter(run=run).exists():
         raise FormulaInputError("This run has already been adopted")
@@ -573,36 +598,104 @@ def formula_run_adopt(
         raise FormulaInputError(
             f"No Community Safety Partnership is recorded for {', '.join(missing)}"
         )
+    on = today or timezone.localdate()
+    rule = late.rule_of(run.inputs)
+    before = late.year_before(run.inputs, year) if rule is not None else None
+    base_comment = f"Needs-based formula run {run.reference} (output {run.output_hash[:12]})"
     with transaction.atomic():
-        adoption = FormulaAdoption.objects.create(run=run, year=year, adopted_by=user_of(actor))
         created = []
+        outcomes: list[dict[str, Any]] = []
         for area in run.areas.all():
+            organisation = organisation_for_area(area.area_code)
             reach = Area.objects.filter(code=area.area_code).first()
-            created.append(
-                budget_services.allocation_create(
-                    actor=actor,
-                    year=year,
-                    amounts={"FY": area.allocation},
-                    organisation=organisation_for_area(area.area_code),
-                    initiative=f"Partnership Locality Fund {year}: {area.area_name}",
-                    mechanism=Mechanism.PARTNERSHIP_LOCALITY_FUND,
-                    status=status,
-                    reach=reach,
-                    comment=f"Needs-based formula run {run.reference} (output {run.output_hash[:12]})",
-                    source=f"Formula run {run.reference}",
-                    reason=f"Adopted formula run {run.reference}",
-                    authority=RUN,
-                )
+            amount, area_status, comment = area.allocation, status, base_comment
+            outcome: dict[str, Any] | None = None
+            if rule is not None and before is not None:
+                found = late.late_returns_for(organisation, before, rule.days, on)
+                if late.rule_applies(rule, found):
+                    triggering = late.counted(rule, found)
+                    amount, area_status, comment = _late_rule_applied(
+                        rule, area.allocation, status, base_comment, triggering, before
+                    )
+                    outcome = {
+                        "area_code": area.area_code,
+                        "area": area.area_name,
+                        "organisation": organisation.name if organisation else "",
+                        "organisation_key": organisation.key if organisation else "",
+                        "action": rule.action,
+                        "percent": rule.as_params()["percent"],
+                        "before": str(area.allocation),
+                        "after": str(amount),
+                        "status": area_status,
+                        "year_before": before.label,
+                        "days": rule.days,
+                        "judged_on": on.isoformat(),
+                        "returns": [r.as_record() for r in triggering],
+                    }
+            allocation = budget_services.allocation_create(
+                actor=actor,
+                year=year,
+                amounts={"FY": amount},
+                organisation=organisation,
+                initiative=f"Partnership Locality Fund {year}: {area.area_name}",
+                mechanism=Mechanism.PARTNERSHIP_LOCALITY_FUND,
+                status=area_status,
+                reach=reach,
+                comment=comment,
+                source=f"Formula run {run.reference}",
+                reason=f"Adopted formula run {run.reference}"
+                + (" (late-returns rule applied)" if outcome else ""),
+                authority=RUN,
             )
-        adoption.allocations.set(created)
-        audit_record(
-            actor=actor,
-            action="formula_run.adopt",
-            obj=run,
-            after={
-                "year": year.label,
-                "allocations": [a.reference for a in created],
-                "status": status,
-            },
+            created.append(allocation)
+            if outcome is not None:
+                outcomes.append({**outcome, "allocation": allocation.reference})
+        adoption = FormulaAdoption.objects.create(
+            run=run, year=year, adopted_by=user_of(actor), late_returns=outcomes
         )
+        adoption.allocations.set(created)
+        after: dict[str, Any] = {
+            "year": year.label,
+            "allocations": [a.reference for a in created],
+            "status": status,
+        }
+        if rule is not None and before is not None:
+            after["late_rule"] = rule.as_params()
+            after["late_returns_year"] = before.label
+            after["late_returns_judged_on"] = on.isoformat()
+            after["late_returns"] = outcomes
+        audit_record(actor=actor, action="formula_run.adopt", obj=run, after=after)
         return adoption
+
+
+def _late_rule_applied(
+    rule: late.LateRule,
+    amount: Decimal,
+    status: str,
+    comment: str,
+    triggering: Sequence[late.LateReturn],
+    year_before: FinancialYear,
+) -> tuple[Decimal, str, str]:
+    """An area's amount, status and comment once the late-returns rule has applied to it."""
+    count = len(triggering)
+    late_words = "late" if rule.days == 0 else f"late by more than {rule.days:,} days"
+    why = (
+        f"{count} monitoring return{'s' if count != 1 else ''} due in {year_before.label} "
+        f"{late_words}: " + "; ".join(r.describe() for r in triggering)
+    )
+    if rule.action == late.HOLD:
+        return (
+            amount,
+            Status.INDICATIVE,
+            f"{comment}. Held under the run's late-returns rule (indicative until the returns "
+            f"are in): {why}.",
+        )
+    assert rule.percent is not None
+    after = late.reduced(amount, rule.percent)
+    return (
+        after,
+        status,
+        f"{comment}. Reduced by {rule.as_params()['percent']}% from {money(amount)} to "
+        f"{money(after)} under the run's late-returns rule ({money(amount - after)} stays "
+        f"unallocated in the fund): {why}.",
+    )

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from commissioning.budgets.models import FinancialYear
 from commissioning.core.downloads import PDF, file_response, table_response
@@ -17,8 +18,15 @@ from commissioning.core.guard import Guarded
 from commissioning.core.jobs import jobs_of
 from commissioning.core.permissions import allowed
 
-from . import selectors, services
-from .forms import AdoptForm, CrimeUploadForm, RunForm, UploadIndicatorForm, UploadWeightsForm
+from . import late, selectors, services
+from .forms import (
+    LATE_FIELDS,
+    AdoptForm,
+    CrimeUploadForm,
+    RunForm,
+    UploadIndicatorForm,
+    UploadWeightsForm,
+)
 from .models import IndicatorUpload
 from .permissions import READ, RUN, VIEW
 from .report_pdf import run_report_pdf
@@ -61,11 +69,15 @@ class RunCreateView(Guarded):
                 phase_in=d["phase_in"],
                 uploads=uploads,
                 title=d["title"],
+                late_action=d["late_action"] or late.NONE,
+                late_returns=d["late_returns"] if d["late_returns"] is not None else 1,
+                late_days=d["late_days"] if d["late_days"] is not None else 0,
+                late_percent=d["late_percent"],
             )
             try:
                 run = services.formula_run_create(actor=request.user, req=req)
             except ValidationError as exc:
-                attach_errors(form, exc, fields=lambda key: None)
+                attach_errors(form, exc, fields=lambda key: key if key in LATE_FIELDS else None)
             else:
                 messages.success(request, f"Run {run.reference} stored.")
                 return redirect("formula-run", uuid=run.uuid)
@@ -80,6 +92,9 @@ class RunView(Guarded):
         context = selectors.run_context(run)
         context["can_adopt"] = allowed(request.user, RUN) and not run.is_adopted
         context["adopt_form"] = AdoptForm(initial={"year": run.year})
+        context["late_rule"] = late.rule_of(run.inputs)
+        if context["late_rule"] is not None and run.is_adopted:
+            context["late_rows"] = late.adoption_rows(run.adoption, timezone.localdate())
         return render(request, "formula/run.html", context)
 
 
@@ -104,9 +119,27 @@ class RunAdoptView(Guarded):
             return redirect("formula-run", uuid=run.uuid)
         messages.success(
             request,
-            f"Run {run.reference} adopted: {adoption.allocations.count()} Partnership Locality Fund allocations recorded in {adoption.year}.",
+            f"Run {run.reference} adopted: {adoption.allocations.count()} Partnership Locality Fund allocations recorded in {adoption.year}."
+            + _late_summary(adoption),
         )
         return redirect("allocation-list", year=adoption.year.slug)
+
+
+def _late_summary(adoption) -> str:
+    """What the late-returns rule did at adoption, for the message after adopting."""
+    if late.rule_of(adoption.run.inputs) is None:
+        return ""
+    if not adoption.late_returns:
+        return " The late-returns rule changed no area's allocation."
+    held = [r["area"] for r in adoption.late_returns if r["action"] == late.HOLD]
+    cut = [r["area"] for r in adoption.late_returns if r["action"] == late.REDUCE]
+    parts = []
+    if held:
+        parts.append(f"held (indicative) for late returns: {', '.join(held)}")
+    if cut:
+        parts.append(f"reduced for late returns: {', '.join(cut)}")
+    text = "; ".join(parts)
+    return f" {text[0].upper()}{text[1:]}. The run's page lists the returns."
 
 
 class PartnerRunView(Guarded):

@@ -5,12 +5,13 @@ import re
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db import models
 
 from commissioning.budgets.forms import MoneyField
 from commissioning.budgets.models import BudgetLine, FinancialYear, Mechanism
 from commissioning.core import uploads as attachments
 from commissioning.formula.models import FormulaRun
-from commissioning.organisations.models import OrganisationKind
+from commissioning.organisations.models import Organisation, OrganisationKind
 from commissioning.plans.models import StrategicPriority, Theme
 
 from .models import QuestionKind, Round
@@ -196,6 +197,76 @@ class PriorityChoices(forms.ModelMultipleChoiceField):
         return f"{obj.code} {obj.title}"
 
 
+class OrganisationChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+# Kinds of organisation the officer can tick all of at once, when there are any.
+QUICK_KINDS = (OrganisationKind.CSP,)
+QUICK_LABELS = {OrganisationKind.CSP: "Community Safety Partnerships"}
+
+
+def eligible_fields() -> dict[str, forms.Field]:
+    """Who may apply: a quick choice of every organisation of a kind (every Community Safety
+    Partnership), when there are any, and organisations ticked one by one."""
+    fields: dict[str, forms.Field] = {}
+    counts = dict(
+        Organisation.objects.filter(kind__in=QUICK_KINDS)
+        .values_list("kind")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    quick = [
+        (kind, f"All {QUICK_LABELS[kind]} ({counts[kind]})")
+        for kind in QUICK_KINDS
+        if counts.get(kind)
+    ]
+    if quick:
+        fields["eligible_kinds"] = forms.MultipleChoiceField(
+            choices=quick,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            label="Quick choice",
+            help_text="Opens the round to all of them, with any organisations ticked below",
+            error_messages={"invalid_choice": "Quick choice: choose from the list"},
+        )
+    fields["eligible"] = OrganisationChoices(
+        queryset=Organisation.objects.exclude(kind=OrganisationKind.OPCC).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Open to",
+        help_text="Tick the organisations that may apply. Tick none (and no quick choice) to open the round to every organisation",
+        error_messages={
+            "invalid_choice": "Open to: choose organisations from the list",
+            "invalid_pk_value": "Open to: choose organisations from the list",
+            "invalid_list": "Open to: choose organisations from the list",
+        },
+    )
+    return fields
+
+
+def chosen_organisations(data: dict) -> list[Organisation]:
+    """The organisations ticked, with every one of the kinds chosen, by name."""
+    chosen = {o.pk: o for o in data.get("eligible") or []}
+    kinds = data.get("eligible_kinds") or []
+    if kinds:
+        chosen.update({o.pk: o for o in Organisation.objects.filter(kind__in=kinds)})
+    return sorted(chosen.values(), key=lambda o: o.name)
+
+
+class EligibleForm(forms.Form):
+    """Who may apply to a round, on its set-up page: it can change at any time, also once
+    the round is published or has applications."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(eligible_fields())
+
+    def eligible(self) -> list[Organisation]:
+        return chosen_organisations(self.cleaned_data)
+
+
 class RoundForm(forms.Form):
     """A round's details. Dates and times are on UK clocks (GMT or BST as the day falls)."""
 
@@ -295,7 +366,12 @@ class RoundForm(forms.Form):
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
-            del self.fields["reference"]
+            del self.fields["reference"]  # who may apply changes on the set-up page
+        else:
+            self.fields.update(eligible_fields())
+
+    def eligible(self) -> list[Organisation]:
+        return chosen_organisations(self.cleaned_data)
 
     def clean(self):
         super().clean()
@@ -324,7 +400,7 @@ class RoundForm(forms.Form):
         return data
 
     def round_fields(self) -> dict:
-        """The service's keyword arguments (themes and priorities apart)."""
+        """The service's keyword arguments (themes, priorities and who may apply apart)."""
         d = self.cleaned_data
         names = ["title", "mechanism", "year", "budget_line", "opens_at", "closes_at"]
         names += ["minimum_award", "maximum_award", "guidance", "scale_max"]

@@ -23,7 +23,8 @@ from .status import Status
 
 
 class Round(BaseModel):
-    """A call for applications against one budget line (the pot)."""
+    """A call for applications against one budget line (the pot), open to every organisation
+    or only to those chosen (`eligible`; `permissions.round_open_to` decides)."""
 
     reference = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=300)
@@ -48,6 +49,12 @@ class Round(BaseModel):
     )
     themes = models.ManyToManyField("plans.Theme", blank=True)
     priorities = models.ManyToManyField("plans.StrategicPriority", blank=True)
+    eligible = models.ManyToManyField(
+        "organisations.Organisation",
+        blank=True,
+        related_name="rounds_open_to",
+        help_text="The organisations that may apply; none: open to every organisation",
+    )
     scale_max = models.PositiveSmallIntegerField(default=5, help_text="Scores run from 0 to this")
     published = models.BooleanField(default=False)
 

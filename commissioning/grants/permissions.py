@@ -2,15 +2,24 @@
 
 `reviewer_may_see` is the one place that decides whether a reviewer may see an application
 (assigned, not withdrawn, no conflict declared): the application rule, the score service,
-the review pages and the review queue all ask it.
+the review pages and the review queue all ask it. `round_open_to` is the one place that
+decides whether a round is open to an organisation (every organisation, or only those the
+officer chose): the apply rule asked of a round, and so starting and submitting an
+application, the round list, the round's page and the applicant's home, all ask it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from commissioning.core.permissions import Result, has_role, is_staff, role_rule, rule, signed_in
 from commissioning.core.roles import Role
 
+from .models import Round
 from .status import Status
+
+if TYPE_CHECKING:
+    from commissioning.organisations.models import Organisation
 
 MANAGE = "grants.manage"
 SCREEN = "grants.screen"
@@ -44,6 +53,23 @@ def reviewer_may_see(user, application) -> bool:
     return any(
         a.reviewer_id == user.pk and not a.withdrawn and a.has_conflict is False
         for a in application.assignments.all()
+    )
+
+
+def round_open_to(rnd: Round, organisation: Organisation | None) -> Result:
+    """Whether `rnd` is open to `organisation` (None: nobody's organisation, such as a visitor
+    signed out): a round that names no organisations is open to every one; one that names
+    some is open only to them. Reads the round's list through `.all()`, so a page that
+    prefetched it asks nothing more of the database."""
+    chosen = rnd.eligible.all()
+    if not chosen:
+        return True, "the round is open to every organisation"
+    if organisation is not None and any(o.pk == organisation.pk for o in chosen):
+        return True, f"{organisation} is one of the organisations invited to apply"
+    who = organisation if organisation is not None else "your organisation"
+    return (
+        False,
+        f"“{rnd.title}” is open to invited organisations only, and {who} is not one of them",
     )
 
 
@@ -86,11 +112,14 @@ role_rule(
 
 
 @rule(APPLY)
-def can_apply(user, application=None) -> Result:
-    """A partner applies for their own organisation, and only changes their own applications."""
+def can_apply(user, obj=None) -> Result:
+    """A partner applies for their own organisation, and only changes their own applications.
+    Asked of a round: whether the partner's organisation may apply to it (`round_open_to`)."""
     if not (has_role(user, Role.PARTNER) and user.organisation_id):
         return False, "sign in as a member of the applying organisation"
-    if application is not None and application.organisation_id != user.organisation_id:
+    if isinstance(obj, Round):
+        return round_open_to(obj, user.organisation)
+    if obj is not None and obj.organisation_id != user.organisation_id:
         return False, "this application belongs to another organisation"
     return True, "members of an organisation apply for it"
 

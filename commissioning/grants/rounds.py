@@ -4,6 +4,9 @@ it is complete. Once a round is published (or any application exists) its form i
 
 Each write is one transaction that locks the round's row first (so an edit and a publication
 cannot interleave), checks the round is still a draft, writes, and records its audit event.
+Who may apply (`Round.eligible`) is the exception: it can change at any time
+(`round_eligible_set`), but never so as to shut out an organisation that has an application
+to the round.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ from commissioning.core.locks import locked
 from commissioning.core.money import ZERO
 from commissioning.core.permissions import require
 from commissioning.formula.models import FormulaAdoption
+from commissioning.organisations.models import Organisation, OrganisationKind
 
 from .models import Criterion, EligibilityQuestion, Question, QuestionKind, Round
 from .permissions import MANAGE
+from .status import Status
 
 # Words the URL map uses under /funding/ that a round's reference must not take.
 RESERVED_REFERENCES = frozenset({"new", "register", "applications"})
@@ -143,6 +148,42 @@ def round_field_problems(fields: Mapping[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+def eligible_problems(rnd: Round | None, eligible: Iterable[Organisation]) -> dict[str, list[str]]:
+    """What is wrong with opening `rnd` (None: a round not yet made) to `eligible` only (none:
+    to every organisation), each message naming the field: the OPCC cannot apply to its own
+    round, and an organisation with an application to the round (any not withdrawn) cannot
+    be left out of it."""
+    errors: dict[str, list[str]] = {}
+    chosen = {o.pk: o for o in eligible}
+    for org in sorted(chosen.values(), key=lambda o: o.name):
+        if org.kind == OrganisationKind.OPCC:
+            _add(errors, "eligible", f"Open to: {org} cannot apply to the OPCC's own round")
+    if rnd is None or rnd.pk is None or not chosen:
+        return errors
+    held: dict[Organisation, list[str]] = {}
+    for app in (
+        rnd.applications.exclude(status=Status.WITHDRAWN)
+        .exclude(organisation__in=list(chosen))
+        .select_related("organisation")
+        .order_by("organisation__name", "reference")
+    ):
+        held.setdefault(app.organisation, []).append(
+            f"{app.reference}, {app.get_status_display().lower()}"
+        )
+    for org, apps in held.items():
+        _add(
+            errors,
+            "eligible",
+            f"Open to: {org} cannot be left out, as it has an application to this round "
+            f"({'; '.join(apps)})",
+        )
+    return errors
+
+
+def _eligible_names(rnd: Round) -> list[str]:
+    return sorted(o.name for o in rnd.eligible.all())
+
+
 def round_locked_reason(rnd: Round) -> str:
     """Why the round's form can no longer change, or "" while it is a draft."""
     if rnd.published:
@@ -207,19 +248,29 @@ def _round_audit(rnd: Round) -> dict[str, Any]:
     data = snapshot(rnd)
     data["themes"] = sorted(str(t) for t in rnd.themes.all())
     data["priorities"] = sorted(str(p) for p in rnd.priorities.all())
+    data["eligible"] = _eligible_names(rnd)
     return data
 
 
 def round_draft_create(
-    *, actor, themes: Iterable = (), priorities: Iterable = (), **fields
+    *,
+    actor,
+    themes: Iterable = (),
+    priorities: Iterable = (),
+    eligible: Iterable[Organisation] = (),
+    **fields,
 ) -> Round:
-    """A new round, not yet published: its details only. Criteria and questions are added
-    afterwards, and `round_publish` checks the whole."""
+    """A new round, not yet published: its details only, open to the organisations in
+    `eligible` (none: to every organisation). Criteria and questions are added afterwards,
+    and `round_publish` checks the whole."""
     require(actor, MANAGE)
     _check_fields(fields)
     if not fields.get("cap_to_allocation"):
         fields["allocation_run"] = None
+    eligible = list(eligible)
     errors = round_field_problems(fields)
+    for field, messages in eligible_problems(None, eligible).items():
+        errors.setdefault(field, []).extend(messages)
     reference = fields.get("reference")
     if reference and Round.objects.filter(reference__iexact=reference).exists():
         _add(errors, "reference", f"Reference: a round called “{reference}” already exists")
@@ -231,6 +282,7 @@ def round_draft_create(
         rnd.save()
         rnd.themes.set(list(themes))
         rnd.priorities.set(list(priorities))
+        rnd.eligible.set(eligible)
         audit_record(actor=actor, action="round.create", obj=rnd, after=_round_audit(rnd))
         return rnd
 
@@ -243,7 +295,8 @@ def round_update(
     priorities: Iterable | None = None,
     **fields,
 ) -> Round:
-    """Change a draft round's details. The reference, used in its web address, stays."""
+    """Change a draft round's details. The reference, used in its web address, stays; who
+    may apply changes through `round_eligible_set`."""
     require(actor, MANAGE)
     _check_fields(fields)
     if "reference" in fields:
@@ -269,6 +322,36 @@ def round_update(
             rnd.priorities.set(list(priorities))
         audit_record(
             actor=actor, action="round.update", obj=rnd, before=before, after=_round_audit(rnd)
+        )
+        return rnd
+
+
+def round_eligible_set(*, actor, round: Round, eligible: Iterable[Organisation]) -> Round:
+    """Open the round to the organisations in `eligible` only, or (none) to every
+    organisation: at any time, published or not, with applications or not. Refused, naming
+    each, if that would leave out an organisation with an application to the round (a draft,
+    or one submitted and not withdrawn). Under the round's row lock, which starting an
+    application takes too, so an application cannot be started meanwhile by an
+    organisation being left out."""
+    require(actor, MANAGE)
+    eligible = list(eligible)
+    with transaction.atomic():
+        rnd = locked(Round.objects.filter(pk=round.pk))
+        assert isinstance(rnd, Round)
+        problems = eligible_problems(rnd, eligible)
+        if problems:
+            raise ValidationError(problems)
+        before = _eligible_names(rnd)
+        rnd.eligible.set(eligible)
+        rnd.updated_by = user_of(actor)
+        rnd.save(update_fields=["updated_by", "updated_at"])
+        after = _eligible_names(rnd)
+        audit_record(
+            actor=actor,
+            action="round.eligible",
+            obj=rnd,
+            before={"eligible": before},
+            after={"eligible": after},
         )
         return rnd
 

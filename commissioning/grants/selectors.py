@@ -11,14 +11,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
+from django.utils import timezone
 
 from commissioning.budgets.models import Account, LedgerEntry
 from commissioning.budgets.models import Status as AllocationStatus
 from commissioning.core.models import Message
 from commissioning.core.money import ZERO, pounds
-from commissioning.core.permissions import allowed
+from commissioning.core.permissions import allowed, check
 from commissioning.core.roles import Role
 
 from . import rounds
@@ -30,7 +31,7 @@ from .models import (
     ReviewAssignment,
     Round,
 )
-from .permissions import VIEW_APPLICATION, reviewer_may_see
+from .permissions import APPLY, VIEW_APPLICATION, reviewer_may_see
 from .status import Status
 from .workflow import APPLICATION
 
@@ -56,7 +57,42 @@ def round_get(reference: str, *, published_only: bool = True) -> Round:
 
 
 def rounds_published() -> QuerySet[Round]:
-    return Round.objects.filter(published=True).order_by("-opens_at")
+    return Round.objects.filter(published=True).prefetch_related("eligible").order_by("-opens_at")
+
+
+@dataclass(frozen=True)
+class RoundOffer:
+    """A published round as one person sees it: who it is open to, and whether they may
+    apply (`permissions.round_open_to`, through the apply rule)."""
+
+    round: Round
+    open_to: list  # the organisations chosen, by name; empty: open to every organisation
+    partner: bool  # the person applies for an organisation (a partner)
+    may_apply: bool  # ... and may apply to this round
+    reason: str  # why they may or may not
+
+
+def round_offer(user, rnd: Round) -> RoundOffer:
+    ok, reason = check(user, APPLY, rnd)
+    return RoundOffer(
+        round=rnd,
+        open_to=sorted(rnd.eligible.all(), key=lambda o: o.name),
+        partner=allowed(user, APPLY),
+        may_apply=ok,
+        reason=reason,
+    )
+
+
+def rounds_offered(user) -> list[RoundOffer]:
+    """The published rounds, newest first, each as `user` sees it; two queries in all."""
+    return [round_offer(user, rnd) for rnd in rounds_published()]
+
+
+def round_public_get(reference: str) -> Round:
+    """A published round for its public page, with who it is open to and its criteria."""
+    rnd = round_get(reference)
+    prefetch_related_objects([rnd], "eligible", "criteria")
+    return rnd
 
 
 def rounds_draft() -> QuerySet[Round]:
@@ -131,14 +167,19 @@ def draft_page(application: Application) -> DraftPage:
 class MyApplications:
     applications: QuerySet
     inbox: list
+    invited: list  # rounds not yet closed open only to chosen organisations, this one among them
 
 
 def my_applications(user) -> MyApplications:
+    invited = Round.objects.filter(
+        published=True, closes_at__gte=timezone.now(), eligible=user.organisation_id
+    ).prefetch_related("eligible")
     return MyApplications(
         applications=Application.objects.filter(
             organisation_id=user.organisation_id
         ).select_related("round"),
         inbox=list(Message.objects.filter(recipient=user)[:50]),
+        invited=[r for r in invited.order_by("closes_at") if allowed(user, APPLY, r)],
     )
 
 
@@ -230,6 +271,7 @@ class Setup:
     questions: list
     themes: list
     priorities: list
+    eligible: list  # the organisations that may apply, by name; none: every organisation
     problems: dict[str, list[str]]  # what stops publication, by field (none once locked)
 
 
@@ -244,6 +286,7 @@ def round_setup(rnd: Round) -> Setup:
         questions=list(rnd.questions.all()),
         themes=list(rnd.themes.all()),
         priorities=list(rnd.priorities.all()),
+        eligible=list(rnd.eligible.order_by("name")),
         problems={} if locked else rounds.round_publish_problems(rnd),
     )
 

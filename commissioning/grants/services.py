@@ -25,7 +25,7 @@ from commissioning.core.audit import audit_record
 from commissioning.core.locks import locked
 from commissioning.core.models import Message
 from commissioning.core.money import ZERO, pounds, to_money
-from commissioning.core.permissions import require
+from commissioning.core.permissions import check, require
 from commissioning.core.roles import Role
 from commissioning.organisations.models import Organisation, OrganisationKind
 
@@ -158,6 +158,9 @@ def _next_reference(rnd: Round) -> str:
 
 
 def application_start(*, actor, round: Round, title: str) -> Application:
+    """Start a draft for the actor's organisation. Refused unless the round is open to it
+    (`permissions.round_open_to`, asked under the round's row lock, which changing who may
+    apply takes too)."""
     require(actor, APPLY)
     now = timezone.now()
     if not round.published or now > round.closes_at:
@@ -167,6 +170,8 @@ def application_start(*, actor, round: Round, title: str) -> Application:
     if not title.strip():
         raise ValidationError({"title": "Give the application a title"})
     with transaction.atomic():
+        fresh = locked(Round.objects.filter(pk=round.pk))
+        require(actor, APPLY, fresh)
         app = Application.objects.create(
             round=round,
             organisation=actor.organisation,
@@ -491,6 +496,12 @@ def application_submit(
     require(actor, APPLY, application)
     now = now or timezone.now()
     rnd = application.round
+    open_to, why = check(actor, APPLY, Round.objects.get(pk=rnd.pk))
+    if not open_to:
+        raise ValidationError(
+            f"This application cannot be submitted: {why}. The OPCC has changed who may apply "
+            "since it was started; your draft is kept"
+        )
     if now > rnd.closes_at:
         local = timezone.localtime(rnd.closes_at)
         raise ValidationError(

@@ -1,3 +1,5 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from .views import urlpatterns
+
+__all__ = ["urlpatterns"]

@@ -53,6 +53,9 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "reconciliation.view": {"-": STAFF | {PCP, CLI}},
     # the outcomes pack and the year end: staff and the Police and Crime Panel
     "scrutiny.read": {"-": STAFF | {PCP, CLI}},
+    "yearend.view": {"-": STAFF | {PCP, CLI}},
+    # "the Chief Finance Officer collects underspend and what is owed back"
+    "yearend.collect": {"-": {CFO, CLI}},
     "allocations.list": {"-": STAFF | {PARTNER, CLI}},
     "allocations.change": {"-": {OFFICER, CFO, CLI}},
     "allocations.view": {

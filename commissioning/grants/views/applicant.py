@@ -30,7 +30,7 @@ class RoundListView(Guarded):
             request,
             "grants/round_list.html",
             {
-                "rounds": selectors.rounds_published(),
+                "offers": selectors.rounds_offered(request.user),
                 "now": timezone.now(),
                 "can_manage": can_manage,
                 "drafts": selectors.rounds_draft() if can_manage else [],
@@ -42,14 +42,16 @@ class RoundDetailView(Guarded):
     permission = PUBLIC
 
     def get(self, request, reference: str):
-        rnd = selectors.round_get(reference)
+        rnd = selectors.round_public_get(reference)
+        offer = selectors.round_offer(request.user, rnd)
         return render(
             request,
             "grants/round_detail.html",
             {
                 "round": rnd,
+                "offer": offer,
                 "open": services.round_is_open(rnd),
-                "can_apply": allowed(request.user, APPLY),
+                "can_apply": offer.may_apply,
                 "can_manage": allowed(request.user, MANAGE),
                 "can_panel": allowed(request.user, PANEL),
                 "can_decide": allowed(request.user, DECIDE),
@@ -277,5 +279,5 @@ class MyApplicationsView(Guarded):
         return render(
             request,
             "grants/my_applications.html",
-            {"apps": mine.applications, "inbox": mine.inbox},
+            {"apps": mine.applications, "inbox": mine.inbox, "invited": mine.invited},
         )

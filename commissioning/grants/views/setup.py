@@ -14,7 +14,14 @@ from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
 
 from .. import rounds, selectors, services
-from ..forms import CriterionForm, EligibilityForm, QuestionForm, RoundForm, ScreenForm
+from ..forms import (
+    CriterionForm,
+    EligibilityForm,
+    EligibleForm,
+    QuestionForm,
+    RoundForm,
+    ScreenForm,
+)
 from ..models import Criterion, EligibilityQuestion, Question, Round
 from ..permissions import MANAGE, SCREEN
 
@@ -130,6 +137,7 @@ class RoundCreateView(Guarded):
                     actor=request.user,
                     themes=form.cleaned_data["themes"],
                     priorities=form.cleaned_data["priorities"],
+                    eligible=form.eligible(),
                     **form.round_fields(),
                 )
             except ValidationError as exc:
@@ -191,8 +199,10 @@ def _problem_links(problems: dict[str, list[str]]) -> list[tuple[str, str]]:
     ]
 
 
-def _setup_context(rnd: Round) -> dict:
+def _setup_context(rnd: Round, eligible_form: EligibleForm | None = None) -> dict:
     setup = selectors.round_setup(rnd)
+    if eligible_form is None:
+        eligible_form = EligibleForm(initial={"eligible": [o.pk for o in setup.eligible]})
     return {
         "round": rnd,
         "locked": setup.locked,
@@ -202,19 +212,37 @@ def _setup_context(rnd: Round) -> dict:
         "questions": setup.questions,
         "themes": setup.themes,
         "priorities": setup.priorities,
+        "eligible": setup.eligible,
+        "eligible_form": eligible_form,
         "problems": _problem_links(setup.problems),
     }
 
 
 class RoundSetupView(Guarded):
-    """The round as configured: details, criteria, eligibility and form questions, with what
-    still stops it being published. Read-only once it is published."""
+    """The round as configured: details, who may apply, criteria, eligibility and form
+    questions, with what still stops it being published. Read-only once it is published,
+    except who may apply, which the form on this page changes at any time."""
 
     permission = MANAGE
 
     def get(self, request, reference: str):
         rnd = selectors.round_get(reference, published_only=False)
         return render(request, "grants/round_setup.html", _setup_context(rnd))
+
+    def post(self, request, reference: str):
+        """Who may apply: the organisations ticked, none for every organisation."""
+        rnd = selectors.round_get(reference, published_only=False)
+        form = EligibleForm(request.POST)
+        if form.is_valid():
+            try:
+                rounds.round_eligible_set(actor=request.user, round=rnd, eligible=form.eligible())
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, "Who may apply is saved.")
+                return redirect(reverse("round-setup", args=[rnd.reference]) + "#eligible")
+        context = _setup_context(rnd, form)
+        return render(request, "grants/round_setup.html", context, status=400)
 
 
 class RoundPublishView(Guarded):

@@ -33,6 +33,8 @@ class Command(BaseCommand):
         w(f"  {'Committed':<60} {_money(pos.committed):>16}")
         w(f"  {'Indicative':<60} {_money(pos.indicative):>16}")
         w(f"  {'Held in reserve':<60} {_money(pos.reserve):>16}")
+        if pos.carried:
+            w(f"  {'Underspend carried to the next year':<60} {_money(pos.carried):>16}")
         w(f"  {'Available':<60} {_money(pos.available):>16}")
         w("")
         w(

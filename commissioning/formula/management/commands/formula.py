@@ -1,7 +1,8 @@
 """`commissioning formula run ...`: the needs-based formula, on stored crime data or on a file.
 
     commissioning formula run --year 2023/24 --pot 639675 --weights harm=65,rate=20,population=15 \\
-        [--join E07000129,E07000132] [--join-mode merge|add] [--unit 1] [--format csv|json] [--save]
+        [--join E07000129,E07000132] [--join-mode merge|add] [--unit 1] [--format csv|json] [--save] \\
+        [--late-action hold|reduce --late-returns N --late-days D --late-percent P]
     commissioning formula run --indicators FILE.csv --pot N --weights name=w,... [--unit 1] [--format csv|json]
 """
 
@@ -16,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from commissioning.budgets.management import year_or_error
 from commissioning.core.actors import COMMAND_LINE
-from commissioning.formula import calc, selectors, services
+from commissioning.formula import calc, explain, late, selectors, services
 from commissioning.formula.engine import compute
 
 
@@ -41,6 +42,26 @@ def money(text: str, flag: str) -> Decimal:
     if not value.is_finite():
         raise CommandError(f"{flag}: “{text}” is not an amount")
     return value
+
+
+def _messages(exc: services.FormulaInputError) -> list[str]:
+    """The refusal's messages, each late-returns one under the flag that gave the value."""
+    if not hasattr(exc, "error_dict"):
+        return list(exc.messages)
+    return [
+        f"--{key.replace('_', '-')}: {message}" if key.startswith("late_") else message
+        for key, messages in exc.message_dict.items()
+        for message in messages
+    ]
+
+
+def _percent(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text.strip().rstrip("%"))
+    except InvalidOperation:
+        raise CommandError(f"--late-percent: “{text}” is not a number") from None
 
 
 def rows_of(result: calc.Result) -> list[dict[str, str]]:
@@ -84,8 +105,38 @@ class Command(BaseCommand):
         run.add_argument("--include-asb", action="store_true")
         run.add_argument("--format", choices=["csv", "json"], default="csv")
         run.add_argument("--save", action="store_true", help="Store the run (with --year)")
+        late_rule = run.add_argument_group(
+            "late returns",
+            "A rule applied when the stored run is adopted (with --year): an area whose "
+            "partnership had N or more monitoring returns in the year before late by more "
+            "than D days is held (indicative) until they are in, or reduced by P%%.",
+        )
+        late_rule.add_argument("--late-action", choices=[late.HOLD, late.REDUCE])
+        late_rule.add_argument("--late-returns", type=int, metavar="N", help="default 1")
+        late_rule.add_argument(
+            "--late-days", type=int, metavar="D", help="default 0: late at all counts"
+        )
+        late_rule.add_argument("--late-percent", metavar="P", help="for --late-action reduce")
 
     def handle(self, *args, **o):
+        given = [
+            flag
+            for flag, key in (
+                ("--late-returns", "late_returns"),
+                ("--late-days", "late_days"),
+                ("--late-percent", "late_percent"),
+            )
+            if o.get(key) is not None
+        ]
+        if given and not o.get("late_action"):
+            raise CommandError(
+                f"{', '.join(given)}: say what the rule does with --late-action hold or reduce"
+            )
+        if o.get("late_action") and o["indicators"]:
+            raise CommandError(
+                "--late-action: a late-returns rule is applied when a stored run is adopted; "
+                "use it with --year"
+            )
         pot, unit, weights = (
             money(o["pot"], "--pot"),
             money(o["unit"], "--unit"),
@@ -101,7 +152,7 @@ class Command(BaseCommand):
         except calc.FormulaError as exc:
             raise CommandError(str(exc)) from exc
         except services.FormulaInputError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
+            raise CommandError("; ".join(_messages(exc))) from exc
         rows = rows_of(result)
         if o["format"] == "json":
             self.stdout.write(json.dumps(result.as_dict(), indent=2, sort_keys=True))
@@ -120,8 +171,14 @@ class Command(BaseCommand):
             population_source=o["population"],
             include_asb=o["include_asb"],
             join="none" if not o["join"] else o["join_mode"],
+            late_action=o.get("late_action") or late.NONE,
+            late_returns=o["late_returns"] if o.get("late_returns") is not None else 1,
+            late_days=o["late_days"] if o.get("late_days") is not None else 0,
+            late_percent=_percent(o.get("late_percent")),
         )
         snapshot = services.build_snapshot(req, actor=COMMAND_LINE)
+        if sentence := explain.late_rule_sentence(snapshot):
+            self.stderr.write(sentence)
         if o["join"]:
             groups, names = {}, {}
             for i, spec in enumerate(o["join"], start=1):

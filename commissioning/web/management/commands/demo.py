@@ -59,6 +59,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Agreements, returns and payments (example activity): {agreements_ensure()}"
         )
+        from commissioning.examples.yearend_demo import yearend_ensure
+
+        self.stdout.write(f"Year end (example activity): {yearend_ensure()}")
         from commissioning.cohorts.demo import cohorts_ensure
 
         self.stdout.write(f"Reoffending cohorts (synthetic): {cohorts_ensure()}")
