@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
+from django.utils import timezone
 
 from commissioning.budgets.selectors import year_list
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import allowed
+
+from .home import home_for
 
 
 class HomeView(Guarded):
@@ -12,7 +15,8 @@ class HomeView(Guarded):
 
     def get(self, request):
         years = list(year_list()) if allowed(request.user, "budgets.view") else []
-        return render(request, "home.html", {"years": years})
+        home = home_for(request.user, timezone.localdate())
+        return render(request, "home.html", {"years": years, "home": home})
 
 
 class AboutView(Guarded):
