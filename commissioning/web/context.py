@@ -10,26 +10,31 @@ from commissioning.core.permissions import allowed
 
 def site(request) -> dict:
     user = request.user
-    items = [
-        ("Plan", reverse("plan"), "plans.view"),
-        ("Funding", reverse("grant-rounds"), "public"),
-        ("Public register", reverse("register-home"), "public"),
-    ]
-    if allowed(user, "decisions.view"):
+    staff = allowed(user, "decisions.view")
+    items = (
+        [("Funding", reverse("grant-rounds"), "public")]
+        if staff
+        else [
+            ("Plan", reverse("plan"), "plans.view"),
+            ("Funding", reverse("grant-rounds"), "public"),
+            ("Public register", reverse("register-home"), "public"),
+        ]
+    )
+    if staff:
+        # Staff have many places to go: the plan and the public register are in the footer
+        # (and on the home page), the audit log beside their name, reoffending cohorts on
+        # the outcomes page, so that the menu fits one row at 1280 px.
         items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
-        items.append(("Needs-based allocation", reverse("formula-list"), "formula.view"))
+        items.append(("Formula", reverse("formula-list"), "formula.view"))
         items.append(("Organisations", reverse("organisation-list"), "organisations.view"))
         items.append(("Decisions", reverse("decision-list"), "decisions.view"))
         items.append(("Agreements", reverse("monitoring"), "agreements.monitor"))
-        items.append(("Outcomes by priority", reverse("scrutiny"), "scrutiny.read"))
-        if allowed(user, "cohorts.view"):
-            items.append(("Reoffending cohorts", reverse("cohort-list"), "cohorts.view"))
+        items.append(("Outcomes", reverse("scrutiny"), "scrutiny.read"))
         if allowed(user, "spending.import"):
             items.append(("Spending", reverse("spending-import"), "spending.import"))
-        items.append(("Audit log", reverse("audit-log"), "audit.view"))
     elif allowed(user, "scrutiny.read"):
         items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
-        items.append(("Outcomes by priority", reverse("scrutiny"), "scrutiny.read"))
+        items.append(("Outcomes", reverse("scrutiny"), "scrutiny.read"))
     elif allowed(user, "allocations.list"):
         items.append(("Our allocations", reverse("my-allocations"), "allocations.list"))
         if allowed(user, "returns.submit"):
@@ -40,8 +45,14 @@ def site(request) -> dict:
     if allowed(user, "grants.apply"):
         items.append(("Our applications", reverse("my-applications"), "grants.apply"))
     path = request.path
-    nav = [
-        {"label": label, "href": href, "active": path.startswith(href) and href != "/"}
-        for label, href, _ in items
-    ]
-    return {"SITE_ORGANISATION_NAME": settings.SITE_ORGANISATION_NAME, "nav_items": nav}
+    # One tab is active: the one whose address is the longest start of this page's (so
+    # "Our applications" under /funding/ is not lit together with "Funding").
+    matching = [href for _, href, _ in items if href != "/" and path.startswith(href)]
+    current = max(matching, key=len, default=None)
+    nav = [{"label": label, "href": href, "active": href == current} for label, href, _ in items]
+    return {
+        "SITE_ORGANISATION_NAME": settings.SITE_ORGANISATION_NAME,
+        "nav_items": nav,
+        "can_audit": allowed(user, "audit.view"),
+        "can_cohorts": allowed(user, "cohorts.view"),
+    }

@@ -13,6 +13,7 @@ from . import pages, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("glossary/", views.GlossaryView.as_view(), name="glossary"),
     path("about/", views.AboutView.as_view(), name="about"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),

@@ -7,6 +7,7 @@ from commissioning.budgets.selectors import year_list
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import allowed
 
+from .glossary import TERMS
 from .home import home_for
 
 
@@ -17,6 +18,13 @@ class HomeView(Guarded):
         years = list(year_list()) if allowed(request.user, "budgets.view") else []
         home = home_for(request.user, timezone.localdate())
         return render(request, "home.html", {"years": years, "home": home})
+
+
+class GlossaryView(Guarded):
+    permission = "public"
+
+    def get(self, request):
+        return render(request, "glossary.html", {"terms": TERMS})
 
 
 class AboutView(Guarded):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from commissioning.agreements import payments, returns
 from commissioning.core.roles import Role
-from tests.agreements.conftest import active, draft, partner, ready  # noqa: F401
+from tests.agreements.conftest import accept_return, ready
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def home(client, user) -> str:
     return response.content.decode()
 
 
-def submit(period, partner):  # noqa: F811
+def submit(period, partner):
     agreement = period.agreement
     returns.return_save(
         actor=partner,
@@ -40,7 +40,7 @@ def test_someone_signed_out_sees_no_work(client):
     assert "What needs you now" not in html
 
 
-def test_the_officer_sees_returns_to_review_and_each_link_opens(client, officer, active, partner):  # noqa: F811
+def test_the_officer_sees_returns_to_review_and_each_link_opens(client, officer, active, partner):
     agreement = active("10000")
     submit(agreement.periods.get(number=1), partner)
     html = home(client, officer)
@@ -55,19 +55,17 @@ def test_the_cfo_approves_what_an_officer_requested_and_the_requester_does_not(
     cfo,
     active,
     partner,
-    user_with,  # noqa: F811
+    user_with,
 ):
     agreement = active("10000")
     first = agreement.payments.get(number=1)
-    from tests.agreements.conftest import accept_return
-
     accept_return(first.period, partner, officer)
     payments.payment_request(actor=officer, payment=first)
     assert "instalment requested, to approve" in home(client, cfo)
     assert "instalment requested, to approve" not in home(client, officer)
 
 
-def test_a_partner_sees_the_agreement_to_accept(client, draft, officer, partner):  # noqa: F811
+def test_a_partner_sees_the_agreement_to_accept(client, draft, officer, partner):
     from commissioning.agreements import services
 
     agreement = ready(draft("5000"), officer)
@@ -85,7 +83,7 @@ def test_a_reviewer_with_nothing_assigned_is_told_when_work_comes(client, user_w
     )
 
 
-def test_the_home_costs_the_same_with_more_work(client, officer, active, partner):  # noqa: F811
+def test_the_home_costs_the_same_with_more_work(client, officer, active, partner):
     agreement = active("10000")
     submit(agreement.periods.get(number=1), partner)
     client.force_login(officer)
