@@ -211,7 +211,7 @@ def agreement_pdf(
     )
     parties.field("From", _day(doc.get("starts_on")))
     parties.field("To", _day(doc.get("ends_on")))
-    parties.field("Maximum sum", money(doc.get("maximum_sum", "0"), "pence"))
+    parties.field("Maximum sum", money(doc.get("maximum_sum", "0")))
     retention = Decimal(doc.get("retention_percent") or "0")
     if retention:
         parties.field(

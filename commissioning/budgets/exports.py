@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils import timezone
+
 from commissioning.core.money import ZERO
 
 from .periods import ordered
+from .reconcile import KIND_LABELS, Finding
 from .selectors import Position, PositionRow
 from .tables import Line, line_record
 
@@ -88,3 +91,46 @@ def position_record(pos: Position) -> dict[str, Any]:
         "by_stream": [row(r) for r in pos.by_stream],
         "notes": pos.notes,
     }
+
+
+# The reconciliation as a table, with human headings; amounts stay Decimal (blank for a
+# finding about words), the explanation is the latest.
+FINDING_COLUMNS = [
+    "Finding",
+    "Where",
+    "Stated",
+    "Printed as",
+    "Computed",
+    "Difference",
+    "Note",
+    "Explained",
+    "Explanation",
+    "Explained by",
+    "Explained on",
+    "Key",
+]
+
+
+def finding_records(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    records = []
+    for f in findings:
+        e = f.explanation
+        records.append(
+            {
+                "Finding": KIND_LABELS.get(f.kind, f.kind),
+                "Where": f.where,
+                "Stated": f.stated,
+                "Printed as": f.stated_as,
+                "Computed": f.computed,
+                "Difference": f.difference,
+                "Note": f.note,
+                "Explained": "Yes"
+                if f.explained
+                else ("Figures changed since" if f.figures_changed else "No"),
+                "Explanation": e.note if e else "",
+                "Explained by": e.by if e else "",
+                "Explained on": timezone.localdate(e.on) if e else None,
+                "Key": f.key,
+            }
+        )
+    return records

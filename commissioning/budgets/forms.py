@@ -203,3 +203,16 @@ class BudgetLineForm(forms.Form):
         required=False,
         label="Capped: refuse any commitment that would take the line over its amount",
     )
+
+
+class FindingExplainForm(forms.Form):
+    """Mark a reconciliation finding explained. The service says what is wrong (an empty
+    note, a finding that is no longer there), so both fields are left to it."""
+
+    key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
+    note = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )

@@ -420,3 +420,35 @@ class StatedFigure(BaseModel):
 
     def __str__(self) -> str:
         return self.label
+
+
+class FindingExplanation(AppendOnlyModel):
+    """An officer's note that a reconciliation finding is explained. Findings are computed,
+    not stored: `key` names the finding (see `reconcile.py`), so the note survives
+    recomputation. Append-only: a newer note for the same key supersedes the older, which
+    stays as history. The finding's figures when it was explained are kept with it."""
+
+    year = models.ForeignKey(
+        FinancialYear, on_delete=models.PROTECT, related_name="finding_explanations"
+    )
+    key = models.CharField(max_length=300)
+    kind = models.CharField(max_length=40)
+    where = models.TextField()
+    stated = MoneyField(null=True, blank=True)
+    computed = MoneyField(null=True, blank=True)
+    note = models.TextField()
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    explained_by_name = models.CharField(max_length=200, help_text="Name at the time")
+
+    class Meta:
+        ordering = ["year", "key", "-created_at", "-id"]
+        indexes = [models.Index(fields=["year", "key"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="finding_explanation_has_note"),
+            models.CheckConstraint(condition=~Q(key=""), name="finding_explanation_has_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.key}"

@@ -13,6 +13,7 @@ ALLOCATIONS_CHANGE = "allocations.change"
 TABLES_VIEW = "tables.view"
 PAYMENTS_POST = "ledger.post_payment"
 RECONCILIATION_VIEW = "reconciliation.view"
+RECONCILIATION_EXPLAIN = "reconciliation.explain"
 
 # The year's position, its tables and its reconciliation with the papers: OPCC staff, and
 # the Police and Crime Panel, who scrutinise them (read only; never the allocations' own
@@ -23,6 +24,12 @@ _NO = "only OPCC staff and the Police and Crime Panel see the budget position"
 role_rule(VIEW, POSITION_READERS, _YES, _NO)
 role_rule(TABLES_VIEW, POSITION_READERS, _YES, _NO)
 role_rule(RECONCILIATION_VIEW, POSITION_READERS, _YES, _NO)
+role_rule(
+    RECONCILIATION_EXPLAIN,
+    [Role.COMMISSIONING_OFFICER, Role.CFO],
+    "commissioning officers and the CFO mark reconciliation findings explained",
+    "only commissioning officers and the Chief Finance Officer mark findings explained",
+)
 role_rule(
     MANAGE,
     [Role.CFO],

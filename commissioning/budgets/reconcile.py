@@ -2,12 +2,33 @@
 
 Findings are facts, not failures: a paper's subtotal that does not add up is reported with
 where it is, what it states, what its rows or the ledger give, and the difference.
+
+Every finding that compares figures carries them (`stated`, `computed`, and `difference`
+= stated - computed), filled where the finding is made; one about words (a name printed
+differently) leaves them None and says what differs in its `note`.
+
+Each finding has a `key`, unique within its year, so that an officer's explanation of it
+survives recomputation (findings are recomputed on every view). The key names what the
+finding is about, never its wording:
+
+    row_arithmetic:<table key>:<row>                  a printed row's own arithmetic
+    row_vs_ledger:<table key>:<row>:<period|total>    one figure of a printed row
+    total_vs_ledger:figure:<stated figure ref>        a printed total against the ledger
+    total_vs_rows:figure:<stated figure ref>          ... against the rows printed above it
+    figure_vs_position:figure:<stated figure ref>     a figure of the year's position
+    sources_disagree:<allocation>:<amount|organisation|initiative>
+    name_variant:<table key>:<row>                    the row where a spelling first appears
+
+A stated figure's ref is its UUID in the database (`Stated.ref`); without one (in unit
+tests) it is made from the figure's table, scope, group, measure, period and label.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
 
@@ -40,6 +61,37 @@ class Stated:
     amount: Decimal
     precision: int = 1
     stated_as: str = ""
+    ref: str = ""  # the figure's identity (its UUID), for findings' keys
+    measure_label: str = ""  # the measure in words
+
+    @property
+    def key(self) -> str:
+        return self.ref or "|".join(
+            (self.table, self.scope, self.group, self.measure, self.period, self.label)
+        )
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """An officer's note that a finding is explained, with the figures it explained."""
+
+    note: str
+    by: str  # the officer's name
+    on: dt.datetime
+    stated: Decimal | None = None
+    computed: Decimal | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"note": self.note, "by": self.by, "on": self.on.isoformat()}
+
+
+def anchor_of(key: str) -> str:
+    """An id for a finding on a page, from its key (which may hold any character)."""
+    return "finding-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def _text(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(amount)
 
 
 @dataclass(frozen=True)
@@ -50,6 +102,11 @@ class Finding:
     computed: Decimal | None
     note: str = ""
     table: str = ""
+    key: str = ""
+    stated_as: str = ""  # a rounded stated figure as the paper printed it ("£3.920m")
+    source: str = ""  # the name of the paper's table the finding is in, if one
+    explanation: Explanation | None = None  # the latest
+    earlier: tuple[Explanation, ...] = ()  # the ones it superseded, newest first
 
     @property
     def difference(self) -> Decimal | None:
@@ -57,16 +114,68 @@ class Finding:
             return None
         return self.stated - self.computed
 
+    @property
+    def subject(self) -> str:
+        """`where` without the table's name (a page shows it once above its findings) and
+        without the printed form of a rounded figure (shown with the figure)."""
+        text = self.where
+        for sep in (", ", ": "):
+            if self.source and text.startswith(self.source + sep):
+                text = text[len(self.source) + len(sep) :]
+                break
+        printed = f" (stated as {self.stated_as})"
+        if self.stated_as and text.endswith(printed):
+            text = text[: -len(printed)]
+        return text[:1].upper() + text[1:]
+
+    @property
+    def has_figures(self) -> bool:
+        return self.stated is not None and self.computed is not None
+
+    @property
+    def figures_changed(self) -> bool:
+        """The figures are no longer those the explanation was written for."""
+        e = self.explanation
+        return e is not None and (e.stated, e.computed) != (self.stated, self.computed)
+
+    @property
+    def explained(self) -> bool:
+        return self.explanation is not None and not self.figures_changed
+
+    @property
+    def anchor(self) -> str:
+        return anchor_of(self.key)
+
     def as_dict(self) -> dict[str, object]:
         return {
+            "key": self.key,
             "kind": self.kind,
             "table": self.table,
             "where": self.where,
-            "stated": None if self.stated is None else str(self.stated),
-            "computed": None if self.computed is None else str(self.computed),
-            "difference": None if self.difference is None else str(self.difference),
+            "stated": _text(self.stated),
+            "stated_as": self.stated_as,
+            "computed": _text(self.computed),
+            "difference": _text(self.difference),
             "note": self.note,
+            "explained": self.explained,
+            "explanation": None
+            if self.explanation is None
+            else {**self.explanation.as_dict(), "figures_changed": self.figures_changed},
         }
+
+
+def with_explanations(
+    findings: Iterable[Finding], explanations: Mapping[str, Sequence[Explanation]]
+) -> list[Finding]:
+    """Each finding with the explanations written for its key, newest first: the first is
+    shown, the others are the history it superseded."""
+    out = []
+    for finding in findings:
+        found = explanations.get(finding.key, ())
+        if found:
+            finding = replace(finding, explanation=found[0], earlier=tuple(found[1:]))
+        out.append(finding)
+    return out
 
 
 KIND_LABELS = {
@@ -117,6 +226,19 @@ def _period_name(period: str) -> str:
     return "total" if period == "" else period
 
 
+def _row_key(kind: str, row: StatedRow, *more: str) -> str:
+    return ":".join((kind, row.table, str(row.row), *more))
+
+
+def _figure_key(kind: str, figure: Stated) -> str:
+    return f"{kind}:figure:{figure.key}"
+
+
+def _printed(figure: Stated) -> str:
+    """How the paper printed a rounded figure ("£2.9m"); nothing for one printed exactly."""
+    return figure.stated_as if figure.precision > 1 else ""
+
+
 def reconcile(facts: YearFacts) -> list[Finding]:
     findings: list[Finding] = []
     findings += _row_arithmetic(facts.rows)
@@ -124,7 +246,18 @@ def reconcile(facts: YearFacts) -> list[Finding]:
     findings += _rows_vs_ledger(facts)
     findings += _names(facts.rows)
     findings += _position(facts)
-    return findings
+    return _unique_keys(findings)
+
+
+def _unique_keys(findings: list[Finding]) -> list[Finding]:
+    """Keys are unique by construction; should two findings ever share one (two stated
+    figures alike in every part of their key), the later ones are told apart by their order."""
+    seen: dict[str, int] = {}
+    out = []
+    for finding in findings:
+        n = seen[finding.key] = seen.get(finding.key, 0) + 1
+        out.append(finding if n == 1 else replace(finding, key=f"{finding.key}#{n}"))
+    return out
 
 
 def _row_arithmetic(rows: Iterable[StatedRow]) -> list[Finding]:
@@ -147,6 +280,8 @@ def _row_arithmetic(rows: Iterable[StatedRow]) -> list[Finding]:
                     computed,
                     f"printed total against its periods ({shown})",
                     row.table,
+                    key=_row_key("row_arithmetic", row),
+                    source=row.table_name,
                 )
             )
     return out
@@ -194,7 +329,17 @@ def _totals(facts: YearFacts) -> list[Finding]:
             else:
                 note = f"ledger sum of the {len(refs)} allocations in scope"
             out.append(
-                Finding("total_vs_ledger", where, figure.amount, from_ledger, note, figure.table)
+                Finding(
+                    "total_vs_ledger",
+                    where,
+                    figure.amount,
+                    from_ledger,
+                    note,
+                    figure.table,
+                    key=_figure_key("total_vs_ledger", figure),
+                    stated_as=_printed(figure),
+                    source=figure.table_name,
+                )
             )
         if (
             in_rows
@@ -209,6 +354,9 @@ def _totals(facts: YearFacts) -> list[Finding]:
                     from_rows,
                     f"sum of the {len(rows)} rows printed in scope",
                     figure.table,
+                    key=_figure_key("total_vs_rows", figure),
+                    stated_as=_printed(figure),
+                    source=figure.table_name,
                 )
             )
     return out
@@ -234,6 +382,8 @@ def _rows_vs_ledger(facts: YearFacts) -> list[Finding]:
                         ledger,
                         f"{_period_name(period)}: allocation {row.allocation} in the ledger",
                         row.table,
+                        key=_row_key("row_vs_ledger", row, _period_name(period)),
+                        source=row.table_name,
                     )
                 )
     for ref, rows in by_allocation.items():
@@ -242,9 +392,22 @@ def _rows_vs_ledger(facts: YearFacts) -> list[Finding]:
             for r in rows
         }
         if len(set(totals.values())) > 1:
-            text = "; ".join(f"{name}: {_fmt(amount)}" for name, amount in totals.items())
+            # Stated: the first paper that differs from the ledger; computed: the ledger.
+            ledger = _ledger_amount(facts.ledger, ref, "")
+            name, stated = next(
+                ((n, a) for n, a in totals.items() if a != ledger), next(iter(totals.items()))
+            )
+            text = "; ".join(f"{n}: {_fmt(amount)}" for n, amount in totals.items())
             out.append(
-                Finding("sources_disagree", f"allocation {ref}", None, None, text, rows[0].table)
+                Finding(
+                    "sources_disagree",
+                    f"allocation {ref}",
+                    stated,
+                    ledger,
+                    f"{text} (stated: {name}; computed: the ledger)",
+                    rows[0].table,
+                    key=f"sources_disagree:{ref}:amount",
+                )
             )
         for attribute, what in (
             ("organisation_as_stated", "organisation"),
@@ -262,6 +425,7 @@ def _rows_vs_ledger(facts: YearFacts) -> list[Finding]:
                         None,
                         text,
                         rows[0].table,
+                        key=f"sources_disagree:{ref}:{what}",
                     )
                 )
     return out
@@ -317,7 +481,16 @@ def _names(rows: Iterable[StatedRow]) -> list[Finding]:
             else f"recorded as {row.organisation_name}; not a recorded spelling of it: check"
         )
         out.append(
-            Finding("name_variant", _where(row) + f": “{stated}”", None, None, note, row.table)
+            Finding(
+                "name_variant",
+                _where(row) + f": “{stated}”",
+                None,
+                None,
+                note,
+                row.table,
+                key=_row_key("name_variant", row),
+                source=row.table_name,
+            )
         )
     return out
 
@@ -336,8 +509,11 @@ def _position(facts: YearFacts) -> list[Finding]:
                     + (f" (stated as {figure.stated_as})" if figure.stated_as else ""),
                     figure.amount,
                     computed,
-                    f"computed {figure.measure}",
+                    f"the year's position: {figure.measure_label or figure.measure}",
                     figure.table,
+                    key=_figure_key("figure_vs_position", figure),
+                    stated_as=_printed(figure),
+                    source=figure.table_name,
                 )
             )
     return out

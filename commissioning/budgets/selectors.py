@@ -8,10 +8,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    Exists,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Lower
 from django.http import Http404
 
-from commissioning.core.money import ZERO, pounds
+from commissioning.core.money import ZERO, money_text, pounds
 
 from . import reconcile as rec
 from .models import (
@@ -20,6 +35,7 @@ from .models import (
     AllocationVersion,
     BudgetLine,
     FinancialYear,
+    FindingExplanation,
     FundingStream,
     LedgerEntry,
     Mechanism,
@@ -349,20 +365,20 @@ def position(year: FinancialYear) -> Position:
     )
     if result.available < 0:
         result.notes.append(
-            f"Committed, indicative and reserve together exceed the budget by £{-result.available:,}."
+            f"Committed, indicative and reserve together exceed the budget by {money_text(-result.available)}."
         )
     for row in by_mechanism:
         if row.over:
             result.notes.append(
-                f"{row.label}: allocations exceed the budget line by £{-(row.available or ZERO):,}."
+                f"{row.label}: allocations exceed the budget line by {money_text(-(row.available or ZERO))}."
             )
     if lines and result.unassigned_to_lines != 0:
         word = (
             "not assigned to any budget line" if result.unassigned_to_lines > 0 else "over-assigned"
         )
         result.notes.append(
-            f"The budget lines and reserve add up to £{lines_total + reserve:,} against a budget of "
-            f"£{total_pot:,}: £{abs(result.unassigned_to_lines):,} {word}."
+            f"The budget lines and reserve add up to {money_text(lines_total + reserve)} against a budget of "
+            f"{money_text(total_pot)}: {money_text(abs(result.unassigned_to_lines))} {word}."
         )
     return result
 
@@ -409,6 +425,8 @@ def year_facts(year: FinancialYear) -> rec.YearFacts:
             amount=f.amount,
             precision=f.precision,
             stated_as=f.stated_as,
+            ref=str(f.uuid),
+            measure_label=f.get_measure_display() if f.measure else "",
         )
         for f in StatedFigure.objects.filter(year=year).select_related("table").order_by("id")
     ]
@@ -422,8 +440,31 @@ def year_facts(year: FinancialYear) -> rec.YearFacts:
     )
 
 
+def finding_explanations(year: FinancialYear) -> dict[str, list[rec.Explanation]]:
+    """The explanations written for the year's findings, by finding key, newest first."""
+    out: dict[str, list[rec.Explanation]] = defaultdict(list)
+    for e in FindingExplanation.objects.filter(year=year).order_by("key", "-created_at", "-id"):
+        out[e.key].append(
+            rec.Explanation(
+                note=e.note,
+                by=e.explained_by_name,
+                on=e.created_at,
+                stated=e.stated,
+                computed=e.computed,
+            )
+        )
+    return out
+
+
 def reconcile_year(year: FinancialYear) -> list[rec.Finding]:
-    return rec.reconcile(year_facts(year))
+    """The year's findings, recomputed, each with the latest explanation of its key."""
+    return rec.with_explanations(rec.reconcile(year_facts(year)), finding_explanations(year))
+
+
+def findings_unexplained(year: FinancialYear) -> int:
+    """How many of the year's findings no one has explained (or whose figures have changed
+    since they were)."""
+    return sum(1 for f in reconcile_year(year) if not f.explained)
 
 
 def year_table(year: FinancialYear, by: str) -> Table:
@@ -440,15 +481,22 @@ def year_table(year: FinancialYear, by: str) -> Table:
 
 
 FILTERS = ("organisation", "mechanism", "theme", "status")
+# The list page's sortable columns; anything else asked for is ignored.
+ALLOCATION_SORTS = ("reference", "organisation", "mechanism", "theme", "total")
+ALLOCATIONS_PAGE_SIZE = 50
+_HALF_PENNY = Decimal("0.005")
 
 
 @dataclass
 class AllocationList:
-    """The year's allocations as the list page shows them, filtered by what was chosen."""
+    """One page of the year's allocations as the list page shows them: filtered, searched
+    and sorted as chosen, with the count and totals of the whole filtered list."""
 
     lines: list[Line]
+    page: Page
     periods: list[str]
     totals: dict[str, Decimal]
+    count: int
     chosen: dict[str, str]
     organisations: list[tuple[str, str]]
     themes: list[tuple[str, str]]
@@ -457,45 +505,150 @@ class AllocationList:
     def grand_total(self) -> Decimal:
         return sum(self.totals.values(), ZERO)
 
+    @property
+    def sort(self) -> tuple[str, bool]:
+        """The column sorted on, and whether descending."""
+        chosen = self.chosen["sort"]
+        return chosen.lstrip("-"), chosen.startswith("-")
+
+
+def _by_label(field: str, choices: list[tuple[str, str]]) -> Case:
+    """An ordering of `field` by its choices' labels, as the page shows them."""
+    ranked = sorted(choices, key=lambda c: c[1].lower())
+    return Case(
+        *[When(**{field: code}, then=Value(i)) for i, (code, _) in enumerate(ranked)],
+        default=Value(len(ranked)),
+        output_field=IntegerField(),
+    )
+
 
 def allocation_list(
     year: FinancialYear, *, organisation_id: int | None, chosen: Mapping[str, str]
 ) -> AllocationList:
-    """The year's allocations (one organisation's, if given) filtered by organisation key,
-    mechanism, theme number and status; the choices offered are those of every line."""
-    lines = allocation_lines(year, organisation_id=organisation_id)
-    picked = {k: chosen.get(k, "") for k in FILTERS}
-    shown = lines
+    """One page (`chosen["page"]`, of `ALLOCATIONS_PAGE_SIZE`) of the year's allocations with
+    money in it (one organisation's, if given), filtered by organisation key, mechanism, theme
+    number ("all" for none) and status, searched (`q`) in organisation, initiative and
+    reference, and sorted (`sort`, one of `ALLOCATION_SORTS`, "-" before it for descending;
+    by reference otherwise). The totals are the whole filtered list's, summed by the database;
+    the choices offered are those of every line. Five queries, whatever the number of
+    allocations and whichever page."""
+    committed = Q(entries__account=Account.COMMITTED, entries__year=year)
+    # Versions with money in the year: a period whose entries do not net to nothing. (A
+    # varied allocation's old version has its entries reversed; SQLite sums decimals in
+    # floating point, hence the half-penny either side of zero.)
+    with_money = (
+        LedgerEntry.objects.filter(account=Account.COMMITTED, year=year)
+        .values("version_id", "period")
+        .annotate(net=Sum("amount"))
+        .filter(Q(net__gte=_HALF_PENNY) | Q(net__lte=-_HALF_PENNY))
+        .values("version_id")
+    )
+    every = AllocationVersion.objects.filter(id__in=with_money)
+    if organisation_id is not None:
+        every = every.filter(organisation_id=organisation_id)
+
+    picked = {k: str(chosen.get(k, "")).strip() for k in (*FILTERS, "q")}
+    picked["q"] = picked["q"][:100]
+    if picked["mechanism"] not in Mechanism.values:
+        picked["mechanism"] = ""
+    if picked["status"] not in Status.values:
+        picked["status"] = ""
+    if picked["theme"] != "all" and not picked["theme"].isdigit():
+        picked["theme"] = ""
+    shown = every
     if picked["organisation"]:
-        shown = [l for l in shown if l.organisation_key == picked["organisation"]]
+        shown = shown.filter(organisation__key=picked["organisation"])
     if picked["mechanism"]:
-        shown = [l for l in shown if l.mechanism == picked["mechanism"]]
-    if picked["theme"]:
-        shown = [l for l in shown if str(l.theme_number or "all") == picked["theme"]]
+        shown = shown.filter(mechanism=picked["mechanism"])
+    if picked["theme"] == "all":
+        shown = shown.filter(theme__isnull=True)
+    elif picked["theme"]:
+        shown = shown.filter(theme__number=int(picked["theme"]))
     if picked["status"]:
-        shown = [l for l in shown if l.status == picked["status"]]
-    periods = sorted({p for l in shown for p in l.amounts}, key=list(PERIODS).index)
+        shown = shown.filter(status=picked["status"])
+    if picked["q"]:
+        shown = shown.filter(
+            Q(organisation__name__icontains=picked["q"])
+            | Q(initiative__icontains=picked["q"])
+            | Q(allocation__reference__icontains=picked["q"])
+        )
+
+    sort = str(chosen.get("sort", ""))
+    key, descending = sort.removeprefix("-"), sort.startswith("-")
+    if key not in ALLOCATION_SORTS:
+        key, descending = "reference", False
+    picked["sort"] = f"{'-' if descending else ''}{key}"
+    columns: dict[str, F | Expression] = {
+        "reference": F("allocation__reference"),
+        "organisation": Lower("organisation__name"),
+        "mechanism": _by_label("mechanism", Mechanism.choices),
+        "theme": F("theme__number"),
+        "total": F("year_total"),
+    }
+    column = columns[key]
+    ordering = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    rows = (
+        shown.select_related(*VERSION_RELATED)
+        .annotate(
+            year_total=Sum("entries__amount", filter=committed),
+            **{
+                f"amount_{p}": Sum("entries__amount", filter=committed & Q(entries__period=p))
+                for p in PERIODS
+            },
+        )
+        .order_by(ordering, "allocation__reference", "id")
+    )
+    page = Paginator(rows, ALLOCATIONS_PAGE_SIZE).get_page(chosen.get("page"))
+    lines = []
+    for v in page:
+        amounts = {p: pounds(getattr(v, f"amount_{p}")) for p in PERIODS}
+        lines.append(_line(v, {p: a for p, a in amounts.items() if a != 0}))
+
+    sums = (
+        LedgerEntry.objects.filter(
+            account=Account.COMMITTED, year=year, version__in=shown.values("id")
+        )
+        .values("period")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    by_period = {row["period"]: pounds(row["total"]) for row in sums}
+    periods = [p for p in PERIODS if by_period.get(p, ZERO) != 0]
+    themes = set(every.values_list("theme__number", "theme__title").distinct().order_by())
     return AllocationList(
-        lines=shown,
+        lines=lines,
+        page=page,
         periods=periods,
-        totals={p: sum((l.amounts.get(p, ZERO) for l in shown), ZERO) for p in periods},
+        totals={p: by_period[p] for p in periods},
+        count=page.paginator.count,
         chosen=picked,
         organisations=sorted(
-            {(l.organisation_key, l.organisation) for l in lines}, key=lambda o: o[1].lower()
+            set(every.values_list("organisation__key", "organisation__name").distinct().order_by()),
+            key=lambda o: o[1].lower(),
         ),
-        themes=sorted(
-            {(str(l.theme_number or "all"), l.theme or "Across all themes") for l in lines}
-        ),
+        themes=[
+            (str(number or "all"), title or "Across all themes")
+            for number, title in sorted(themes, key=lambda t: (t[0] is None, t[0] or 0))
+        ],
     )
 
 
-def reconciliation_sections(year: FinancialYear) -> list[dict]:
-    """The year's reconciliation findings grouped by kind, in the order they were found."""
+def reconciliation_sections(
+    year: FinancialYear, findings: list[rec.Finding] | None = None
+) -> list[dict]:
+    """The year's reconciliation findings grouped by kind, in the order they were found,
+    each kind's unexplained findings first."""
     groups: dict[str, list[rec.Finding]] = {}
-    for finding in reconcile_year(year):
+    for finding in reconcile_year(year) if findings is None else findings:
         groups.setdefault(finding.kind, []).append(finding)
     return [
-        {"kind": k, "label": rec.KIND_LABELS.get(k, k), "findings": v} for k, v in groups.items()
+        {
+            "kind": k,
+            "label": rec.KIND_LABELS.get(k, k),
+            "findings": sorted(v, key=lambda f: f.explained),
+            "unexplained": sum(1 for f in v if not f.explained),
+        }
+        for k, v in groups.items()
     ]
 
 

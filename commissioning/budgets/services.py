@@ -15,7 +15,7 @@ from django.db.models import Sum
 from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
 from commissioning.core.locks import locked
-from commissioning.core.money import ZERO, pounds, to_money
+from commissioning.core.money import ZERO, money_text, pounds, to_money
 from commissioning.core.permissions import require
 
 from .holds import commit_problems
@@ -26,14 +26,15 @@ from .models import (
     BudgetLine,
     EntryKind,
     FinancialYear,
+    FindingExplanation,
     FundingStream,
     LedgerEntry,
     Reserve,
     Status,
 )
 from .periods import PERIODS, check_granularity, ordered
-from .permissions import ALLOCATIONS_CHANGE, MANAGE, PAYMENTS_POST
-from .selectors import current_amounts, current_version, paid_total
+from .permissions import ALLOCATIONS_CHANGE, MANAGE, PAYMENTS_POST, RECONCILIATION_EXPLAIN
+from .selectors import current_amounts, current_version, paid_total, reconcile_year
 from .workflow import ALLOCATION
 
 
@@ -209,8 +210,8 @@ def _check_cap(
     if already + new_committed > line.amount:
         room = line.amount - already
         raise CapExceeded(
-            f"{line.name} is capped at £{line.amount:,}: £{already:,} is already committed, "
-            f"so £{max(room, ZERO):,} is left and £{new_committed:,} cannot be committed.",
+            f"{line.name} is capped at {money_text(line.amount)}: {money_text(already)} is already committed, "
+            f"so {money_text(max(room, ZERO))} is left and {money_text(new_committed)} cannot be committed.",
             code="cap_exceeded",
         )
 
@@ -358,8 +359,8 @@ def allocation_vary(
         if total < paid:
             raise ValidationError(
                 {
-                    "amounts": f"£{paid:,} has already been paid out of this allocation, so it "
-                    f"cannot be reduced to £{total:,}"
+                    "amounts": f"{money_text(paid)} has already been paid out of this allocation, so it "
+                    f"cannot be reduced to {money_text(total)}"
                 }
             )
         if (
@@ -485,8 +486,8 @@ def payment_post(
         if paid + amount > version.total:
             raise ValidationError(
                 {
-                    "amount": f"£{version.total:,} is committed to {allocation.reference} and "
-                    f"£{paid:,} is already paid, so £{amount:,} cannot be paid from it"
+                    "amount": f"{money_text(version.total)} is committed to {allocation.reference} and "
+                    f"{money_text(paid)} is already paid, so {money_text(amount)} cannot be paid from it"
                 }
             )
         return _paid_entry(
@@ -511,7 +512,7 @@ def payment_reverse(
         paid = paid_total(allocation)
         if amount > paid:
             raise ValidationError(
-                {"amount": f"Only £{paid:,} has been paid out of {allocation.reference}"}
+                {"amount": f"Only {money_text(paid)} has been paid out of {allocation.reference}"}
             )
         return _paid_entry(
             actor=actor,
@@ -562,8 +563,8 @@ def underspend_carry(
         if amount > left_to_pay:
             raise ValidationError(
                 {
-                    "amount": f"£{version.total:,} is committed to {allocation.reference} and "
-                    f"£{version.total - left_to_pay:,} is paid, so at most £{left_to_pay:,} "
+                    "amount": f"{money_text(version.total)} is committed to {allocation.reference} and "
+                    f"{money_text(version.total - left_to_pay)} is paid, so at most {money_text(left_to_pay)} "
                     "can be carried"
                 }
             )
@@ -611,3 +612,55 @@ def underspend_carry(
             reason=reason,
         )
         return released
+
+
+def finding_explain(*, actor, year: FinancialYear, key: str, note: str) -> FindingExplanation:
+    """Mark one of the year's reconciliation findings explained, with a note. A newer note
+    for the same finding supersedes the older (which stays, as history). The finding's
+    figures are kept with the note: should they change, the finding is unexplained again."""
+    require(actor, RECONCILIATION_EXPLAIN, year)
+    note = (note or "").strip()
+    with transaction.atomic():
+        finding = next((f for f in reconcile_year(year) if f.key == key), None)
+        errors = {}
+        if finding is None:
+            errors["key"] = f"There is no such finding in {year.label}: it may have been resolved"
+        if not note:
+            errors["note"] = "Enter a note saying why the finding is explained"
+        if errors:
+            raise ValidationError(errors)
+        assert finding is not None
+        superseded = (
+            FindingExplanation.objects.filter(year=year, key=key)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        explanation = FindingExplanation.objects.create(
+            year=year,
+            key=key,
+            kind=finding.kind,
+            where=finding.where,
+            stated=finding.stated,
+            computed=finding.computed,
+            note=note,
+            explained_by=user_of(actor),
+            explained_by_name=actor.get_full_name() or actor.get_username(),
+        )
+        audit_record(
+            actor=actor,
+            action="finding.explain",
+            obj=explanation,
+            before=None if superseded is None else {"note": superseded.note},
+            after={
+                "year": year.label,
+                "key": key,
+                "kind": finding.kind,
+                "where": finding.where,
+                "stated": finding.stated,
+                "computed": finding.computed,
+                "difference": finding.difference,
+                "note": note,
+                "supersedes": None if superseded is None else str(superseded.uuid),
+            },
+        )
+        return explanation

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from commissioning.core.money import PENNY, ZERO
+from commissioning.core.money import PENNY, ZERO, money_text
 from commissioning.core.permissions import require
 
 from . import services
@@ -149,7 +149,7 @@ def transition_apply(*, actor, rule: TransitionRule, expected: str) -> list[Allo
                     reach=v.reach,
                     reach_as_stated=v.reach_as_stated,
                     status=rule.status,
-                    comment=f"Transition rule: {rule.describe()} (from {p.source_reference}, £{p.prior_total:,})",
+                    comment=f"Transition rule: {rule.describe()} (from {p.source_reference}, {money_text(p.prior_total)})",
                     source=f"Transition rule from {p.source_reference}",
                     reason=rule.describe(),
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,17 +11,18 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from commissioning.core.downloads import table_response
+from commissioning.core.downloads import TABLE_FORMATS, table_response
 from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import allowed
 
 from . import permissions as rules
 from . import services, transition
-from .exports import table_columns
+from .exports import FINDING_COLUMNS, finding_records, table_columns
 from .forms import (
     AllocationForm,
     BudgetLineForm,
+    FindingExplainForm,
     ImportForm,
     ReasonForm,
     StreamForm,
@@ -30,6 +32,7 @@ from .forms import (
 )
 from .importing import import_allocations
 from .models import FinancialYear, Mechanism, Status
+from .reconcile import anchor_of
 from .selectors import (
     allocation_get,
     allocation_list,
@@ -67,6 +70,7 @@ class YearView(Guarded):
                 "year": fy,
                 "pos": pos,
                 "findings_count": len(findings),
+                "findings_unexplained": sum(1 for f in findings if not f.explained),
                 "table_kinds": TABLE_KINDS,
                 "can_change": allowed(request.user, rules.ALLOCATIONS_CHANGE),
                 "can_manage": allowed(request.user, rules.MANAGE),
@@ -77,6 +81,14 @@ class YearView(Guarded):
 
 class AllocationListView(Guarded):
     permission = rules.ALLOCATIONS_LIST
+    # The sortable columns' headings, and the way a first click sorts them.
+    SORTABLE = {
+        "reference": ("Reference", False),
+        "organisation": ("Organisation and initiative", False),
+        "mechanism": ("Mechanism", False),
+        "theme": ("Theme", False),
+        "total": ("Total", True),
+    }
 
     def get(self, request, year: str):
         fy = year_get(year)
@@ -86,16 +98,35 @@ class AllocationListView(Guarded):
             organisation_id=request.user.organisation_id if partner else None,
             chosen=request.GET,
         )
+        kept = {k: v for k, v in shown.chosen.items() if v and k != "sort"}
+        sorted_on, descending = shown.sort
+        headings = {}
+        for key, (label, first_descending) in self.SORTABLE.items():
+            current = key == sorted_on
+            goes_down = not descending if current else first_descending
+            headings[key] = {
+                "label": label,
+                "href": "?" + urlencode({**kept, "sort": f"{'-' if goes_down else ''}{key}"}),
+                "aria_sort": ("descending" if descending else "ascending") if current else "",
+                "next": "descending" if goes_down else "ascending",
+            }
         return render(
             request,
             "budgets/allocation_list.html",
             {
                 "year": fy,
                 "lines": shown.lines,
+                "page_obj": shown.page,
+                "count": shown.count,
+                "query_string": urlencode({**kept, "sort": shown.chosen["sort"]}),
+                "headings": headings,
                 "periods": shown.periods,
+                # A whole year's amount alone is the total: no column of its own.
+                "period_columns": [] if shown.periods == ["FY"] else shown.periods,
                 "totals": shown.totals,
                 "grand_total": shown.grand_total,
                 "chosen": shown.chosen,
+                "filtered": bool(kept),
                 "organisations": shown.organisations,
                 "themes": shown.themes,
                 "mechanisms": Mechanism.choices,
@@ -249,21 +280,71 @@ class TableView(Guarded):
         )
 
 
+def _reconciliation_page(request, fy: FinancialYear, form=None, status: int = 200):
+    """The reconciliation page; `form` is a refused explanation, shown with its errors."""
+    findings = reconcile_year(fy)
+    return render(
+        request,
+        "budgets/reconciliation.html",
+        {
+            "year": fy,
+            "sections": reconciliation_sections(fy, findings),
+            "count": len(findings),
+            "explained": sum(1 for f in findings if f.explained),
+            "can_explain": allowed(request.user, rules.RECONCILIATION_EXPLAIN),
+            "form": form,
+            "form_key": form.data.get("key", "") if form is not None else "",
+            "download_formats": TABLE_FORMATS,
+        },
+        status=status,
+    )
+
+
 class ReconciliationView(Guarded):
+    """The year's findings; `?download=csv|xlsx|json` gives them as a table."""
+
     permission = rules.RECONCILIATION_VIEW
 
     def get(self, request, year: str):
         fy = year_get(year)
-        sections = reconciliation_sections(fy)
-        return render(
-            request,
-            "budgets/reconciliation.html",
-            {
-                "year": fy,
-                "sections": sections,
-                "count": sum(len(s["findings"]) for s in sections),
-            },
-        )
+        fmt = request.GET.get("download", "")
+        if fmt:
+            return table_response(
+                FINDING_COLUMNS,
+                finding_records(reconcile_year(fy)),
+                fmt=fmt,
+                name=f"reconciliation-{fy.slug}",
+                title=f"Reconciliation {fy.label}",
+                year=fy.label,
+            )
+        return _reconciliation_page(request, fy)
+
+
+class ReconciliationExplainView(Guarded):
+    """POST only: mark a finding explained, with a note."""
+
+    permission = rules.RECONCILIATION_EXPLAIN
+
+    def post(self, request, year: str):
+        fy = year_get(year)
+        key = request.POST.get("key", "")
+        # Each finding's form has its own ids, so the error summary links to the right box.
+        anchor = anchor_of(key)
+        form = FindingExplainForm(request.POST, auto_id=f"{anchor}-%s")
+        if form.is_valid():
+            try:
+                services.finding_explain(
+                    actor=request.user,
+                    year=fy,
+                    key=form.cleaned_data["key"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, "The finding is marked as explained.")
+                return redirect(reverse("reconciliation", kwargs={"year": fy.slug}) + f"#{anchor}")
+        return _reconciliation_page(request, fy, form=form, status=400)
 
 
 class ImportView(Guarded):

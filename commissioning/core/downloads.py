@@ -58,11 +58,19 @@ def to_json(columns: Sequence[str], records: Sequence[dict[str, Any]], **meta: A
     )
 
 
+_SHEET_FORBIDDEN = str.maketrans({c: "-" for c in "\\/?*[]:"})
+
+
+def sheet_title(title: str) -> str:
+    """A title Excel accepts for a sheet: none of \\ / ? * [ ] :, at most 31 characters."""
+    return title.translate(_SHEET_FORBIDDEN)[:31] or "Sheet"
+
+
 def to_xlsx(columns: Sequence[str], records: Sequence[dict[str, Any]], title: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = title[:31]
+    ws.title = sheet_title(title)
     ws.append(list(columns))
     for cell in ws[1]:
         cell.font = Font(bold=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from django.db import models
 
@@ -77,3 +77,25 @@ def money_sum(values) -> Decimal:
 def pounds(value: Decimal | None) -> Decimal:
     """A database sum as pounds and pence (SQLite returns Decimal('1000') for 1000.00)."""
     return ZERO if value is None else Decimal(value).quantize(PENNY)
+
+
+MINUS = "\u2212"
+_SHOWN = Context(prec=40, rounding=ROUND_HALF_UP)
+
+
+def money_text(value: Decimal | int, *, pence: bool = False) -> str:
+    """The one way an amount is written for a person: "£1,234" when it is whole pounds,
+    "£1,234.56" when there are pence, "−£1,234" (a true minus) when negative. `pence=True`
+    always shows pence ("£1,234.00"), for a column where some amounts have them.
+
+    Every page, message, PDF and text export writes amounts through this (the `money`
+    template filter calls it); spreadsheets keep the number and a number format instead."""
+    with localcontext(_SHOWN):  # whatever the caller's context traps
+        amount = Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+    negative = amount < 0
+    amount = abs(amount)
+    if amount == amount.to_integral_value() and not pence:
+        text = f"£{int(amount):,}"
+    else:
+        text = f"£{amount:,.2f}"
+    return f"{MINUS}{text}" if negative else text

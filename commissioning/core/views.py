@@ -1,11 +1,17 @@
 from django.apps import apps
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
-from . import jobs
+from . import jobs, selectors
+from .audit_words import action_choices
+from .forms import AuditSearchForm
 from .guard import Guarded
 from .models import AuditEvent, Job
 from .permissions import AUDIT_VIEW, JOBS_LIST, JOBS_VIEW
+
+#: Events on one page of the audit log.
+AUDIT_PAGE_SIZE = 50
 
 
 class HistoryView(Guarded):
@@ -32,11 +38,37 @@ class HistoryView(Guarded):
 
 
 class AuditLogView(Guarded):
+    """Every audit event, newest first, a page at a time: searched by who acted, the kind of
+    thing and its reference or description, what was done and a range of dates, together.
+    The same number of queries on any page."""
+
     permission = AUDIT_VIEW
 
     def get(self, request):
-        events = AuditEvent.objects.order_by("-created_at", "-id")[:200]
-        return render(request, "core/audit_log.html", {"events": events})
+        form = AuditSearchForm(
+            request.GET or None,
+            people=selectors.audit_people(),
+            kinds=selectors.audit_kinds(),
+            actions=action_choices(),
+        )
+        form.is_valid()  # reports the filters that do not check out; the others still apply
+        terms = form.search_terms()
+        events = selectors.audit_event_list(selectors.AuditSearch(**terms))  # type: ignore[arg-type]
+        page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "core/audit_log.html",
+            {
+                "form": form,
+                "page_obj": page,
+                "events": page.object_list,
+                "count": page.paginator.count,
+                "searched": bool(terms),
+                "query_string": query.urlencode(),
+            },
+        )
 
 
 class JobListView(Guarded):

@@ -25,6 +25,7 @@ from commissioning.core import files
 from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
 from commissioning.core.locks import locked
+from commissioning.core.money import money_text
 from commissioning.core.permissions import require
 from commissioning.core.roles import Role
 from commissioning.core.uploads import display_name
@@ -636,7 +637,7 @@ def record_from_round(*, actor, round) -> DecisionRecord:
         f"{timezone.localtime(round.closes_at):%d %B %Y}; {received} applications were "
         f"received. Themed reviewers scored them against the round's weighted criteria, "
         f"declaring any conflict of interest first; the review panel ranked them against the "
-        f"pot and recommended {len(awards)} for funding, £{total:,} in all. {declined} were "
+        f"pot and recommended {len(awards)} for funding, {money_text(total)} in all. {declined} were "
         "not recommended."
     )
     recommendations = "1. Approve the grants set out below, with the panel's reasons."

@@ -80,6 +80,8 @@ from decimal import (
 )
 from typing import Any
 
+from commissioning.core.money import money_text
+
 __all__ = [
     "FORMULA_VERSION",
     "AreaInput",
@@ -628,14 +630,14 @@ def _allocate(
     by_code = _check_area_list(areas)
     pot = _check_money(params.pot, "The pot")
     if pot <= 0:
-        raise FormulaError(f"The pot must be more than £0; it is {_money(pot)}.")
+        raise FormulaError(f"The pot must be more than £0; it is {money_text(pot)}.")
     unit = _check_money(params.unit, "The rounding unit")
     if unit <= 0:
-        raise FormulaError(f"The rounding unit must be more than £0; it is {_money(unit)}.")
+        raise FormulaError(f"The rounding unit must be more than £0; it is {money_text(unit)}.")
     if pot % unit != 0:
         raise FormulaError(
-            f"The pot of {_money(pot)} is not a multiple of the rounding unit of "
-            f"{_money(unit)}, so allocations rounded to {_money(unit)} cannot add up to it."
+            f"The pot of {money_text(pot)} is not a multiple of the rounding unit of "
+            f"{money_text(unit)}, so allocations rounded to {money_text(unit)} cannot add up to it."
         )
     weights = _check_weights(params.weights)
     for name in weights:
@@ -659,16 +661,16 @@ def _allocate(
             )
     minimum = _check_money(params.minimum, "The minimum allocation")
     if minimum < 0:
-        raise FormulaError(f"The minimum allocation cannot be negative: {_money(minimum)}.")
+        raise FormulaError(f"The minimum allocation cannot be negative: {money_text(minimum)}.")
     if minimum % unit != 0:
         raise FormulaError(
-            f"The minimum allocation of {_money(minimum)} is not a multiple of the rounding "
-            f"unit of {_money(unit)}."
+            f"The minimum allocation of {money_text(minimum)} is not a multiple of the rounding "
+            f"unit of {money_text(unit)}."
         )
     if minimum * len(works) > pot:
         raise FormulaError(
-            f"A minimum of {_money(minimum)} for each of the {len(works)} areas needs "
-            f"{_money(minimum * len(works))}, more than the pot of {_money(pot)}."
+            f"A minimum of {money_text(minimum)} for each of the {len(works)} areas needs "
+            f"{money_text(minimum * len(works))}, more than the pot of {money_text(pot)}."
         )
     previous: dict[str, Decimal] = {}
     for code, amount in (params.previous or {}).items():
@@ -706,7 +708,7 @@ def _allocate(
     notes = [
         f"Formula version {FORMULA_VERSION}. Each area's share of an indicator is its value "
         "divided by the total of every area's value; its formula amount is the pot of "
-        f"{_money(pot)} times the weighted sum of its shares. Weights: "
+        f"{money_text(pot)} times the weighted sum of its shares. Weights: "
         + ", ".join(f"{name} {_pct(weight)}%" for name, weight in weights.items())
         + "."
     ]
@@ -744,10 +746,10 @@ def _allocate(
     ]
     allocations, rounded_up = _round(keys, amounts, pot, unit)
     notes.append(
-        f"Allocations are rounded to multiples of {_money(unit)} by the largest-remainder "
+        f"Allocations are rounded to multiples of {money_text(unit)} by the largest-remainder "
         "method: each amount is rounded down, then the units left over go one each to the "
         "largest remainders (ties to the lower code). They add up to the pot of "
-        f"{_money(pot)} exactly."
+        f"{money_text(pot)} exactly."
     )
 
     results = {
@@ -780,7 +782,7 @@ def _phase_in(works: list[_Work], pot: Decimal, phase_in: Decimal) -> str:
         work.amount = work.previous + phase_in * (work.formula_amount - work.previous)
         work.notes.append(
             f"phased in: {_pct(phase_in * _HUNDRED)}% of the way from last year's "
-            f"{_money(work.previous)} to the formula's {_money(work.formula_amount)}"
+            f"{money_text(work.previous)} to the formula's {money_text(work.formula_amount)}"
         )
     total = _sum(work.amount for work in works)
     scale = _ONE
@@ -818,23 +820,23 @@ def _damp(
         if problem.needs_more:
             raise FormulaError(
                 f"The floor cannot be met: keeping every area no more than {_pct(floor_pct)}% "
-                f"below last year needs {_money(problem.limit)}, more than the pot of "
-                f"{_money(pot)}. Lower the floor or raise the pot."
+                f"below last year needs {money_text(problem.limit)}, more than the pot of "
+                f"{money_text(pot)}. Lower the floor or raise the pot."
             ) from None
         raise FormulaError(
             f"The cap cannot be met: with no area more than {_pct(cap_pct)}% above last year, "
-            f"at most {_money(problem.limit)} can be shared out, less than the pot of "
-            f"{_money(pot)}. Raise the cap or lower the pot."
+            f"at most {money_text(problem.limit)} can be shared out, less than the pot of "
+            f"{money_text(pot)}. Raise the cap or lower the pot."
         ) from None
     held_floor = held_cap = 0
     for work, amount, state in zip(works, fitted, states, strict=True):
         work.amount = amount
         if state < 0:
             held_floor += 1
-            work.notes.append(f"held at the floor of −{_pct(floor_pct)}% ({_money(amount)})")
+            work.notes.append(f"held at the floor of −{_pct(floor_pct)}% ({money_text(amount)})")
         elif state > 0:
             held_cap += 1
-            work.notes.append(f"held at the cap of +{_pct(cap_pct)}% ({_money(amount)})")
+            work.notes.append(f"held at the cap of +{_pct(cap_pct)}% ({money_text(amount)})")
     limits = []
     if floor_pct is not None:
         limits.append(f"floor −{_pct(floor_pct)}%")
@@ -849,22 +851,24 @@ def _damp(
 
 def _raise_to_minimum(works: list[_Work], pot: Decimal, minimum: Decimal) -> str:
     if all(work.amount >= minimum for work in works):
-        return f"Minimum of {_money(minimum)} for every area: every area was already above it."
+        return f"Minimum of {money_text(minimum)} for every area: every area was already above it."
     before = [work.amount for work in works]
     lower = [max(minimum, work.floor) for work in works]
     try:
         fitted, states = _fit(before, lower, [None] * len(works), pot)
     except _Infeasible as problem:
         raise FormulaError(
-            f"The minimum of {_money(minimum)} and the floor together need "
-            f"{_money(problem.limit)}, more than the pot of {_money(pot)}."
+            f"The minimum of {money_text(minimum)} and the floor together need "
+            f"{money_text(problem.limit)}, more than the pot of {money_text(pot)}."
         ) from None
     raised = 0
     for work, old, new, low, state in zip(works, before, fitted, lower, states, strict=True):
         work.amount = new
         if old < minimum:
             raised += 1
-            work.notes.append(f"raised to the minimum of {_money(minimum)} from {_money(old)}")
+            work.notes.append(
+                f"raised to the minimum of {money_text(minimum)} from {money_text(old)}"
+            )
         elif new < old:
             stop = ""
             if state < 0:
@@ -872,10 +876,10 @@ def _raise_to_minimum(works: list[_Work], pot: Decimal, minimum: Decimal) -> str
                     " (stopping at the minimum)" if low == minimum else " (stopping at its floor)"
                 )
             work.notes.append(
-                f"gave {_money(old - new)} towards raising other areas to the minimum{stop}"
+                f"gave {money_text(old - new)} towards raising other areas to the minimum{stop}"
             )
     return (
-        f"Minimum of {_money(minimum)} for every area: {_count(raised, 'area')} raised to it, "
+        f"Minimum of {money_text(minimum)} for every area: {_count(raised, 'area')} raised to it, "
         "paid for by the other areas in proportion to their amounts."
     )
 
@@ -991,8 +995,8 @@ def _area_result(
         previous = first.previous
     if rounded_up:
         notes.append(
-            f"rounded up to {_money(allocation)}: one of the largest remainders when rounding "
-            f"to {_money(unit)}"
+            f"rounded up to {money_text(allocation)}: one of the largest remainders when rounding "
+            f"to {money_text(unit)}"
         )
     change = change_pct = None
     if previous is not None:
@@ -1067,14 +1071,6 @@ def _pct(value: Decimal | None) -> str:
     if value is None:
         return ""
     return format(value.normalize(), "f")
-
-
-def _money(amount: Decimal) -> str:
-    rounded = _quantize(amount, PENNY)
-    text = f"{abs(rounded):,.2f}"
-    if text.endswith(".00"):
-        text = text[:-3]
-    return ("−£" if rounded < 0 else "£") + text
 
 
 def _count(number: int, noun: str) -> str:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from commissioning.core.money import money_text
+
 from . import calc, late
 from .engine import INDICATOR_LABELS
 
@@ -47,10 +49,6 @@ class AreaRow:
     low: Decimal | None
     high: Decimal | None
     notes: tuple[str, ...]
-
-
-def _pounds(amount: Decimal) -> str:
-    return f"£{amount:,.0f}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"
 
 
 def _rounded(value: Decimal | None) -> Decimal | None:
@@ -129,7 +127,7 @@ def method(snapshot: Mapping[str, Any]) -> list[str]:
     )
     areas = len(snapshot["districts"])
     text = [
-        f"The pot of {_pounds(Decimal(p['pot']))} is shared between the areas by a needs-based formula: {parts}. "
+        f"The pot of {money_text(Decimal(p['pot']))} is shared between the areas by a needs-based formula: {parts}. "
         "Each area receives, for each indicator, the indicator's weight times the area's share of that "
         "indicator's total across all the areas; the allocation is the pot times the sum of those parts.",
         f"Crime is every street-level crime police.uk publishes for the {areas} districts from "
@@ -156,7 +154,7 @@ def method(snapshot: Mapping[str, Any]) -> list[str]:
         text.append("Months with no data loaded: " + ", ".join(snapshot["months_missing"]) + ".")
     extras = []
     if Decimal(p.get("minimum") or 0):
-        extras.append(f"no area receives less than {_pounds(Decimal(p['minimum']))}")
+        extras.append(f"no area receives less than {money_text(Decimal(p['minimum']))}")
     if p.get("floor_pct"):
         extras.append(f"no area falls more than {p['floor_pct']}% below its previous allocation")
     if p.get("cap_pct"):
@@ -172,13 +170,13 @@ def method(snapshot: Mapping[str, Any]) -> list[str]:
         earlier = sum((Decimal(v) for v in previous["values"].values()), Decimal(0))
         text.append(
             f"The comparison is with the {previous['year']} {previous['source'].lower()}, which shared "
-            f"{_pounds(earlier)}; where the totals differ, compare each area's share as well as its pounds."
+            f"{money_text(earlier)}; where the totals differ, compare each area's share as well as its pounds."
         )
     rule = late_rule_sentence(snapshot)
     if rule:
         text.append(rule)
     text.append(
-        f"Amounts are rounded to the nearest {_pounds(Decimal(p.get('unit') or 1))} by the largest-remainder method, "
+        f"Amounts are rounded to the nearest {money_text(Decimal(p.get('unit') or 1))} by the largest-remainder method, "
         "so that they add up to the pot exactly."
     )
     text.append(
@@ -222,7 +220,8 @@ def late_rule_sentence(snapshot: Mapping[str, Any]) -> str:
     )
 
 
-def inputs(snapshot: Mapping[str, Any], run_hash: str = "") -> list[tuple[str, str]]:
+def inputs(snapshot: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What a run used, in words (its fingerprints are `fingerprints`)."""
     prev = snapshot.get("previous")
     items = [
         ("Financial year of the crime data", snapshot["year"]),
@@ -230,19 +229,27 @@ def inputs(snapshot: Mapping[str, Any], run_hash: str = "") -> list[tuple[str, s
             "Months",
             f"{snapshot['months'][0]} to {snapshot['months'][-1]} ({len(snapshot['months'])})",
         ),
-        ("Crime data content hash", snapshot["crime_data_hash"][:16]),
-        (
-            "Harm weights",
-            f"{snapshot['harm_weights']['name']} ({snapshot['harm_weights']['hash'][:12]})",
-        ),
+        ("Harm weights", snapshot["harm_weights"]["name"]),
         ("Population source", snapshot["population"]["label"]),
         ("Anti-social behaviour", "included" if snapshot.get("include_asb") else "not counted"),
         ("Formula version", snapshot["formula_version"]),
     ]
     for upload in snapshot.get("uploads", []):
-        items.append((f"Indicator {upload['name']}", f"{upload['title']} ({upload['hash'][:12]})"))
+        items.append((f"Indicator {upload['name']}", upload["title"]))
     if prev:
         items.append(("Compared with", f"{prev['year']}: {prev['source']}"))
+    return items
+
+
+def fingerprints(snapshot: Mapping[str, Any], run_hash: str = "") -> list[tuple[str, str]]:
+    """The SHA-256 fingerprints of what a run used and of its output, whole: the technical
+    details that prove a re-run used the same data and gave the same result."""
+    items = [
+        ("Crime data", snapshot["crime_data_hash"]),
+        (f"Harm weights: {snapshot['harm_weights']['name']}", snapshot["harm_weights"]["hash"]),
+    ]
+    for upload in snapshot.get("uploads", []):
+        items.append((f"Indicator {upload['name']}", upload["hash"]))
     if run_hash:
-        items.append(("Output hash", run_hash[:16]))
+        items.append(("The run's output", run_hash))
     return items

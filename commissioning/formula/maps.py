@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from commissioning.core.money import money_text
+
 from .svg import (
     Point,
     Ring,
@@ -213,12 +215,8 @@ def outline_segments(rings_by_code: Mapping[str, Sequence[Ring]]) -> list[tuple[
 
 
 def format_money(value: Decimal) -> str:
-    """Pounds as the product shows them: "£1,234" when whole, "£1,234.56" otherwise, "−£5"."""
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    negative = amount < 0
-    amount = abs(amount)
-    text = f"£{int(amount):,}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"
-    return f"{MINUS}{text}" if negative else text
+    """Pounds as the product shows them (`core.money.money_text`)."""
+    return money_text(value)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from commissioning.budgets.models import Account, FinancialYear, LedgerEntry, Mechanism, Status
 from commissioning.budgets.periods import year_months, year_start_of_label
-from commissioning.core.money import pounds
+from commissioning.core.money import money_text, pounds
 from commissioning.crime.police_uk import LsoaLookup
 from commissioning.crime.store import CrimeStore
 from commissioning.organisations.models import Area, AreaKind, Organisation, OrganisationKind
@@ -185,10 +185,6 @@ def adopted_runs_for(organisation: Organisation | None) -> list[dict[str, Any]]:
     return runs
 
 
-def _money(value: Decimal) -> str:
-    return f"£{value:,.0f}" if value == value.to_integral_value() else f"£{value:,.2f}"
-
-
 def _groups(run: FormulaRun) -> dict[str, str]:
     """District code -> the joint partnership it is merged into."""
     return {
@@ -228,7 +224,8 @@ def run_context(run: FormulaRun, *, with_sensitivity: bool = True) -> dict[str, 
         "identical": identical,
         "rows": area_rows,
         "method": explain.method(run.inputs),
-        "inputs": explain.inputs(run.inputs, run.output_hash),
+        "inputs": explain.inputs(run.inputs),
+        "fingerprints": explain.fingerprints(run.inputs, run.output_hash),
         "weights": run.inputs["params"]["weights"],
         "previous": run.inputs.get("previous"),
         "total": sum((r.allocation for r in area_rows), Decimal(0)),
@@ -239,7 +236,7 @@ def run_context(run: FormulaRun, *, with_sensitivity: bool = True) -> dict[str, 
             maps.choropleth_svg(
                 _district_values(run, area_rows),
                 title=f"Allocation by area, {run.reference}",
-                value_label=_money,
+                value_label=money_text,
                 groups=_groups(run),
             )
         ),
@@ -247,7 +244,7 @@ def run_context(run: FormulaRun, *, with_sensitivity: bool = True) -> dict[str, 
             maps.bar_chart_svg(
                 [(r.name, r.allocation) for r in area_rows],
                 title="Allocation by area",
-                value_label=_money,
+                value_label=money_text,
                 compare=compare if len(compare) == len(area_rows) else None,
                 compare_label=f"{run.inputs['previous']['year']} Partnership Locality Fund"
                 if compare
@@ -317,7 +314,7 @@ def run_report_data(run: FormulaRun) -> dict[str, Any]:
             f"{r.rate:,.2f}" if r.rate is not None else "",
             f"{r.population:,.0f}" if r.population is not None else "",
             f"{r.share_pct}%",
-            _money(r.allocation),
+            money_text(r.allocation),
         ]
         for r in rows
     ]
@@ -327,13 +324,14 @@ def run_report_data(run: FormulaRun) -> dict[str, Any]:
         "organisation": "",
         "generated": dt.date.today().isoformat(),
         "method": context["method"],
-        "parameters": [("Pot", _money(run.pot))]
+        "parameters": [("Pot", money_text(run.pot))]
         + [(f"Weight: {k}", f"{v}%") for k, v in context["weights"].items()],
-        "inputs": context["inputs"],
+        "inputs": context["inputs"]
+        + [(f"{label} (SHA-256)", value) for label, value in context["fingerprints"]],
         "table": {
             "columns": ["Area", "Harm", "Crimes", "Per 1,000", "Population", "Share", "Allocation"],
             "rows": table_rows,
-            "total": ["Total", "", "", "", "", "100%", _money(context["total"])],
+            "total": ["Total", "", "", "", "", "100%", money_text(context["total"])],
         },
         "areas_geo_values": _district_values(run, rows),
         "groups": _groups(run),
@@ -352,9 +350,9 @@ def run_report_data(run: FormulaRun) -> dict[str, Any]:
             "rows": [
                 [
                     r.name,
-                    _money(r.previous) if r.previous is not None else "",
-                    _money(r.allocation),
-                    _money(r.change) if r.change is not None else "",
+                    money_text(r.previous) if r.previous is not None else "",
+                    money_text(r.allocation),
+                    money_text(r.change) if r.change is not None else "",
                     f"{r.change_pct}%" if r.change_pct is not None else "",
                 ]
                 for r in rows

@@ -26,6 +26,7 @@ from commissioning.core.files import accept_upload
 from commissioning.core.jobs import job_start
 from commissioning.core.locks import locked
 from commissioning.core.models import Job
+from commissioning.core.money import money_text
 from commissioning.core.permissions import require
 from commissioning.core.templatetags.govuk import money
 from commissioning.core.uploads import display_name
@@ -543,7 +544,8 @@ def formula_run_create(*, actor, req: RunRequest) -> FormulaRun:
         run = FormulaRun.objects.create(
             reference=_next_reference(req.year),
             year=req.year,
-            title=req.title or f"Needs-based allocation of £{req.pot:,} on {req.year} data",
+            title=req.title
+            or f"Needs-based allocation of {money_text(req.pot)} on {req.year} data",
             formula_version=calc.FORMULA_VERSION,
             inputs=snapshot,
             outputs=json.loads(data),
@@ -601,7 +603,7 @@ def formula_run_adopt(
     on = today or timezone.localdate()
     rule = late.rule_of(run.inputs)
     before = late.year_before(run.inputs, year) if rule is not None else None
-    base_comment = f"Needs-based formula run {run.reference} (output {run.output_hash[:12]})"
+    base_comment = f"Needs-based formula run {run.reference}"  # its fingerprint: the run page
     with transaction.atomic():
         created = []
         outcomes: list[dict[str, Any]] = []

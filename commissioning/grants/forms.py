@@ -6,10 +6,14 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db import models
+from django.forms.models import ModelChoiceIterator
 
 from commissioning.budgets.forms import MoneyField
 from commissioning.budgets.models import BudgetLine, FinancialYear, Mechanism
 from commissioning.core import uploads as attachments
+from commissioning.core.forms import DateInputField
+from commissioning.core.money import money_text
+from commissioning.core.templatetags.govuk import money
 from commissioning.formula.models import FormulaRun
 from commissioning.organisations.models import Organisation, OrganisationKind
 from commissioning.plans.models import StrategicPriority, Theme
@@ -57,24 +61,95 @@ class RegisterForm(forms.Form):
     )
 
 
-class ApplicationForm(forms.Form):
-    """The round's own form, built from its questions."""
+class PrioritiesByTheme(ModelChoiceIterator):
+    """A select's options grouped by theme: one optgroup a theme, its priorities in order."""
 
-    title = forms.CharField(label="Project title", max_length=300)
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list] = {}
+        for priority in self.queryset.select_related("theme").order_by(
+            "theme__plan", "theme__number", "number"
+        ):
+            groups.setdefault(str(priority.theme), []).append(self.choice(priority))
+        yield from groups.items()
+
+
+class PriorityChoice(forms.ModelChoiceField):
+    """A strategic priority, offered under its theme (an optgroup a theme)."""
+
+    iterator = PrioritiesByTheme
+
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.title}"
+
+
+def classification_fields(round: Round) -> dict[str, forms.Field]:
+    """The plan theme and main strategic priority of an application to `round`: only the
+    round's themes (every theme when it names none), and only their priorities (and of
+    those, the round's own when it names some), grouped by theme. Whether the priority
+    belongs to the theme chosen is the service's rule (`services.classification_problems`),
+    so the applicant's form and the officer's correction check it the same way."""
+    themes = round.themes.all() if round.themes.exists() else Theme.objects.all()
+    priorities = StrategicPriority.objects.filter(theme__in=themes)
+    if round.priorities.exists():
+        priorities = priorities.filter(pk__in=round.priorities.all())
+    return {
+        "theme": forms.ModelChoiceField(
+            queryset=themes,
+            required=False,
+            label="Plan theme (optional)",
+            empty_label="Choose a theme",
+            help_text="The theme of the Police and Crime Plan the project serves",
+            error_messages={"invalid_choice": "Choose one of the plan themes this round funds"},
+        ),
+        "primary_priority": PriorityChoice(
+            queryset=priorities,
+            required=False,
+            label="Main strategic priority (optional)",
+            empty_label="Choose a priority",
+            help_text="One of the chosen theme's priorities: they are listed under their theme",
+            error_messages={
+                "invalid_choice": "Choose one of the strategic priorities this round funds"
+            },
+        ),
+    }
+
+
+class AnswerDateField(DateInputField):
+    """A date question's GOV.UK date input, its errors naming the question without the
+    label's "(optional)": "Start date must include a month"."""
+
+    def __init__(self, *, named: str, **kwargs):
+        super().__init__(**kwargs)
+        self.named = named
+
+    def compress(self, data_list):
+        label, self.label = self.label, self.named
+        try:
+            return super().compress(data_list)
+        finally:
+            self.label = label
+
+
+class ApplicationForm(forms.Form):
+    """The round's own form, built from its questions, in one page: the project's title,
+    amount and place in the plan, the eligibility questions, then the round's questions in
+    order (files among them, uploaded with the form), so Save and Submit come last.
+    Optional questions say so in their label; the rest are needed to submit. Each field's
+    `kind` says how the page draws it: "money" (a £ prefix), "date" (GOV.UK day, month and
+    year boxes), "file", or "" (the field's own widget)."""
+
+    title = forms.CharField(label="Project title", max_length=300, required=False)
     amount_requested = MoneyField(label="Amount requested", required=False)
-    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False, label="Plan theme")
-    primary_priority = forms.ModelChoiceField(
-        queryset=StrategicPriority.objects.all(), required=False, label="Main strategic priority"
-    )
 
     def __init__(self, *args, round: Round, **kwargs):
         super().__init__(*args, **kwargs)
         self.round = round
         self.fields[
             "amount_requested"
-        ].help_text = f"Between £{round.minimum_award:,} and £{round.maximum_award:,}"
-        if round.themes.exists():
-            self.fields["theme"].queryset = round.themes.all()  # type: ignore[attr-defined]
+        ].help_text = f"Between {money(round.minimum_award)} and {money(round.maximum_award)}"
+        self.fields.update(classification_fields(round))
         for e in round.eligibility.all():
             self.fields[f"eligibility_{e.pk}"] = forms.TypedChoiceField(
                 label=e.text,
@@ -83,9 +158,11 @@ class ApplicationForm(forms.Form):
                 required=False,
                 coerce=lambda v: v == "yes",
             )
-        for q in round.questions.all():
+        questions = list(round.questions.all())
+        for q in questions:
             name = f"q_{q.key}"
             hint = q.hint
+            label = q.label + ("" if q.required else " (optional)")
             if q.kind == QuestionKind.TEXT:
                 if q.word_limit:
                     hint = f"{hint} Up to {q.word_limit} words.".strip()
@@ -93,23 +170,59 @@ class ApplicationForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 5}), required=False
                 )
             elif q.kind == QuestionKind.AMOUNT:
-                field = MoneyField(required=False)
+                field = MoneyField(required=False, label=label)
             elif q.kind == QuestionKind.CHOICE:
                 field = forms.ChoiceField(
                     choices=[("", "Choose"), *[(c, c) for c in q.choices]], required=False
                 )
             elif q.kind == QuestionKind.DATE:
-                field = forms.CharField(required=False)
-                hint = f"{hint} For example 2031-05-01.".strip()
+                field = AnswerDateField(label=label, named=q.label)
+                hint = f"{hint} For example, 27 3 2031".strip()
+            elif q.kind == QuestionKind.FILE:
+                field = forms.FileField(required=False)
+                types = ", ".join(f".{t}" for t in q.file_types) if q.file_types else "any"
+                hint = f"{hint} File types: {types}; up to {q.max_file_mb} MB.".strip()
             else:
                 continue
-            field.label = q.label + ("" if q.required else " (optional)")
+            field.label = label
             field.help_text = hint
             self.fields[name] = field
+        kinds: dict[str, str] = {
+            QuestionKind.AMOUNT: "money",
+            QuestionKind.DATE: "date",
+            QuestionKind.FILE: "file",
+        }
+        self.kinds: dict[str, str] = {"amount_requested": "money"} | {
+            f"q_{q.key}": kinds.get(q.kind, "") for q in questions
+        }
+
+    def sections(self) -> list[tuple[str, list[tuple[str, forms.BoundField]]]]:
+        """The page's sections, each a heading and its fields in order with how the page
+        draws each: the project, the eligibility questions, the round's questions."""
+        headings = {"eligibility_": "Eligibility", "q_": "Questions"}
+        sections: dict[str, list[tuple[str, forms.BoundField]]] = {}
+        for bound in self:
+            heading = next(
+                (h for prefix, h in headings.items() if bound.name.startswith(prefix)),
+                "Your project",
+            )
+            sections.setdefault(heading, []).append((self.kinds.get(bound.name, ""), bound))
+        return list(sections.items())
 
     def answers(self) -> dict:
+        """The answers that checked out, by question key (files apart)."""
         return {
-            name[2:]: value for name, value in self.cleaned_data.items() if name.startswith("q_")
+            name[2:]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q_") and self.kinds.get(name) != "file"
+        }
+
+    def uploads(self) -> dict:
+        """The files chosen, by question key."""
+        return {
+            name[2:]: value
+            for name, value in self.cleaned_data.items()
+            if self.kinds.get(name) == "file" and value
         }
 
     def eligibility(self) -> dict:
@@ -118,6 +231,41 @@ class ApplicationForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("eligibility_") and value in (True, False)
         }
+
+    def pending(self) -> dict:
+        """What checked out of the fields the application itself holds."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("title", "amount_requested", "theme", "primary_priority")
+            if name in self.cleaned_data
+        }
+
+
+class StartForm(forms.Form):
+    """A round page's "Start an application": the title (required, by the service's rule)."""
+
+    title = forms.CharField(label="Project title", max_length=300, required=False)
+
+
+class ClassifyForm(forms.Form):
+    """An officer's correction of an application's theme and main strategic priority (its
+    fields prefixed, as the screening form on the same page has a reason too)."""
+
+    prefix = "classify"
+
+    reason = forms.CharField(
+        label="Why (optional)",
+        required=False,
+        max_length=500,
+        help_text="Kept with the change in the audit log",
+    )
+
+    def __init__(self, *args, round: Round, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = classification_fields(round)
+        fields["theme"].label = "Plan theme"
+        fields["primary_priority"].label = "Main strategic priority"
+        self.fields = {**fields, "reason": self.fields["reason"]}
 
 
 class UploadForm(forms.Form):
@@ -184,7 +332,7 @@ def uk_datetime(day: dt.date, time: dt.time) -> dt.datetime:
 
 class BudgetLineChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.year}: {obj.name} ({obj.get_mechanism_display()}), £{obj.amount:,}"
+        return f"{obj.year}: {obj.name} ({obj.get_mechanism_display()}), {money_text(obj.amount)}"
 
 
 class AdoptedRunChoice(forms.ModelChoiceField):

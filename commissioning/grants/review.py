@@ -19,7 +19,7 @@ from commissioning.budgets import services as budget_services
 from commissioning.budgets.models import Status as AllocationStatus
 from commissioning.core.actors import SYSTEM, user_of
 from commissioning.core.audit import audit_record
-from commissioning.core.money import ZERO, to_money
+from commissioning.core.money import ZERO, money_text, to_money
 from commissioning.core.permissions import require
 
 from .models import (
@@ -34,7 +34,7 @@ from .models import (
 )
 from .permissions import DECIDE, MANAGE, PANEL, REVIEW, reviewer_may_see
 from .selectors import score_feedback
-from .services import application_transition, message_send
+from .services import application_transition, message_send, misclassified
 from .status import Status
 
 
@@ -220,13 +220,13 @@ def outcome_message(
             outcome = "funded at a reduced amount"
             decision = (
                 f"Decision: funded at a reduced amount. The Police and Crime Commissioner has "
-                f"awarded £{rec.amount:,} of the £{asked:,} you asked for."
+                f"awarded {money_text(rec.amount)} of the {money_text(asked)} you asked for."
             )
         else:
             outcome = "funded"
             decision = (
                 f"Decision: funded. The Police and Crime Commissioner has awarded "
-                f"£{rec.amount:,}, the amount you asked for."
+                f"{money_text(rec.amount)}, the amount you asked for."
             )
     else:
         outcome = "not funded"
@@ -370,13 +370,23 @@ def application_approve(
 
 def round_decide(*, actor, round: Round, approved_on, summary: str) -> RoundDecision:
     """Approve every recommended application of a round in one decision. All or nothing:
-    if the pot cannot take them all, nothing is approved and the message says by how much."""
+    if the pot cannot take them all, nothing is approved and the message says by how much;
+    if an application's priority belongs to another theme than its own (which the ledger
+    refuses), nothing is approved and the message names each such application."""
     require(actor, DECIDE)
     recommended = list(
         round.applications.filter(status=Status.RECOMMENDED).select_related(
-            "recommendation", "organisation", "round"
+            "recommendation", "organisation", "round", "theme", "primary_priority__theme"
         )
     )
+    in_the_way = misclassified(recommended)
+    if in_the_way:
+        raise ValidationError(
+            "Nothing is approved yet: "
+            + "; ".join(f"{app.reference}: {why}" for app, why in in_the_way)
+            + ". A commissioning officer corrects the theme or priority on the application's "
+            "page; then approve the round"
+        )
     declined = list(round.applications.filter(status=Status.NOT_RECOMMENDED))
     with transaction.atomic():
         decision = RoundDecision.objects.create(

@@ -27,7 +27,7 @@ from commissioning.core import uploads as attachments
 from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record, snapshot
 from commissioning.core.locks import locked
-from commissioning.core.money import ZERO
+from commissioning.core.money import ZERO, money_text
 from commissioning.core.permissions import require
 from commissioning.formula.models import FormulaAdoption
 from commissioning.organisations.models import Organisation, OrganisationKind
@@ -118,7 +118,7 @@ def round_field_problems(fields: Mapping[str, Any]) -> dict[str, list[str]]:
         _add(
             errors,
             "maximum_award",
-            f"Maximum award: must be at least the minimum award (£{minimum:,})",
+            f"Maximum award: must be at least the minimum award ({money_text(minimum)})",
         )
     scale = fields.get("scale_max")
     if scale is not None and not (isinstance(scale, int) and 1 <= scale <= SCALE_LIMIT):
@@ -220,7 +220,7 @@ def round_publish_problems(rnd: Round) -> dict[str, list[str]]:
         _add(
             errors,
             "maximum_award",
-            f"Maximum award: £{rnd.maximum_award:,} is more than the pot (£{rnd.budget_line.amount:,})",
+            f"Maximum award: {money_text(rnd.maximum_award)} is more than the pot ({money_text(rnd.budget_line.amount)})",
         )
     return errors
 

@@ -21,6 +21,7 @@ from commissioning.core.models import Message
 from commissioning.core.money import ZERO, pounds
 from commissioning.core.permissions import allowed, check
 from commissioning.core.roles import Role
+from commissioning.core.templatetags.govuk import money
 
 from . import rounds
 from .models import (
@@ -32,6 +33,7 @@ from .models import (
     Round,
 )
 from .permissions import APPLY, VIEW_APPLICATION, reviewer_may_see
+from .services import misclassified
 from .status import Status
 from .workflow import APPLICATION
 
@@ -102,7 +104,9 @@ def rounds_draft() -> QuerySet[Round]:
 def application_get(user, uuid) -> Application:
     """The application, if this user may see it; otherwise 404, whoever asks and however."""
     app = (
-        Application.objects.select_related("round", "organisation", "theme", "primary_priority")
+        Application.objects.select_related(
+            "round", "organisation", "theme", "primary_priority__theme"
+        )
         .filter(uuid=uuid)
         .first()
     )
@@ -140,19 +144,26 @@ class DraftPage:
     attachments: QuerySet
 
 
+def _typed(amount: Decimal | None) -> str | None:
+    """An amount as a person would type it in a box with a £ prefix: "8,500", "8,500.50"."""
+    return None if amount is None else money(amount).removeprefix("£")
+
+
 def draft_page(application: Application) -> DraftPage:
     initial: dict[str, Any] = {
         "title": application.title,
-        "amount_requested": application.amount_requested,
+        "amount_requested": _typed(application.amount_requested),
         "theme": application.theme_id,
         "primary_priority": application.primary_priority_id,
     }
     for answer in application.answers.select_related("question"):
         q = answer.question
         initial[f"q_{q.key}"] = (
-            answer.amount
+            _typed(answer.amount)
             if q.kind == QuestionKind.AMOUNT
-            else (answer.date.isoformat() if answer.date else answer.text)
+            else answer.date
+            if q.kind == QuestionKind.DATE
+            else answer.text
         )
     for key, value in (application.eligibility_answers or {}).items():
         initial[f"eligibility_{key}"] = "yes" if value else "no"
@@ -583,12 +594,13 @@ class DecisionPage:
     declined: QuerySet
     total: Decimal  # what the recommended awards add up to
     pot: Decimal
+    in_the_way: list[tuple[Application, str]]  # what stops approval until corrected, and why
 
 
 def decision_page(rnd: Round) -> DecisionPage:
     recommended = list(
         rnd.applications.filter(status=Status.RECOMMENDED).select_related(
-            "recommendation", "organisation"
+            "recommendation", "organisation", "theme", "primary_priority__theme"
         )
     )
     return DecisionPage(
@@ -596,4 +608,5 @@ def decision_page(rnd: Round) -> DecisionPage:
         declined=rnd.applications.filter(status=Status.NOT_RECOMMENDED),
         total=sum((a.recommendation.amount for a in recommended), ZERO),
         pot=pot_remaining(rnd),
+        in_the_way=misclassified(recommended),
     )

@@ -24,10 +24,11 @@ from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
 from commissioning.core.locks import locked
 from commissioning.core.models import Message
-from commissioning.core.money import ZERO, pounds, to_money
+from commissioning.core.money import ZERO, money_text, pounds, to_money
 from commissioning.core.permissions import check, require
 from commissioning.core.roles import Role
 from commissioning.organisations.models import Organisation, OrganisationKind
+from commissioning.plans.models import StrategicPriority, Theme
 
 from .models import (
     ATTACHMENT_FOLDER,
@@ -157,18 +158,77 @@ def _next_reference(rnd: Round) -> str:
     return f"{rnd.reference.upper()}-{Application.objects.filter(round=rnd).count() + 1:04d}"
 
 
+TITLE_MISSING = "Enter a project title"
+
+
+def title_problems(title: str | None) -> dict[str, list[str]]:
+    """The one rule for an application's title: there is one. No draft is started, saved or
+    submitted without it (so no "Untitled application" clutters a round's dashboard)."""
+    return {} if (title or "").strip() else {"title": [TITLE_MISSING]}
+
+
+def priority_fits_theme(priority: StrategicPriority | None, theme: Theme | None) -> bool:
+    """Whether a strategic priority belongs to a theme of the plan: yes when either is not
+    given. The rule the ledger holds an allocation to (`budgets.services`, when the PCC's
+    approval writes the award), asked here where an applicant or officer enters them."""
+    return priority is None or theme is None or priority.theme_id == theme.pk
+
+
+def classification_problems(
+    rnd: Round, *, theme: Theme | None, primary_priority: StrategicPriority | None
+) -> dict[str, list[str]]:
+    """What is wrong with an application's plan theme and main strategic priority: a theme
+    or priority outside the round's scope (when the round names some), or a priority of
+    another theme than the one chosen."""
+    errors: dict[str, list[str]] = {}
+    themes = list(rnd.themes.all())
+    if theme is not None and themes and theme.pk not in {t.pk for t in themes}:
+        errors["theme"] = ["Choose one of the plan themes this round funds"]
+    priorities = list(rnd.priorities.all())
+    if (
+        primary_priority is not None
+        and priorities
+        and primary_priority.pk not in {p.pk for p in priorities}
+    ):
+        errors["primary_priority"] = ["Choose one of the strategic priorities this round funds"]
+    elif not priority_fits_theme(primary_priority, theme):
+        assert primary_priority is not None and theme is not None
+        errors["primary_priority"] = [
+            f"{primary_priority.code} belongs to another theme than {theme} (it is a priority "
+            f"of {primary_priority.theme}): choose a priority of {theme}, or another theme"
+        ]
+    return errors
+
+
+def misclassified(applications: Iterable[Application]) -> list[tuple[Application, str]]:
+    """The applications whose main strategic priority belongs to another theme than theirs
+    (`priority_fits_theme`), which the ledger would refuse to record an award under, each
+    with why. Reads each one's theme and priority: select them with the applications."""
+    return [
+        (
+            app,
+            f"{app.primary_priority.code} is a priority of {app.primary_priority.theme}, "
+            f"not of {app.theme}",
+        )
+        for app in applications
+        if app.primary_priority is not None
+        and app.theme is not None
+        and not priority_fits_theme(app.primary_priority, app.theme)
+    ]
+
+
 def application_start(*, actor, round: Round, title: str) -> Application:
-    """Start a draft for the actor's organisation. Refused unless the round is open to it
-    (`permissions.round_open_to`, asked under the round's row lock, which changing who may
-    apply takes too)."""
+    """Start a draft for the actor's organisation, with its title (`title_problems`).
+    Refused unless the round is open to it (`permissions.round_open_to`, asked under the
+    round's row lock, which changing who may apply takes too)."""
     require(actor, APPLY)
     now = timezone.now()
     if not round.published or now > round.closes_at:
         raise ValidationError(
             f"This round is not open for applications (it closed {round.closes_at:%d %B %Y %H:%M})"
         )
-    if not title.strip():
-        raise ValidationError({"title": "Give the application a title"})
+    if problems := title_problems(title):
+        raise ValidationError(problems)
     with transaction.atomic():
         fresh = locked(Round.objects.filter(pk=round.pk))
         require(actor, APPLY, fresh)
@@ -324,6 +384,16 @@ def application_save(
             errors.update(_amount_problems(application, fields["amount_requested"]))
     elif "amount_requested" in fields:
         fields["amount_requested"] = None
+    if "title" in fields:
+        errors.update(title_problems(fields["title"]))
+        fields["title"] = (fields["title"] or "").strip()
+    if "theme" in fields or "primary_priority" in fields:
+        for key, messages in classification_problems(
+            application.round,
+            theme=fields.get("theme", application.theme),
+            primary_priority=fields.get("primary_priority", application.primary_priority),
+        ).items():
+            errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -355,11 +425,11 @@ def _amount_problems(app: Application, amount: Decimal) -> dict[str, list[str]]:
         problems.append("Ask for an amount greater than £0")
     if amount > rnd.maximum_award:
         problems.append(
-            f"£{amount:,} is more than this round's maximum award of £{rnd.maximum_award:,}"
+            f"{money_text(amount)} is more than this round's maximum award of {money_text(rnd.maximum_award)}"
         )
     if amount < rnd.minimum_award:
         problems.append(
-            f"£{amount:,} is less than this round's minimum award of £{rnd.minimum_award:,}"
+            f"{money_text(amount)} is less than this round's minimum award of {money_text(rnd.minimum_award)}"
         )
     cap = allocation_cap(app)
     if cap is not None and cap.allocation is None:
@@ -369,14 +439,14 @@ def _amount_problems(app: Application, amount: Decimal) -> dict[str, list[str]]:
         )
     elif cap is not None and amount > cap.remaining and cap.asked_elsewhere:
         problems.append(
-            f"The amount requested, £{amount:,}, is more than is left of {app.organisation}'s "
-            f"adopted allocation of £{cap.allocation:,}: its other applications to this round ask "
-            f"for £{cap.asked_elsewhere:,}, so £{cap.remaining:,} is left"
+            f"The amount requested, {money_text(amount)}, is more than is left of {app.organisation}'s "
+            f"adopted allocation of {money_text(cap.allocation or 0)}: its other applications to this round ask "
+            f"for {money_text(cap.asked_elsewhere)}, so {money_text(cap.remaining)} is left"
         )
     elif cap is not None and amount > cap.remaining:
         problems.append(
-            f"The amount requested, £{amount:,}, is more than {app.organisation}'s adopted "
-            f"allocation of £{cap.allocation:,} (formula run {cap.run_reference})"
+            f"The amount requested, {money_text(amount)}, is more than {app.organisation}'s adopted "
+            f"allocation of {money_text(cap.allocation or 0)} (formula run {cap.run_reference})"
         )
     return {"amount_requested": problems} if problems else {}
 
@@ -449,41 +519,90 @@ def application_transition(
         return application
 
 
-def submission_problems(app: Application) -> list[str]:
-    problems: list[str] = []
-    if not app.title.strip():
-        problems.append("Give the application a title")
-    if app.amount_requested is None:
-        problems.append("Say how much you are asking for")
+def _answered(q, value) -> bool:
+    if q.kind in {QuestionKind.TEXT, QuestionKind.CHOICE}:
+        return bool(str(value or "").strip())
+    return value not in (None, "")
+
+
+def submission_problems(
+    app: Application,
+    *,
+    fields: Mapping[str, Any] | None = None,
+    answers: Mapping[str, Any] | None = None,
+    eligibility: Mapping[str, bool] | None = None,
+) -> dict[str, list[str]]:
+    """Everything that stops the application being submitted, all at once, by field: the
+    title, the amount, the theme and priority, each required question (its key) and each
+    eligibility question (``eligibility_<id>``). `fields`, `answers` (by question key, as a
+    form cleans them: text, an amount or a date) and `eligibility` are values entered but
+    not saved: they stand in for the saved ones, so a page that could not save what was
+    entered can still say everything else that is missing."""
+    values: dict[str, Any] = {
+        "title": app.title,
+        "amount_requested": app.amount_requested,
+        "theme": app.theme,
+        "primary_priority": app.primary_priority,
+        **(fields or {}),
+    }
+    problems: dict[str, list[str]] = {}
+
+    def add(key: str, message: str) -> None:
+        problems.setdefault(key, []).append(message)
+
+    problems.update(title_problems(values["title"]))
+    amount = values["amount_requested"]
+    if amount in (None, ""):
+        add("amount_requested", "Say how much you are asking for")
     else:
-        problems += _amount_problems(app, app.amount_requested).get("amount_requested", [])
-    answers = {a.question_id: a for a in app.answers.all()}
+        try:
+            amount = to_money(amount)
+        except ValueError as exc:
+            add("amount_requested", str(exc))
+        else:
+            problems.update(_amount_problems(app, amount))
+    problems.update(
+        classification_problems(
+            app.round, theme=values["theme"], primary_priority=values["primary_priority"]
+        )
+    )
+    given = answers or {}
+    saved = {a.question_id: a for a in app.answers.all()}
     attached = {a.question_id for a in app.attachments.all()}
     for q in app.round.questions.all():
         if not q.required:
             continue
         if q.kind == QuestionKind.FILE:
             if q.pk not in attached:
-                problems.append(f"{q.label}: attach a file")
+                add(q.key, f"{q.label}: attach a file")
             continue
-        a = answers.get(q.pk)
-        empty = (
-            a is None
-            or (q.kind in {QuestionKind.TEXT, QuestionKind.CHOICE} and not a.text.strip())
-            or (q.kind == QuestionKind.AMOUNT and a.amount is None)
-            or (q.kind == QuestionKind.DATE and a.date is None)
-        )
-        if empty or a is None:
-            problems.append(f"{q.label}: answer this question")
-        elif q.kind == QuestionKind.TEXT and q.word_limit and _words(a.text) > q.word_limit:
-            problems.append(f"{q.label}: {_words(a.text)} words; the limit is {q.word_limit}")
+        if q.key in given:
+            value = given[q.key]
+        else:
+            a = saved.get(q.pk)
+            value = (
+                None
+                if a is None
+                else a.amount
+                if q.kind == QuestionKind.AMOUNT
+                else a.date
+                if q.kind == QuestionKind.DATE
+                else a.text
+            )
+        if not _answered(q, value):
+            add(q.key, f"{q.label}: answer this question")
+        elif q.kind == QuestionKind.TEXT and q.word_limit and _words(value) > q.word_limit:
+            add(q.key, f"{q.label}: {_words(value)} words; the limit is {q.word_limit}")
+    answered = app.eligibility_answers if eligibility is None else eligibility
     for e in app.round.eligibility.all():
-        given = app.eligibility_answers.get(str(e.pk))
-        if given is None:
-            problems.append(f"Eligibility: answer “{e.text}”")
-        elif given != e.required_answer:
-            problems.append(
-                f"Eligibility: this round is only for applicants who answer “{'yes' if e.required_answer else 'no'}” to “{e.text}”"
+        given_answer = answered.get(str(e.pk))
+        if given_answer is None:
+            add(f"eligibility_{e.pk}", f"Eligibility: answer “{e.text}”")
+        elif given_answer != e.required_answer:
+            add(
+                f"eligibility_{e.pk}",
+                f"Eligibility: this round is only for applicants who answer "
+                f"“{'yes' if e.required_answer else 'no'}” to “{e.text}”",
             )
     return problems
 
@@ -492,7 +611,8 @@ def application_submit(
     *, actor, application: Application, now: dt.datetime | None = None
 ) -> Application:
     """Submit before the deadline by server time. Late: refused with the deadline shown, the
-    draft kept. Incomplete: refused with each problem listed."""
+    draft kept. Incomplete: refused with every problem at once, by field
+    (`submission_problems`)."""
     require(actor, APPLY, application)
     now = now or timezone.now()
     rnd = application.round
@@ -505,7 +625,7 @@ def application_submit(
     if now > rnd.closes_at:
         local = timezone.localtime(rnd.closes_at)
         raise ValidationError(
-            f"The round closed at {local:%H:%M:%S} on {local:%d %B %Y} (UK time); your draft is kept but it cannot be submitted"
+            f"The round closed at {local:%H:%M} on {local:%d %B %Y} (UK time); your draft is kept but it cannot be submitted"
         )
     if now < rnd.opens_at:
         raise ValidationError(
@@ -525,7 +645,7 @@ def application_submit(
             subject=f"Application {application.reference} received",
             body=(
                 f"We have received {application.organisation}'s application “{application.title}” "
-                f"to {rnd.title}, asking for £{application.amount_requested:,}. Reference {application.reference}."
+                f"to {rnd.title}, asking for {money_text(application.amount_requested)}. Reference {application.reference}."
             ),
             about=application,
         )
@@ -565,3 +685,73 @@ def application_screen(
                     about=app,
                 )
         return app
+
+
+# Once submitted and until the PCC decides, an officer can correct how an application is
+# classified against the plan: what the applicant chose, or an earlier rule let through.
+CLASSIFIABLE = frozenset(
+    {
+        Status.SUBMITTED,
+        Status.IN_REVIEW,
+        Status.REVIEWED,
+        Status.RECOMMENDED,
+        Status.NOT_RECOMMENDED,
+    }
+)
+
+
+def application_classify(
+    *,
+    actor,
+    application: Application,
+    theme: Theme | None,
+    primary_priority: StrategicPriority | None,
+    reason: str = "",
+) -> Application:
+    """An officer corrects a submitted application's plan theme and main strategic priority
+    (at screening, or at any later stage until the PCC decides), checked by the same rules
+    as the applicant's form (`classification_problems`). Audited with what it was before,
+    and noted on the application's timeline."""
+    require(actor, SCREEN, application)
+    if application.status not in CLASSIFIABLE:
+        raise ValidationError(
+            "The theme and priority can be corrected once the application is submitted and "
+            f"until the PCC decides; it is {application.get_status_display().lower()}"
+        )
+    errors = classification_problems(
+        application.round, theme=theme, primary_priority=primary_priority
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = locked(Application.objects.filter(pk=application.pk))
+        if not isinstance(current, Application) or current.status != application.status:
+            raise ValidationError("The application changed meanwhile; look again")
+        before = {
+            "theme": str(current.theme or ""),
+            "primary_priority": str(current.primary_priority or ""),
+        }
+        after = {"theme": str(theme or ""), "primary_priority": str(primary_priority or "")}
+        if before == after:
+            return application
+        application.theme, application.primary_priority = theme, primary_priority
+        application.updated_by = user_of(actor)
+        application.save(update_fields=["theme", "primary_priority", "updated_by", "updated_at"])
+        note = (
+            f"Theme and priority corrected: {after['theme'] or 'no theme'}, "
+            f"{after['primary_priority'] or 'no priority'}"
+        )
+        ApplicationEvent.objects.create(
+            application=application,
+            actor=user_of(actor),
+            note=f"{note}. {reason.strip()}" if reason.strip() else note,
+        )
+        audit_record(
+            actor=actor,
+            action="application.classify",
+            obj=application,
+            before=before,
+            after=after,
+            reason=reason.strip(),
+        )
+        return application

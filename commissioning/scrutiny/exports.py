@@ -1,7 +1,8 @@
 """The outcomes pack as JSON, XLSX and (in `pdf`) a PDF for a Panel meeting: the same figures
 as the page, from one `selectors.OutcomesPack`. Nothing about a person is in any of them: the
-pack holds only figures by theme, priority and intention (no organisation's contact, no
-return's narrative, no cohort record)."""
+pack holds only figures by theme, priority and intention, and the reoffending cohorts' aggregate
+measures with small counts withheld (no organisation's contact, no return's narrative, no
+cohort record or pseudonym)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,25 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .format import NOTES, TITLE
+from commissioning.cohorts.measures import Measure as CohortMeasure
+from commissioning.core.downloads import sheet_title
+
+from .format import (
+    COHORT_METHOD,
+    COHORTS_TITLE,
+    NOTES,
+    SYNTHETIC,
+    TITLE,
+    cohorts_none,
+    cohorts_withheld,
+    withheld_reason,
+)
 from .rollup import COUNT, PERCENT, POUNDS, RAGS, Figures, IntentionRow, IntentionTable
-from .selectors import OutcomesPack
+from .selectors import CohortSection, OutcomesPack
 
 MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
 PERCENT_FORMAT = "0.0"
+COHORT_PERCENT_FORMAT = "0.00"
 
 
 def pack_filename(pack: OutcomesPack, fmt: str) -> str:
@@ -58,6 +72,48 @@ def _intentions(table: IntentionTable) -> dict[str, Any]:
     }
 
 
+def _cohort_row(m: CohortMeasure) -> dict[str, Any]:
+    """A cohort row: counts as numbers, percentages as Decimals (written as decimal strings);
+    a withheld row has no figure at all, only nulls, `suppressed` and its reason."""
+    shown = not m.suppressed
+    return {
+        "cohort": m.cohort,
+        "area_code": m.area_code,
+        "area_name": m.area_name,
+        "offenders": m.offenders,
+        "excluded": m.excluded,
+        "reduction_pct": m.reduction_pct,
+        "target_pct": m.target_pct if shown else None,
+        "meeting_target": m.meeting_target,
+        "meeting_target_pct": m.meeting_target_pct,
+        "suppressed": m.suppressed,
+        "reason": m.reason,
+    }
+
+
+def _cohort_section(section: CohortSection) -> dict[str, Any]:
+    return {
+        "title": section.title,
+        "name": section.name,
+        "period": section.period_label,
+        "synthetic": section.synthetic,
+        "target_pct": section.target_pct,
+        "rows": [_cohort_row(m) for m in section.rows],
+    }
+
+
+def cohorts_json(pack: OutcomesPack) -> dict[str, Any]:
+    """The reoffending cohorts measured for the pack's year, small counts withheld."""
+    return {
+        "year": pack.year.label,
+        "method": COHORT_METHOD,
+        "withheld": cohorts_withheld(pack.cohort_threshold),
+        "suppress_under": pack.cohort_threshold,
+        "message": None if pack.cohorts else cohorts_none(pack.year.label),
+        "uploads": [_cohort_section(s) for s in pack.cohorts],
+    }
+
+
 def pack_json(pack: OutcomesPack) -> dict[str, Any]:
     """The pack as plain data (amounts as Decimals: `pack_json_text` writes them exactly)."""
     rollup = pack.rollup
@@ -95,6 +151,7 @@ def pack_json(pack: OutcomesPack) -> dict[str, Any]:
         "intentions_by_year": {
             label: _intentions(pack.intentions_by_year[label]) for label in pack.intention_years
         },
+        "cohorts": cohorts_json(pack),
         "notes": list(NOTES),
     }
 
@@ -136,6 +193,42 @@ OUTCOME_COLUMNS = (
 )
 
 
+COHORT_COLUMNS = (
+    "Cohort",
+    "Area",
+    "Area code",
+    "Offenders measured",
+    "Excluded",
+    "Cohort reduction %",
+    "Target %",
+    "Offenders meeting the target",
+    "Offenders meeting the target %",
+    "Withheld",
+)
+COHORT_PERCENT_COLUMNS = {
+    COHORT_COLUMNS.index(c) + 1
+    for c in ("Cohort reduction %", "Target %", "Offenders meeting the target %")
+}
+
+
+def _cohort_cells(m: CohortMeasure) -> list[Any]:
+    """A cohort row's cells: figures as numbers; a withheld row none, only why."""
+    if m.suppressed:
+        return [m.cohort, m.area_name, m.area_code, *[None] * 6, withheld_reason(m.reason)]
+    return [
+        m.cohort,
+        m.area_name,
+        m.area_code,
+        m.offenders,
+        m.excluded,
+        m.reduction_pct,
+        m.target_pct,
+        m.meeting_target,
+        m.meeting_target_pct,
+        None,
+    ]
+
+
 def _figure_cells(f: Figures) -> list[Any]:
     cells: list[Any] = [f.measures]
     for unit, _ in UNIT_COLUMNS:
@@ -151,7 +244,8 @@ def _figure_cells(f: Figures) -> list[Any]:
 
 def pack_xlsx(pack: OutcomesPack) -> bytes:
     """The pack as a workbook: the outcomes by theme and priority, the years side by side,
-    the intentions of the year and by year, and the notes on how it is counted."""
+    the intentions of the year and by year, the reoffending cohorts and the notes on how it
+    is counted."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -159,7 +253,7 @@ def pack_xlsx(pack: OutcomesPack) -> bytes:
     wb = Workbook()
 
     def sheet(title: str, heading: str, columns: list[str] | tuple[str, ...]):
-        ws = wb.create_sheet(title[:31])
+        ws = wb.create_sheet(sheet_title(title))
         ws.append([heading])
         ws["A1"].font = Font(bold=True, size=14)
         ws.append([f"{pack.plan}. Financial year {pack.year.label}."])
@@ -273,6 +367,38 @@ def pack_xlsx(pack: OutcomesPack) -> bytes:
             cells += [cell["estimate"], cell["committed"], cell["paid"]]
         row(ws, cells, strong=entry["kind"] in ("subtotal", "total"), money_from=3)
     ws.column_dimensions["B"].width = 60
+
+    # Reoffending cohorts
+    ws = wb.create_sheet(COHORTS_TITLE)
+    ws.append([f"{COHORTS_TITLE}, {pack.year.label}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([COHORT_METHOD])
+    ws.append([cohorts_withheld(pack.cohort_threshold)])
+    if not pack.cohorts:
+        ws.append([])
+        ws.append([cohorts_none(pack.year.label)])
+    for section in pack.cohorts:
+        ws.append([])
+        ws.append([section.title])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=12)
+        if section.synthetic:
+            ws.append([f"{SYNTHETIC}."])
+            ws.cell(row=ws.max_row, column=1).font = bold
+        ws.append([f"Period measured: {section.period_label}"])
+        ws.append(list(COHORT_COLUMNS))
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for group in section.groups:
+            for measure in group.rows:
+                ws.append(_cohort_cells(measure))
+                for i, cell in enumerate(ws[ws.max_row], start=1):
+                    if measure.is_all:
+                        cell.font = bold
+                    if isinstance(cell.value, Decimal) and i in COHORT_PERCENT_COLUMNS:
+                        cell.number_format = COHORT_PERCENT_FORMAT
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 28
 
     # Notes
     ws = wb.create_sheet("Notes")

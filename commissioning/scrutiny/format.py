@@ -1,12 +1,13 @@
 """How the pack writes its figures, the same on the page, in the PDF and in the XLSX's notes:
 numbers grouped in thousands, pounds in the product's one money format, percentages to one
-place with the sign."""
+place with the sign (the reoffending cohorts' to two places, as the cohort team works them
+out); and the words of the reoffending cohorts' section."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from commissioning.core.templatetags.govuk import money
+from commissioning.core.money import money_text
 
 from .rollup import PERCENT, POUNDS, whole
 
@@ -32,6 +33,38 @@ NOTES = (
 )
 
 
+COHORTS_TITLE = "Reoffending cohorts"
+COHORT_METHOD = (
+    "Offenders in custody throughout the period, or with no offences in the baseline period, "
+    "are left out of the measures and counted as excluded. The cohort reduction is 1 \u2212 "
+    "current offences \u00f7 baseline offences over the offenders measured; an offender meets "
+    "the target when their own offences fell by at least the target."
+)
+SYNTHETIC = "Synthetic example data, not real offenders"
+
+
+def cohorts_withheld(under: int) -> str:
+    """The sentence on what the section leaves out, for the threshold in force."""
+    return (
+        f"Groups of fewer than {under} offenders are withheld (\u201ctoo few to judge\u201d), "
+        "and so is any area whose figures could be worked out from its cohort\u2019s total."
+    )
+
+
+def cohorts_none(label: str) -> str:
+    return f"No reoffending cohort has been measured for {label}."
+
+
+def withheld_reason(reason: str) -> str:
+    """Why a cohort row shows no figures, as the pack says it: "Too few to judge"."""
+    return reason[:1].upper() + reason[1:]
+
+
+def cohort_percent(value: Decimal | None) -> str:
+    """A cohort measure's percentage, to the two places it is worked out to: "38.90%"."""
+    return NONE if value is None else f"{Decimal(value):.2f}%"
+
+
 def number(value: Decimal | int | None) -> str:
     if value is None:
         return NONE
@@ -47,7 +80,7 @@ def pounds(value: Decimal | None) -> str:
     """An amount to the nearest pound, for headline figures: "£3,693,284"."""
     if value is None:
         return NONE
-    return money(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return money_text(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def figure(value: Decimal | None, unit: str) -> str:
@@ -55,7 +88,7 @@ def figure(value: Decimal | None, unit: str) -> str:
     if value is None:
         return NONE
     if unit == POUNDS:
-        return money(value)
+        return money_text(value)
     if unit == PERCENT:
         return percent(value)
     return number(value)

@@ -1,7 +1,8 @@
 """The outcomes pack as an A4 PDF for a Police and Crime Panel meeting, in the papers' plain
 style: the heading, boxed bands and ruled tables of the decision record and the agreement
 (`decisions.pdf_form`, `formula.report_pdf`), Helvetica, amounts in the product's one money
-format. Figures only: nothing about a person.
+format. Figures only: nothing about a person (the reoffending cohorts are the cohort team's
+aggregate measures with small counts withheld, never a record or a pseudonym).
 
 reportlab (and the shared helpers, which import it) is imported inside `pack_pdf`, so the
 rest of the app loads without it.
@@ -12,9 +13,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
+from commissioning.cohorts.measures import Measure as CohortMeasure
 from commissioning.core.templatetags.govuk import money
 
-from .format import NONE, NOTES, TITLE, figure, number, percent
+from .format import (
+    COHORT_METHOD,
+    COHORTS_TITLE,
+    NONE,
+    NOTES,
+    SYNTHETIC,
+    TITLE,
+    cohort_percent,
+    cohorts_none,
+    cohorts_withheld,
+    figure,
+    number,
+    percent,
+    withheld_reason,
+)
 from .rollup import RAGS, Figures, IntentionRow, truncate
 from .selectors import OutcomesPack
 
@@ -71,16 +87,46 @@ def _intention_cells(row: IntentionRow) -> list[str]:
     ]
 
 
+COHORT_COLUMNS = [
+    "Cohort and area",
+    "Offenders measured",
+    "Excluded",
+    "Cohort reduction",
+    "Target",
+    "Offenders meeting the target",
+    "Share meeting the target",
+    "Withheld",
+]
+
+
+def _cohort_cells(m: CohortMeasure) -> list[str]:
+    """A cohort row: its first, over all areas, named "IOM: all areas", then one for each area
+    by its name; a withheld row has no figure, only why it is withheld."""
+    head = [f"{m.cohort}: all areas" if m.is_all else m.area_name]
+    if m.suppressed:
+        return [*head, "", "", "", "", "", "", withheld_reason(m.reason)]
+    return [
+        *head,
+        number(m.offenders),
+        number(m.excluded),
+        _blank(cohort_percent(m.reduction_pct)),
+        cohort_percent(m.target_pct),
+        number(m.meeting_target),
+        _blank(cohort_percent(m.meeting_target_pct)),
+        "",
+    ]
+
+
 def pack_pdf(pack: OutcomesPack) -> bytes:
     """Render the pack as A4 PDF bytes."""
     from io import BytesIO
 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import CondPageBreak, Flowable, SimpleDocTemplate, Spacer
+    from reportlab.platypus import CondPageBreak, Flowable, SimpleDocTemplate, Spacer, TableStyle
 
     from commissioning.decisions.pdf import _no_marker
-    from commissioning.decisions.pdf_form import _boxed_table, _Form, _p
+    from commissioning.decisions.pdf_form import _BOX, _boxed_table, _Form, _p
     from commissioning.formula.report_pdf import (
         PAGE_MARGIN,
         _data_table,
@@ -254,6 +300,28 @@ def pack_pdf(pack: OutcomesPack) -> bytes:
             width,
         )
         story.append(Spacer(1, 8))
+
+    cohorts = _Form(width)
+    cohorts.band(f"{COHORTS_TITLE}, {year}")
+    cohorts.field("How they are measured", COHORT_METHOD)
+    cohorts.field("Small groups", cohorts_withheld(pack.cohort_threshold))
+    if not pack.cohorts:
+        cohorts.field("Measured", cohorts_none(year))
+    story.append(CondPageBreak(120))
+    story.append(cohorts.table())
+    story.append(Spacer(1, 8))
+    for shown in pack.cohorts:
+        band = _Form(width)
+        note = f"Period measured {shown.period_label}."
+        band.band(shown.title, f"{SYNTHETIC}. {note}" if shown.synthetic else note)
+        cohort_table = _data_table(
+            COHORT_COLUMNS,
+            [_cohort_cells(m) for m in shown.rows],
+            None,
+            width,
+        )
+        cohort_table.setStyle(TableStyle(_BOX))
+        story += [CondPageBreak(90), band.table(), cohort_table, Spacer(1, 8)]
 
     notes = _Form(width)
     notes.band("How the pack counts")

@@ -11,10 +11,15 @@ The intentions' money is the ledger's: what is committed (and indicative) on the
 whose current version names the intention, and what the ledger's paid account has paid out of
 them, for the year; every allocation counts once, so the intentions' totals and the row of
 allocations naming none add up to the year's committed total (`budgets.selectors.position`).
+
+The reoffending cohorts measured for the year are the cohort team's aggregate measures with
+small counts withheld, always read through `cohorts.selectors.cohort_summary(suppress=True)`,
+the one way cohort figures leave the team: no pseudonym and no record reaches the pack.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,6 +39,10 @@ from commissioning.agreements.models import (
 )
 from commissioning.budgets.models import Account, FinancialYear, LedgerEntry, Status
 from commissioning.budgets.selectors import current_versions
+from commissioning.cohorts.measures import Measure as CohortMeasure
+from commissioning.cohorts.models import CohortUpload
+from commissioning.cohorts.selectors import cohort_summary
+from commissioning.cohorts.services import suppress_under
 from commissioning.core.money import pounds
 from commissioning.plans.models import (
     CommissioningIntention,
@@ -63,6 +72,41 @@ from .rollup import (
 LIVE = (AgreementStatus.ISSUED, AgreementStatus.ACTIVE, AgreementStatus.CLOSED)
 
 
+@dataclass(frozen=True)
+class CohortGroup:
+    """One cohort of an upload as the pack shows it: over all areas, then area by area."""
+
+    cohort: str
+    total: CohortMeasure  # area "all"
+    areas: tuple[CohortMeasure, ...]
+
+    @property
+    def rows(self) -> tuple[CohortMeasure, ...]:
+        return (self.total, *self.areas)
+
+
+@dataclass(frozen=True)
+class CohortSection:
+    """One cohort upload measuring the pack's year, its rows as `cohort_summary` gives them
+    (suppressed), grouped by cohort. Nothing here names a person or a record."""
+
+    uuid: uuid.UUID
+    name: str
+    period_label: str
+    target_pct: Decimal
+    synthetic: bool
+    groups: tuple[CohortGroup, ...]
+
+    @property
+    def title(self) -> str:
+        return f"Reoffending cohorts: {self.name}"
+
+    @property
+    def rows(self) -> list[CohortMeasure]:
+        """Every row in the order shown: each cohort over all areas, then its areas."""
+        return [m for g in self.groups for m in g.rows]
+
+
 @dataclass
 class OutcomesPack:
     """Everything the pack shows for one year, and the years beside it."""
@@ -77,6 +121,8 @@ class OutcomesPack:
     intentions: IntentionTable
     intention_years: list[str]  # years with an estimate or money for an intention
     intentions_by_year: dict[str, IntentionTable] = field(default_factory=dict)
+    cohorts: list[CohortSection] = field(default_factory=list)
+    cohort_threshold: int = 0  # rows of fewer offenders than this are withheld
 
     @property
     def has_agreements(self) -> bool:
@@ -267,9 +313,54 @@ def intention_money() -> dict[str, dict[int | None, Money]]:
     return {label: dict(by) for label, by in out.items()}
 
 
+def cohort_uploads_of(year: FinancialYear) -> list[CohortUpload]:
+    """The cohort uploads that measure `year`: those whose period is the year's label
+    ("2013/14", or written "2013-14"). Of several uploads with the same name only the most
+    recent counts (it is the team's latest file for that cohort set: an earlier one is kept
+    until its retention date, but is superseded). In name order. One query."""
+    latest: dict[str, CohortUpload] = {}
+    for upload in CohortUpload.objects.filter(
+        period_label__in=[year.label, year.label.replace("/", "-")]
+    ).order_by("-created_at", "-id"):
+        latest.setdefault(upload.name, upload)
+    return sorted(latest.values(), key=lambda u: (u.name.casefold(), u.name))
+
+
+def _cohort_groups(rows: list[CohortMeasure]) -> tuple[CohortGroup, ...]:
+    """`cohort_summary`'s rows (each cohort's areas, then its "all" row), each cohort's
+    "all" row first."""
+    areas: dict[str, list[CohortMeasure]] = {}
+    totals: dict[str, CohortMeasure] = {}
+    for m in rows:
+        areas.setdefault(m.cohort, [])
+        if m.is_all:
+            totals[m.cohort] = m
+        else:
+            areas[m.cohort].append(m)
+    return tuple(CohortGroup(name, totals[name], tuple(mine)) for name, mine in areas.items())
+
+
+def cohort_sections(year: FinancialYear) -> list[CohortSection]:
+    """The reoffending cohorts measured for `year`, small counts withheld. One query for the
+    uploads, then `cohort_summary`'s two for each upload shown (its rows, its areas' names),
+    whatever the number of records, cohorts and areas."""
+    return [
+        CohortSection(
+            uuid=upload.uuid,
+            name=upload.name,
+            period_label=upload.period_label,
+            target_pct=upload.target_percent,
+            synthetic=upload.synthetic,
+            groups=_cohort_groups(cohort_summary(upload, suppress=True)),
+        )
+        for upload in cohort_uploads_of(year)
+    ]
+
+
 def outcomes_pack(year: FinancialYear) -> OutcomesPack:
     """The outcomes pack for `year`: the roll-up by theme and priority, the years side by
-    side, and the commissioning intentions against the ledger. A fixed number of queries."""
+    side, the commissioning intentions against the ledger and the reoffending cohorts. A
+    fixed number of queries (two more for each cohort upload shown)."""
     facts, agreements, returns = measure_facts()
     referenced = {f.priority for fs in facts.values() for f in fs if f.priority is not None}
     themes = _themes(referenced)
@@ -324,6 +415,8 @@ def outcomes_pack(year: FinancialYear) -> OutcomesPack:
         intentions=tables[year.label],
         intention_years=intention_years,
         intentions_by_year=tables,
+        cohorts=cohort_sections(year),
+        cohort_threshold=suppress_under(),
     )
 
 

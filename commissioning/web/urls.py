@@ -50,6 +50,11 @@ urlpatterns = [
         budgets.ReconciliationView.as_view(),
         name="reconciliation",
     ),
+    path(
+        "years/<str:year>/reconciliation/explain/",
+        budgets.ReconciliationExplainView.as_view(),
+        name="reconciliation-explain",
+    ),
     path("years/<str:year>/import/", budgets.ImportView.as_view(), name="import"),
     path("years/<str:year>/transition/", budgets.TransitionView.as_view(), name="transition"),
     path("our-allocations/", pages.PartnerAllocationsView.as_view(), name="my-allocations"),

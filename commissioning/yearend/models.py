@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from commissioning.core.models import AppendOnlyModel, BaseModel
-from commissioning.core.money import MoneyField
+from commissioning.core.money import MoneyField, money_text
 
 
 class Pot(BaseModel):
@@ -73,7 +73,7 @@ class Collection(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.allocation} £{self.amount} to {self.pot}"
+        return f"{self.allocation} {money_text(self.amount)} to {self.pot}"
 
 
 class Receivable(AppendOnlyModel):
@@ -98,7 +98,7 @@ class Receivable(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"£{self.amount} owed on {self.allocation}"
+        return f"{money_text(self.amount)} owed on {self.allocation}"
 
 
 class Repayment(AppendOnlyModel):

@@ -68,7 +68,7 @@ def test_the_issued_pdf_prints_the_terms_and_then_the_signature(client, draft, o
     assert "GRANT AGREEMENT" in text
     assert "Terms version 1, issued on" in text
     assert agreement.reference in text and "Test Charity (the partner)" in text
-    assert "£10,000.00" in text
+    assert "£10,000" in text
     assert "10% held back until the final return is accepted" in text
     assert "Outcome 1: Fewer young people reoffend" in text
     assert "Young people supported" in text

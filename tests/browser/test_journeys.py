@@ -166,19 +166,28 @@ def test_a_charity_registers_applies_and_an_officer_screens(
     page.get_by_label("Summary of the project").fill("Evening detached youth work on two estates.")
     page.get_by_role("button", name="Save draft").click()
     assert "Draft saved" in page.inner_text("main")
+    shot(page, "grant-application-form")
+    # The budget is chosen on the form itself, among the questions and before Submit.
     budget = tmp_path / "budget.pdf"
     budget.write_bytes(MINIMAL_PDF)
-    page.get_by_label("Upload a file", exact=False).set_input_files(str(budget))
-    page.get_by_role("button", name="Upload", exact=True).click()
+    page.get_by_label("Project budget", exact=True).set_input_files(str(budget))
+    page.get_by_role("button", name="Save draft").click()
     assert "budget.pdf attached" in page.inner_text("main")
     page.get_by_role("button", name="Submit application").click()
     assert "cannot be submitted yet" in page.inner_text("main")
+    # Every problem at once, each a link to its question.
+    summary = page.locator(".govuk-error-summary__list")
+    assert summary.get_by_role("link", name="Start date: answer this question").count() == 1
+    assert summary.get_by_role("link", name="Area served: answer this question").count() == 1
     shot(page, "grant-application-problems")
     assert_accessible(page)
     page.get_by_label("Outcomes and how you will measure them").fill(
         "Fewer ASB calls; 40 young people engaged."
     )
-    page.get_by_label("Start date").fill("2027-01-10")
+    start = page.get_by_role("group", name="Start date")
+    start.get_by_label("Day").fill("10")
+    start.get_by_label("Month").fill("1")
+    start.get_by_label("Year").fill("2027")
     page.get_by_label("Area served").select_option(label="Leicester")
     for radio in page.get_by_role("radio", name="Yes").all():
         radio.check()
@@ -233,6 +242,13 @@ def test_a_charity_registers_applies_and_an_officer_screens(
     page.get_by_label("Interests (or write None)").fill("None")
     page.get_by_role("button", name="Record declaration").click()
     assert "80.00" in page.inner_text("#ranking")
+    # The reduced amount is revealed only for "Fund at a reduced amount".
+    reduced = page.get_by_label("Reduced amount", exact=True)
+    assert not reduced.is_visible()
+    page.get_by_role("radio", name="Fund at a reduced amount").check()
+    assert reduced.is_visible()
+    page.get_by_role("radio", name="Fund", exact=True).check()
+    assert not reduced.is_visible()
     page.get_by_label("Reasons").fill("Strong local need")
     page.get_by_role("button", name="Recommend").click()
     shot(page, "grant-panel")

@@ -139,6 +139,7 @@ def test_the_year_end_loop_from_returns_to_an_award_from_the_pot(
     page.goto(demo + f"funding/{ROUND}/panel/")
     page.get_by_label("Interests (or write None)").fill("None")
     page.get_by_role("button", name="Record declaration").click()
+    page.get_by_role("radio", name="Fund", exact=True).check()
     page.get_by_label("Reasons").fill("Fills a gap the partnership identified")
     page.get_by_role("button", name="Recommend").click()
     sign_in(page, demo, "pcc", "demo-pcc-pass")

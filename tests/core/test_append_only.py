@@ -181,6 +181,14 @@ MAKE = {
     "core.Message": lambda: _model("core.Message").objects.create(
         to_address="someone@example.org", subject="Subject", body="Body"
     ),
+    "budgets.FindingExplanation": lambda: _model("budgets.FindingExplanation").objects.create(
+        year=_year(),
+        key="row_arithmetic:trigger-table:1",
+        kind="row_arithmetic",
+        where="To try the triggers",
+        note="Explained",
+        explained_by_name="Someone",
+    ),
     "formula.FormulaRun": _run,
     "formula.FormulaRunArea": lambda: _model("formula.FormulaRunArea").objects.create(
         run=_run(), area_code="E07000000", area_name="Somewhere", allocation=Decimal("1.00")
@@ -231,6 +239,7 @@ def test_the_append_only_tables_are_the_ones_we_expect():
         "budgets.Allocation",
         "budgets.AllocationVersion",
         "budgets.LedgerEntry",
+        "budgets.FindingExplanation",
         "agreements.AgreementTerms",
         "agreements.Acceptance",
         "agreements.ReturnEvent",

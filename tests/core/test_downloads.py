@@ -10,7 +10,7 @@ import pytest
 from django.http import Http404
 from openpyxl import load_workbook
 
-from commissioning.core.downloads import file_response, table_response
+from commissioning.core.downloads import file_response, sheet_title, table_response, to_xlsx
 
 COLUMNS = ["row_type", "organisation", "H1", "total"]
 RECORDS = [
@@ -102,3 +102,11 @@ def test_file_response_downloads_or_shows_inline():
     inline = file_response(b"%PDF", filename="r.pdf", content_type="application/pdf", inline=True)
     assert inline["Content-Disposition"] == 'inline; filename="r.pdf"'
     assert inline["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_year_label_with_a_slash_makes_a_sheet_excel_accepts():
+    content = to_xlsx(["a"], [{"a": 1}], title="Reconciliation 2016/17: findings [all]")
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    assert sheet.title == "Reconciliation 2016-17- finding"
+    assert sheet_title("") == "Sheet"

@@ -12,6 +12,7 @@ APPEND_ONLY = [
     "core_message",
     "budgets_allocation",
     "budgets_allocationversion",
+    "budgets_findingexplanation",
     "budgets_ledgerentry",
     "decisions_decisionsnapshot",
     "decisions_determination",

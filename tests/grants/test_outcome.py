@@ -85,7 +85,7 @@ def test_funded_applicant_is_told_the_award_reasons_and_score(grant_round, decid
     message = message_for(app, user)
     assert message.subject == f"Application {app.reference}: funded"
     body = message.body
-    assert "Decision: funded." in body and "£9,500.00, the amount you asked for" in body
+    assert "Decision: funded." in body and "£9,500, the amount you asked for" in body
     assert "The panel's reasons: Strong evidence of need." in body
     assert "12 June 2031" in body and grant_round.title in body
     moderated, (need, value) = expected_feedback(grant_round, SCORES[0])
@@ -105,7 +105,7 @@ def test_reduced_award_names_both_amounts(grant_round, decided):
     assert message.subject == f"Application {app.reference}: funded at a reduced amount"
     assert (
         "Decision: funded at a reduced amount. The Police and Crime Commissioner has awarded "
-        "£6,000.00 of the £9,500.00 you asked for." in message.body
+        "£6,000 of the £9,500 you asked for." in message.body
     )
     assert "The panel's reasons: Fund the first year only." in message.body
     moderated, _ = expected_feedback(grant_round, SCORES[1])

@@ -3,7 +3,8 @@ the example with its agreements, returns and payments (2016/17): breadth first, 
 GET only, up to a few hundred pages (and at most a few of each kind of page: every allocation's
 page is one kind). Nothing answers with a server error; no page, download or PDF shows a draft
 decision's reference, an application or its applicant, an email address, the name of anyone
-who works for a partner, or what a monitoring return says in words; and the pages that hold
+who works for a partner, what a monitoring return says in words, or a reoffending cohort's
+pseudonym (the pack shows the cohort's aggregate measures only); and the pages that hold
 personal data answer 403 or 404."""
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from commissioning.accounts.models import User
 from commissioning.accounts.services import demo_users_ensure
 from commissioning.agreements.models import Agreement, MonitoringReturn
 from commissioning.budgets.models import Allocation, BudgetLine
+from commissioning.cohorts import demo as cohorts_demo
+from commissioning.cohorts import services as cohorts
 from commissioning.core.roles import Role
 from commissioning.decisions import services as decisions
 from commissioning.decisions.models import DecisionRecord
@@ -39,6 +42,7 @@ pytestmark = pytest.mark.django_db
 MAX_PAGES = 400
 MAX_PER_KIND = 15
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+")
+PSEUDONYM = re.compile(r"SYN-[AY]\d{4}")  # the synthetic cohort file's
 
 
 class Links(HTMLParser):
@@ -83,7 +87,8 @@ def kind_of(path: str) -> str:
 @pytest.fixture
 def example(db, monkeypatch, officer):
     """The 2016/17 example activity (the year the demo leaves needing attention); a draft
-    decision; and an application by an organisation that has nothing else in the product."""
+    decision; an application by an organisation that has nothing else in the product; and a
+    reoffending cohort file measuring 2016/17."""
     monkeypatch.setattr(agreements_demo, "YEARS", ("2016/17",))
     demo_users_ensure()
     assert agreements_demo.agreements_ensure() > 0
@@ -122,7 +127,20 @@ def example(db, monkeypatch, officer):
         submitted_at=now - dt.timedelta(days=2),
         created_by=applicant,
     )
-    return {"draft": draft, "application": application, "applicant": applicant}
+    cohort_upload = cohorts.cohort_upload(
+        actor=officer,
+        name="Crawl cohorts",
+        period_label="2016/17",
+        filename="cohorts.csv",
+        content=cohorts_demo.synthetic_file(),
+        synthetic=True,
+    )
+    return {
+        "draft": draft,
+        "application": application,
+        "applicant": applicant,
+        "cohorts": cohort_upload,
+    }
 
 
 def crawl(client, seeds: list[str]) -> tuple[dict[str, int], dict[str, str]]:
@@ -211,6 +229,11 @@ def test_the_police_and_crime_panel_sees_no_personal_data_and_no_draft(client, u
     assert found == set()
     emails = {(url, m) for url, text in texts.items() for m in EMAIL.findall(text)}
     assert emails == set()
+    # the pack shows the cohorts' measures, and no pseudonym reaches any page or download
+    assert "Reoffending cohorts: Crawl cohorts" in texts[reverse("outcomes-pack", args=["2016-17"])]
+    assert PSEUDONYM.search(cohorts_demo.synthetic_file().decode())
+    pseudonyms = {(url, m) for url, text in texts.items() for m in PSEUDONYM.findall(text)}
+    assert pseudonyms == set()
 
     # the pages that hold personal data are refused, asked directly
     agreement = Agreement.objects.filter(allocation__year__label="2016/17").first()
@@ -228,6 +251,9 @@ def test_the_police_and_crime_panel_sees_no_personal_data_and_no_draft(client, u
         reverse("return", args=[agreement.uuid, 1]),
         reverse("agreement", args=[agreement.uuid]),
         reverse("cohort-list"),
+        reverse("cohort-upload", args=[example["cohorts"].uuid]),
+        reverse("cohort-records", args=[example["cohorts"].uuid]),
+        reverse("cohort-download", args=[example["cohorts"].uuid]),
         reverse("decision-list"),
         reverse("decision", args=[example["draft"].slug]),
         reverse("allocation-list", args=["2016-17"]),

@@ -41,6 +41,7 @@ def test_the_xlsx_has_the_figures_in_cells(client, user_with, handmade):
         "Year on year",
         "Intentions 2031-32",
         "Intentions by year",
+        "Reoffending cohorts",
         "Notes",
     ]
     ws = book["Outcomes 2031-32"]

@@ -51,6 +51,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "budgets.manage": {"-": {CFO, CLI}},
     "tables.view": {"-": STAFF | {PCP, CLI}},
     "reconciliation.view": {"-": STAFF | {PCP, CLI}},
+    # "commissioning officers and the CFO mark reconciliation findings explained"
+    "reconciliation.explain": {"-": {OFFICER, CFO, CLI}},
     # the outcomes pack and the year end: staff and the Police and Crime Panel
     "scrutiny.read": {"-": STAFF | {PCP, CLI}},
     "yearend.view": {"-": STAFF | {PCP, CLI}},

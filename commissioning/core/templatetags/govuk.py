@@ -14,6 +14,8 @@ Filters
     ``page_href``       "?<query_string>&page=N" for pagination links.
     ``elided_pages``    page numbers with ``None`` for the gaps, for GOV.UK pagination.
     ``described_by``    "<id>-hint <id>-error" for aria-describedby (``field|described_by:hint``).
+    ``date_parts``      a GOV.UK date input's boxes (day, month, year) for a bound
+                        ``core.forms.DateInputField``: label, name, id, value, width.
 
 Tag
     ``{% govuk_widget field hint=... classes=... %}`` renders the widget with the
@@ -24,17 +26,18 @@ Tag
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
 from django.forms.boundfield import BoundField
 from django.http import QueryDict
 from django.utils.safestring import SafeString
 
+from commissioning.core.money import MINUS, money_text
+
 register = template.Library()
 
-PENNY = Decimal("0.01")
-MINUS = "\u2212"
 
 # widget_type -> (GOV.UK class, error modifier)
 _GOVUK_CLASSES: dict[str, tuple[str, str]] = {
@@ -176,14 +179,7 @@ def money(value: object, arg: str = "") -> str:
     amount = _to_decimal(value)
     if amount is None or not amount.is_finite():
         return str(value)
-    amount = amount.quantize(PENNY, rounding=ROUND_HALF_UP)
-    negative = amount < 0
-    amount = abs(amount)
-    if amount == amount.to_integral_value() and arg != "pence":
-        text = f"£{int(amount):,}"
-    else:
-        text = f"£{amount:,.2f}"
-    return f"{MINUS}{text}" if negative else text
+    return money_text(amount, pence=arg == "pence")
 
 
 @register.filter
@@ -201,3 +197,29 @@ def elided_pages(page_obj: object) -> list[int | None]:
     paginator = page_obj.paginator  # type: ignore[attr-defined]
     pages = paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)  # type: ignore[attr-defined]
     return [None if p == paginator.ELLIPSIS else p for p in pages]
+
+
+_DATE_PART_WIDTHS = {"day": 2, "month": 2, "year": 4}
+
+
+@register.filter
+def date_parts(field: BoundField) -> list[dict[str, object]]:
+    """The boxes of a GOV.UK date input, for ``includes/date_input.html``. The day box takes
+    the field's own id, so the error summary's link (``error_anchor``) lands in it."""
+    widget: Any = field.field.widget
+    value = field.value()
+    values = list(value) if isinstance(value, list | tuple) else widget.decompress(value)
+    auto_id = field.auto_id or f"id_{field.html_name}"
+    parts: list[dict[str, object]] = []
+    for i, suffix in enumerate(widget.widgets_names):  # "_day", "_month", "_year"
+        part = suffix.lstrip("_")
+        parts.append(
+            {
+                "label": part.capitalize(),
+                "name": f"{field.html_name}{suffix}",
+                "id": auto_id if i == 0 else f"{auto_id}-{part}",
+                "value": "" if values[i] in (None, "") else values[i],
+                "width": _DATE_PART_WIDTHS.get(part, 4),
+            }
+        )
+    return parts

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -15,8 +15,8 @@ from commissioning.core.guard import Guarded
 from commissioning.core.permissions import PUBLIC, allowed
 
 from .. import selectors, services
-from ..forms import ApplicationForm, RegisterForm, ScreenForm, UploadForm
-from ..permissions import APPLY, DECIDE, DOWNLOAD, MANAGE, PANEL
+from ..forms import ApplicationForm, ClassifyForm, RegisterForm, ScreenForm, StartForm, UploadForm
+from ..permissions import APPLY, DECIDE, DOWNLOAD, MANAGE, PANEL, SCREEN
 from ..status import Status
 from ..workflow import APPLICATION
 
@@ -38,25 +38,33 @@ class RoundListView(Guarded):
         )
 
 
+def round_page(request, rnd, start_form=None, status=200):
+    """A round's public page, with the start form for those who may apply, and the links to
+    the round's other pages only for those whose rules let them open them."""
+    offer = selectors.round_offer(request.user, rnd)
+    return render(
+        request,
+        "grants/round_detail.html",
+        {
+            "round": rnd,
+            "offer": offer,
+            "open": services.round_is_open(rnd),
+            "can_apply": offer.may_apply,
+            "start_form": start_form or StartForm(),
+            "signed_in": request.user.is_authenticated,
+            "can_manage": allowed(request.user, MANAGE),
+            "can_panel": allowed(request.user, PANEL),
+            "can_decide": allowed(request.user, DECIDE),
+        },
+        status=status,
+    )
+
+
 class RoundDetailView(Guarded):
     permission = PUBLIC
 
     def get(self, request, reference: str):
-        rnd = selectors.round_public_get(reference)
-        offer = selectors.round_offer(request.user, rnd)
-        return render(
-            request,
-            "grants/round_detail.html",
-            {
-                "round": rnd,
-                "offer": offer,
-                "open": services.round_is_open(rnd),
-                "can_apply": offer.may_apply,
-                "can_manage": allowed(request.user, MANAGE),
-                "can_panel": allowed(request.user, PANEL),
-                "can_decide": allowed(request.user, DECIDE),
-            },
-        )
+        return round_page(request, selectors.round_public_get(reference))
 
 
 class RegisterView(Guarded):
@@ -115,16 +123,18 @@ class ApplicationStartView(Guarded):
 
     def post(self, request, reference: str):
         rnd = selectors.round_get(reference)
-        try:
-            app = services.application_start(
-                actor=request.user,
-                round=rnd,
-                title=request.POST.get("title", "") or "Untitled application",
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("grant-round", reference=rnd.reference)
-        return redirect("application-edit", uuid=app.uuid)
+        form = StartForm(request.POST)
+        if form.is_valid():
+            try:
+                app = services.application_start(
+                    actor=request.user, round=rnd, title=form.cleaned_data["title"]
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                return redirect("application-edit", uuid=app.uuid)
+        rnd = selectors.round_public_get(reference)
+        return round_page(request, rnd, start_form=form, status=400)
 
 
 def _answer_field(form):
@@ -133,18 +143,23 @@ def _answer_field(form):
 
 
 class ApplicationEditView(Guarded):
+    """The whole application on one page. Saving or submitting reports every problem at once
+    in the error summary, each linked to its field: what the form refuses, what the service
+    refuses, and (on submit) everything still missing. Files chosen are attached first,
+    whatever else is wrong, so they need not be chosen again."""
+
     permission = APPLY
 
-    def _render(self, request, app, form, page, problems=(), status=200):
+    def _render(self, request, app, form, page, *, submitting=False, saved=False, status=200):
         return render(
             request,
             "grants/application_edit.html",
             {
                 "app": app,
                 "form": form,
-                "upload_questions": page.upload_questions,
                 "attachments": page.attachments,
-                "problems": list(problems),
+                "submitting": submitting,
+                "saved": saved,
                 "closes": app.round.closes_at,
             },
             status=status,
@@ -161,37 +176,76 @@ class ApplicationEditView(Guarded):
     def post(self, request, uuid):
         app = selectors.application_get(request.user, uuid)
         page = selectors.draft_page(app)
-        form = ApplicationForm(request.POST, round=app.round)
-        if not form.is_valid():
-            return self._render(request, app, form, page, status=400)
-        d = form.cleaned_data
-        try:
-            services.application_save(
-                actor=request.user,
-                application=app,
+        form = ApplicationForm(request.POST, request.FILES, round=app.round)
+        where = _answer_field(form)
+        submitting = "submit" in request.POST
+        form.is_valid()
+        attached = []
+        for key, upload in form.uploads().items():
+            try:
+                services.application_attach(
+                    actor=request.user,
+                    application=app,
+                    question_key=key,
+                    name=upload.name,
+                    data=upload.read(),
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc, where)
+            else:
+                attached.append(upload.name)
+        saved = False
+        if not form.errors:
+            try:
+                services.application_save(
+                    actor=request.user,
+                    application=app,
+                    answers=form.answers(),
+                    eligibility=form.eligibility(),
+                    **form.pending(),
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc, where)
+            else:
+                saved = True
+        if submitting and saved:
+            try:
+                services.application_submit(actor=request.user, application=app)
+            except ValidationError as exc:
+                attach_errors(form, exc, where)
+            else:
+                messages.success(
+                    request,
+                    f"Application {app.reference} submitted. We have sent you an acknowledgement.",
+                )
+                return redirect("application-detail", uuid=app.uuid)
+        elif submitting and app.status == Status.DRAFT:
+            # Nothing could be saved: say too what submitting would find missing, from what
+            # was entered, leaving out the fields already in error.
+            wrong = set(form.errors)
+            missing = services.submission_problems(
+                app,
+                fields=form.pending(),
                 answers=form.answers(),
                 eligibility=form.eligibility(),
-                title=d["title"],
-                amount_requested=d["amount_requested"],
-                theme=d["theme"],
-                primary_priority=d["primary_priority"],
             )
-        except ValidationError as exc:
-            attach_errors(form, exc, _answer_field(form))
-            return self._render(request, app, form, page, status=400)
-        if "submit" not in request.POST:
-            messages.success(
-                request, "Draft saved. You can come back to it until the round closes."
+            attach_errors(
+                form,
+                ValidationError(
+                    {key: msgs for key, msgs in missing.items() if where(key) not in wrong}
+                ),
+                where,
             )
-            return redirect("application-edit", uuid=app.uuid)
-        try:
-            services.application_submit(actor=request.user, application=app)
-        except ValidationError as exc:
-            return self._render(request, app, form, page, problems=exc.messages, status=400)
+        if form.errors:
+            return self._render(
+                request, app, form, page, submitting=submitting, saved=saved, status=400
+            )
+        done = [f"{name} attached." for name in attached]
         messages.success(
-            request, f"Application {app.reference} submitted. We have sent you an acknowledgement."
+            request,
+            " ".join([*done, "Draft saved. You can come back to it until the round closes."]),
         )
-        return redirect("application-detail", uuid=app.uuid)
+        return redirect("application-edit", uuid=app.uuid)
 
 
 class AttachmentUploadView(Guarded):
@@ -233,12 +287,16 @@ class AttachmentDownloadView(Guarded):
 
 
 class ApplicationDetailView(Guarded):
+    """An application as whoever may see it reads it. Officers screen it here, and correct
+    its plan theme and main strategic priority (POST) from submission until the PCC
+    decides: the way to mend what an earlier stage let through."""
+
     permission = DOWNLOAD
 
-    def get(self, request, uuid):
-        app = selectors.application_get(request.user, uuid)
+    def _render(self, request, app, classify_form=None, status=200):
         page = selectors.application_page(app)
         moves = {m.target for m in APPLICATION.moves_for(request.user, app)}
+        can_classify = allowed(request.user, SCREEN, app) and app.status in services.CLASSIFIABLE
         return render(
             request,
             "grants/application_detail.html",
@@ -251,8 +309,40 @@ class ApplicationDetailView(Guarded):
                 "can_withdraw": Status.WITHDRAWN in moves,
                 "can_screen": Status.IN_REVIEW in moves,
                 "screen_form": ScreenForm(),
+                "can_classify": can_classify,
+                "misclassified": dict(services.misclassified([app])).get(app),
+                "classify_form": classify_form
+                or ClassifyForm(
+                    round=app.round,
+                    initial={"theme": app.theme_id, "primary_priority": app.primary_priority_id},
+                ),
             },
+            status=status,
         )
+
+    def get(self, request, uuid):
+        return self._render(request, selectors.application_get(request.user, uuid))
+
+    def post(self, request, uuid):
+        app = selectors.application_get(request.user, uuid)
+        if not allowed(request.user, SCREEN, app):
+            raise PermissionDenied("only commissioning officers correct an application")
+        form = ClassifyForm(request.POST, round=app.round)
+        if form.is_valid():
+            try:
+                services.application_classify(
+                    actor=request.user,
+                    application=app,
+                    theme=form.cleaned_data["theme"],
+                    primary_priority=form.cleaned_data["primary_priority"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, f"Theme and priority of {app.reference} saved.")
+                return redirect("application-detail", uuid=app.uuid)
+        return self._render(request, app, classify_form=form, status=400)
 
 
 class ApplicationWithdrawView(Guarded):

@@ -224,6 +224,7 @@ class DecisionView(RoundRecordSlot, Guarded):
                 "declined": decision.declined,
                 "total": decision.total,
                 "pot": decision.pot,
+                "in_the_way": decision.in_the_way,
                 "decided": hasattr(rnd, "decision"),
                 **self.record_context(rnd),
             },

@@ -12,6 +12,7 @@ from django.urls import reverse
 from commissioning.core.downloads import table_response
 from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
+from commissioning.core.permissions import allowed
 
 from .. import rounds, selectors, services
 from ..forms import (
@@ -23,7 +24,7 @@ from ..forms import (
     ScreenForm,
 )
 from ..models import Criterion, EligibilityQuestion, Question, Round
-from ..permissions import MANAGE, SCREEN
+from ..permissions import DECIDE, MANAGE, PANEL, SCREEN
 
 # Where a service's error about a round's field shows on the round's form.
 ROUND_ERROR_FIELDS = {"opens_at": "opens_time", "closes_at": "closes_date"}
@@ -57,6 +58,9 @@ class RoundDashboardView(RoundRecordSlot, Guarded):
                 "apps": dashboard.page.object_list,
                 "page_obj": dashboard.page,
                 "decided": hasattr(rnd, "decision"),
+                # Buttons only for those whose rules let them open the page behind them.
+                "can_panel": allowed(request.user, PANEL),
+                "can_decide": allowed(request.user, DECIDE),
                 **self.record_context(rnd),
             },
         )

@@ -4,6 +4,8 @@
 ``percent``  a percentage to one place, or a dash
 ``number``   a count grouped in thousands, or a dash
 ``pounds``   an amount to the nearest pound ("£3,693,284"), for headline figures
+``cohort_percent``  a reoffending cohort's percentage to two places ("38.90%"), or a dash
+``withheld``  why a cohort row shows no figures ("Too few to judge")
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ def number(value) -> str:
 @register.filter
 def pounds(value) -> str:
     return fmt.pounds(value)
+
+
+@register.filter
+def cohort_percent(value) -> str:
+    return fmt.cohort_percent(value)
+
+
+@register.filter
+def withheld(reason: str) -> str:
+    return fmt.withheld_reason(reason)
 
 
 @register.filter

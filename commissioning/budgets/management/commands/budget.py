@@ -5,10 +5,11 @@ from django.core.management.base import BaseCommand
 from commissioning.budgets.exports import position_record
 from commissioning.budgets.management import year_or_error
 from commissioning.budgets.selectors import position
+from commissioning.core.money import money_text
 
 
 def _money(value) -> str:
-    return "" if value is None else f"£{value:,.2f}".replace("£-", "−£")
+    return "" if value is None else money_text(value)
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 """`commissioning report panel --year 2016/17 --format xlsx|pdf|json [-o FILE]`: the outcomes
 pack for a Police and Crime Panel meeting (the same figures as its page). JSON goes to the
 screen unless -o is given; XLSX and PDF are binary, so they need -o FILE when the output is a
-terminal (piped elsewhere, they are written as they are)."""
+terminal (piped elsewhere, they are written as they are). A pack that shows reoffending cohort
+figures is recorded in the audit log as seen by "command line", as the pack's page is."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from commissioning.budgets.selectors import year_get
-from commissioning.scrutiny import exports, selectors
+from commissioning.core.actors import COMMAND_LINE
+from commissioning.scrutiny import exports, selectors, services
 
 FORMATS = ("xlsx", "pdf", "json")
 
@@ -56,3 +58,4 @@ class Command(BaseCommand):
             buffer.flush()
         else:
             self.stdout.write(data, ending="")
+        services.pack_cohorts_viewed(actor=COMMAND_LINE, pack=pack, fmt=fmt)

@@ -1,0 +1,120 @@
+"""Issue 14's "tables that fit", in the pages of `commissioning demo`: at 1280 px no table on
+the widest pages (the allocations list, the year's tables, the formula run, the decision
+record's funding, the public register) is wider than its column; on a 375 px phone the
+amount column of the register's tables and of the allocations list is in view, and the page
+itself does not scroll sideways. Screenshots go to var/screenshots/ as tables-*.png."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.journey import shot, sign_in
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+# Every table's width against its column's: [id or caption, scrollWidth, clientWidth].
+_WIDTHS = """[...document.querySelectorAll('main table')].map(t => [
+  t.id || (t.caption ? t.caption.textContent.trim() : ''),
+  t.scrollWidth,
+  t.parentElement.clientWidth,
+])"""
+
+# Where the amount column is on screen: the last heading's and the first row's last cell's
+# left and right edges (a group's heading row is not a row of figures), and the viewport's width.
+_AMOUNT_COLUMN = """(selector) => {
+  const table = document.querySelector(selector);
+  const heading = table.querySelector('thead tr').lastElementChild;
+  const cell = table.querySelector('tbody tr:not(.app-group-row)').lastElementChild;
+  const edges = e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; };
+  return {
+    heading: heading.textContent.trim(),
+    cell: cell.textContent.trim(),
+    edges: [edges(heading), edges(cell)],
+    width: document.documentElement.clientWidth,
+    page: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+def _links(page, url: str, pattern: str) -> list[str]:
+    page.goto(url)
+    hrefs = [a.get_attribute("href") for a in page.locator("main a[href]").all()]
+    return sorted({h for h in hrefs if re.fullmatch(pattern, h or "")})
+
+
+def _assert_tables_fit(page, path: str) -> None:
+    tables = page.evaluate(_WIDTHS)
+    assert tables, f"{path}: no table to measure"
+    too_wide = [t for t in tables if t[1] > t[2]]
+    assert not too_wide, f"{path}: tables wider than their column at 1280 px: {too_wide}"
+
+
+@pytest.fixture
+def staff_pages(page, demo) -> list[str]:
+    """The pages with the widest tables, found through the demo's own links."""
+    sign_in(page, demo, "officer", "demo-officer-pass")
+    runs = _links(page, demo + "formula/", r"/formula/runs/[0-9a-f-]+/")
+    records = _links(page, demo + "decisions/", r"/decisions/(?!new/)[a-z0-9-]+/")
+    published = _links(page, demo + "register/decisions/", r"/register/decisions/[a-z0-9-]+/")
+    assert runs and records and published
+    return [
+        "years/2016-17/allocations/",
+        "years/2013-14/allocations/",
+        "years/2013-14/allocations/?page=2&sort=-total",
+        "years/2016-17/tables/organisation/",
+        "years/2013-14/tables/mechanism/",
+        "register/grants/",
+        "register/allocations/2016-17/",
+        "register/allocations/2013-14/",
+        "register/contracts/2016-17/",
+        *[r.lstrip("/") for r in runs + records + published],
+    ]
+
+
+def test_no_table_is_wider_than_its_column_at_1280_px(page, demo, staff_pages, assert_accessible):
+    page.set_viewport_size(DESKTOP)
+    for path in staff_pages:
+        page.goto(demo + path)
+        _assert_tables_fit(page, path)
+    page.goto(demo + "years/2016-17/allocations/")
+    shot(page, "tables-allocations-1280")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("path", "table"),
+    [
+        ("register/grants/", "#grants"),
+        ("register/allocations/2016-17/", "main table"),
+        ("register/contracts/2016-17/", "main table"),
+        ("years/2016-17/allocations/", "#allocations"),
+        ("years/2013-14/tables/organisation/", "#allocation-table"),
+    ],
+)
+def test_on_a_phone_the_amount_stays_in_view(page, demo, path, table):
+    sign_in(page, demo, "officer", "demo-officer-pass")
+    page.set_viewport_size(PHONE)
+    page.goto(demo + path)
+    seen = page.evaluate(_AMOUNT_COLUMN, table)
+    assert re.search(r"Amount|Total", seen["heading"]), seen
+    assert seen["cell"].startswith("£"), seen
+    for left, right in seen["edges"]:
+        assert 0 <= left and right <= seen["width"], f"{path}: the amount is off-screen: {seen}"
+    assert seen["page"] <= seen["width"], f"{path}: the page scrolls sideways: {seen}"
+    shot(page, "tables-" + re.sub(r"[^a-z0-9]+", "-", path).strip("-") + "-375")
+
+
+def test_on_a_phone_the_decision_records_amounts_stay_in_view(page, demo):
+    published = _links(page, demo + "register/decisions/", r"/register/decisions/[a-z0-9-]+/")
+    assert published
+    page.set_viewport_size(PHONE)
+    for path in published:
+        page.goto(demo + path.lstrip("/"))
+        seen = page.evaluate(_AMOUNT_COLUMN, "#decision-funds")
+        assert seen["heading"] == "Amount" and seen["cell"].startswith("£"), seen
+        for left, right in seen["edges"]:
+            assert 0 <= left and right <= seen["width"], f"{path}: amount off-screen: {seen}"
+    shot(page, "tables-register-decision-375")
