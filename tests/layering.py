@@ -34,6 +34,7 @@ LAYERS: list[str] = [
     "agreements",  # agreements, payments (into the ledger), monitoring returns
     "cohorts",  # reoffending cohorts (criminal-offence data) and their measures
     "yearend",  # outturn, underspend collected to a central pot, late returns' consequences
+    "mtfs",  # money in: the medium-term financial strategy, precept options, printed figures
     "scrutiny",  # the Police and Crime Panel: outcomes by priority, the Panel pack
     "examples",  # the LLR example, loaded through the services
     "api",  # the read-only JSON API

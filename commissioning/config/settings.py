@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "commissioning.agreements",
     "commissioning.cohorts",
     "commissioning.yearend",
+    "commissioning.mtfs",
     "commissioning.scrutiny",
     "commissioning.web",
 ]

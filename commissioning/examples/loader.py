@@ -33,6 +33,7 @@ from commissioning.core.audit import audit_record
 from commissioning.core.money import to_money
 from commissioning.formula.models import PopulationFigure
 from commissioning.formula.services import POPULATION_SOURCES, harm_table_default
+from commissioning.mtfs import loader as mtfs_loader
 from commissioning.organisations.models import Area, Organisation, OrganisationAlias
 from commissioning.plans.models import (
     CommissioningIntention,
@@ -121,7 +122,14 @@ class _Loader:
         self.load_intentions()
         self.load_tables()
         self.load_population()
+        self.load_mtfs()
         return self.counts
+
+    def load_mtfs(self) -> None:
+        try:
+            self.counts.update(mtfs_loader.load_file(self.dir / "mtfs.yaml", actor=self.actor))
+        except mtfs_loader.MtfsDataError as exc:
+            raise ExampleDataError(str(exc)) from None
 
     def _count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n

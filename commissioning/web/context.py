@@ -55,4 +55,5 @@ def site(request) -> dict:
         "nav_items": nav,
         "can_audit": allowed(user, "audit.view"),
         "can_cohorts": allowed(user, "cohorts.view"),
+        "can_mtfs": allowed(user, "mtfs.view"),
     }

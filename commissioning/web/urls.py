@@ -235,5 +235,6 @@ urlpatterns = [
     path("", include("commissioning.agreements.urls")),
     path("", include("commissioning.cohorts.urls")),
     path("", include("commissioning.yearend.urls")),
+    path("", include("commissioning.mtfs.urls")),
     path("", include("commissioning.scrutiny.urls")),
 ]

@@ -58,6 +58,9 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "yearend.view": {"-": STAFF | {PCP, CLI}},
     # "the Chief Finance Officer collects underspend and what is owed back"
     "yearend.collect": {"-": {CFO, CLI}},
+    # the medium-term financial strategy: read by staff and the Panel, set by the CFO
+    "mtfs.view": {"-": STAFF | {PCP, CLI}},
+    "mtfs.edit": {"-": {CFO, CLI}},
     "allocations.list": {"-": STAFF | {PARTNER, CLI}},
     "allocations.change": {"-": {OFFICER, CFO, CLI}},
     "allocations.view": {
