@@ -16,7 +16,6 @@ import base64
 import binascii
 import secrets
 
-import segno
 from django.core import signing
 from django.db import transaction
 from django_otp import devices_for_user
@@ -74,6 +73,8 @@ def config_url(user, key_hex: str) -> str:
 def qr_data_uri(url: str) -> str:
     """The QR code as an SVG data: URI, which the Content-Security-Policy allows (img-src
     'self' data:) with no inline style or script."""
+    import segno  # here, not at start-up: the middleware imports this module
+
     return segno.make(url, error="m").svg_data_uri(scale=5, border=4, dark="#0b0c0c")
 
 

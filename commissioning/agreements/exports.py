@@ -181,18 +181,22 @@ def giving_facts() -> dict[str, GrantFacts]:
     (active or closed) count: before that nothing is agreed."""
     rows = (
         Agreement.objects.filter(status__in=[AgreementStatus.ACTIVE, AgreementStatus.CLOSED])
-        .select_related("allocation__application")
         .annotate(paid=Sum("payments__amount", filter=Q(payments__status=PaymentStatus.PAID)))
+        .values_list(
+            "allocation__reference",
+            "allocation__application__reference",
+            "paid",
+            "starts_on",
+            "ends_on",
+        )
     )
     facts: dict[str, GrantFacts] = {}
-    for agreement in rows:
+    # plain values, not agreements: the 360Giving download reads this for every grant
+    for allocation, application, paid, starts_on, ends_on in rows.iterator(chunk_size=2000):
         fact = GrantFacts(
-            amount_disbursed=pounds(agreement.paid),
-            planned_start=agreement.starts_on,
-            planned_end=agreement.ends_on,
+            amount_disbursed=pounds(paid), planned_start=starts_on, planned_end=ends_on
         )
-        facts[agreement.allocation.reference] = fact
-        application = getattr(agreement.allocation, "application", None)
+        facts[allocation] = fact
         if application is not None:
-            facts[application.reference] = fact
+            facts[application] = fact
     return facts

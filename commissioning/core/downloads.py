@@ -9,13 +9,13 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
-from django.http import Http404, HttpResponse
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,13 +33,22 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def to_csv(columns: Sequence[str], records: Sequence[dict[str, Any]]) -> str:
+def csv_chunks(columns: Sequence[str], records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """The table as CSV text in pieces of a thousand rows, written as `records` is read."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    for record in records:
+    for n, record in enumerate(records, start=1):
         writer.writerow([_text(record.get(c, "")) for c in columns])
-    return out.getvalue()
+        if n % 1000 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def to_csv(columns: Sequence[str], records: Iterable[Mapping[str, Any]]) -> str:
+    return "".join(csv_chunks(columns, records))
 
 
 def _json_value(value: Any) -> Any:
@@ -51,11 +60,37 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def to_json(columns: Sequence[str], records: Sequence[dict[str, Any]], **meta: Any) -> str:
-    rows = [{c: _json_value(r.get(c, "")) for c in columns} for r in records]
-    return json.dumps(
-        {**meta, "columns": list(columns), "rows": rows}, indent=2, ensure_ascii=False
-    )
+def json_chunks(
+    columns: Sequence[str], records: Iterable[Mapping[str, Any]], **meta: Any
+) -> Iterator[str]:
+    """The text of `to_json`, in pieces of 500 rows, written as `records` is read."""
+    head = {**meta, "columns": list(columns)}
+    text = json.dumps({**head, "rows": [None]}, indent=2, ensure_ascii=False)
+    before, after = text.rsplit("null", 1)  # the one null: where the rows go
+    pieces = [before]
+    count = 0
+    for record in records:
+        row = {c: _json_value(record.get(c, "")) for c in columns}
+        # A row is two levels in: each of its lines four spaces further in (a JSON string
+        # holds no raw newline, so every newline is the layout's).
+        pieces.append(("" if count == 0 else ",\n    ") + _dumps_row(row))
+        count += 1
+        if count % 500 == 0:
+            yield "".join(pieces)
+            pieces = []
+    if count == 0:
+        yield json.dumps({**head, "rows": []}, indent=2, ensure_ascii=False)
+        return
+    pieces.append(after)
+    yield "".join(pieces)
+
+
+def _dumps_row(row: Mapping[str, Any]) -> str:
+    return json.dumps(row, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+def to_json(columns: Sequence[str], records: Iterable[Mapping[str, Any]], **meta: Any) -> str:
+    return "".join(json_chunks(columns, records, **meta))
 
 
 _SHEET_FORBIDDEN = str.maketrans({c: "-" for c in "\\/?*[]:"})
@@ -66,33 +101,84 @@ def sheet_title(title: str) -> str:
     return title.translate(_SHEET_FORBIDDEN)[:31] or "Sheet"
 
 
-def to_xlsx(columns: Sequence[str], records: Sequence[dict[str, Any]], title: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = sheet_title(title)
-    ws.append(list(columns))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for record in records:
-        ws.append([record.get(c, "") for c in columns])
-        bold = record.get("row_type") in {"subtotal", "total", "grand_total"}
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, Decimal | int | float):
-                cell.number_format = MONEY_FORMAT
-            if bold:
-                cell.font = Font(bold=True)
+BOLD_ROWS = {"subtotal", "total", "grand_total"}
+
+
+def write_xlsx(
+    columns: Sequence[str], records: Iterable[Mapping[str, Any]], *, title: str, file: IO[bytes]
+) -> None:
+    """The table as an XLSX workbook written to `file` row by row (openpyxl's write-only
+    mode): the header bold and frozen, numbers in the money format, subtotal and total rows
+    bold."""
+    # Imported here, not at the top: the views import this module at every start-up.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet_title(title))
     ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def cell(value: Any, is_bold: bool) -> Any:
+        c = WriteOnlyCell(ws, value=value)
+        if isinstance(c.value, Decimal | int | float):
+            c.number_format = MONEY_FORMAT
+        if is_bold:
+            c.font = bold
+        return c
+
+    ws.append([cell(c, True) for c in columns])
+    for record in records:
+        values = [record.get(c, "") for c in columns]
+        if record.get("row_type") in BOLD_ROWS:
+            ws.append([cell(v, True) for v in values])
+        else:
+            # an empty cell is no cell (the same sheet, less to write)
+            ws.append(
+                [
+                    cell(v, False) if isinstance(v, Decimal | int | float) else (v or None)
+                    for v in values
+                ]
+            )
+    wb.save(file)
+
+
+def to_xlsx(columns: Sequence[str], records: Iterable[Mapping[str, Any]], title: str) -> bytes:
     buffer = io.BytesIO()
-    wb.save(buffer)
+    write_xlsx(columns, records, title=title, file=buffer)
     return buffer.getvalue()
 
 
+def xlsx_file(
+    columns: Sequence[str], records: Iterable[Mapping[str, Any]], *, title: str
+) -> IO[bytes]:
+    """`write_xlsx` to a temporary file, ready to be read from its start."""
+    file = tempfile.TemporaryFile()
+    write_xlsx(columns, records, title=title, file=file)
+    file.seek(0)
+    return file
+
+
 def file_response(
-    content: bytes | str, *, filename: str, content_type: str, inline: bool = False
-) -> HttpResponse:
-    """A generated file: as a download, or `inline` for the browser to show (PDFs)."""
-    response = HttpResponse(content, content_type=content_type)
+    content: bytes | str | Iterable[bytes | str] | IO[bytes],
+    *,
+    filename: str,
+    content_type: str,
+    inline: bool = False,
+) -> HttpResponseBase:
+    """A generated file: as a download, or `inline` for the browser to show (PDFs).
+
+    `content` is the whole file (bytes or text); or an open file, sent as it is read and
+    closed after; or an iterable of pieces (bytes or text), each sent as it is made, so a
+    large export is never held whole."""
+    response: HttpResponseBase
+    if isinstance(content, bytes | str):
+        response = HttpResponse(content, content_type=content_type)
+    elif hasattr(content, "read"):
+        response = FileResponse(content, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(content, content_type=content_type)
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -101,24 +187,37 @@ def file_response(
 
 def table_response(
     columns: Sequence[str],
-    records: Sequence[dict[str, Any]],
+    records: Iterable[Mapping[str, Any]],
     *,
     fmt: str,
     name: str,
     title: str,
     **meta: Any,
-) -> HttpResponse:
-    """The table as `name.csv`, `name.xlsx` or `name.json`; any other format is a 404."""
+) -> HttpResponseBase:
+    """The table as `name.csv`, `name.xlsx` or `name.json`; any other format is a 404.
+
+    Records given as a list make a response built whole; records given as an iterator
+    (rows read from the database in chunks) make one written as they are read: CSV and JSON
+    streamed, XLSX written to a temporary file and sent from it."""
+    if fmt not in TABLE_FORMATS:
+        raise Http404("No such format")
+    whole = isinstance(records, Sequence)
+    content: bytes | str | Iterable[str] | IO[bytes]
     if fmt == "csv":
-        return file_response(to_csv(columns, records), filename=f"{name}.csv", content_type=CSV)
-    if fmt == "xlsx":
-        return file_response(
-            to_xlsx(columns, records, title=title), filename=f"{name}.xlsx", content_type=XLSX
+        content = to_csv(columns, records) if whole else csv_chunks(columns, records)
+        content_type = CSV
+    elif fmt == "xlsx":
+        content = (
+            to_xlsx(columns, records, title=title)
+            if whole
+            else xlsx_file(columns, records, title=title)
         )
-    if fmt == "json":
-        return file_response(
-            to_json(columns, records, title=title, **meta),
-            filename=f"{name}.json",
-            content_type=JSON,
+        content_type = XLSX
+    else:
+        content = (
+            to_json(columns, records, title=title, **meta)
+            if whole
+            else json_chunks(columns, records, title=title, **meta)
         )
-    raise Http404("No such format")
+        content_type = JSON
+    return file_response(content, filename=f"{name}.{fmt}", content_type=content_type)

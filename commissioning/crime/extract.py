@@ -22,6 +22,7 @@ INGEST_COLUMNS = ["force", "month", "source_file", "sha256", "rows"]
 def export_extract(
     store: CrimeStore, months: Sequence[str], counts_path: Path, ingests_path: Path
 ) -> int:
+    store.require_hashes(months)  # the extract names each file by its sha256
     with store._connect(read_only=True) as con:
         if con is None:
             raise FileNotFoundError(store.path)
@@ -77,7 +78,11 @@ def import_extract(
                     sql = f"DELETE FROM {table} WHERE force = ? AND month = ?"  # noqa: S608 fixed names
                     con.execute(sql, [force, month])
             con.executemany("INSERT INTO crime_counts VALUES (?, ?, ?, ?, ?, ?)", counts)
-            con.executemany("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?)", ingests)
+            con.executemany(
+                "INSERT INTO ingests (force, month, source_file, sha256, rows, loaded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                ingests,
+            )
             con.execute("DELETE FROM configured_districts")
             con.executemany(
                 "INSERT INTO configured_districts VALUES (?)",

@@ -34,6 +34,12 @@ POLICE_UK_CRIME_TYPES: tuple[str, ...] = (
     "Violence and sexual offences",
 )
 
+# The crime types the store keeps by neighbourhood (LSOA) as well as by district: the two crime
+# inputs of the Vulnerable Localities Index (formula/vli.py). Every other type is kept by
+# district only: nothing reads it at a finer grain, and a national year has 2.8 million
+# (month, LSOA, crime type) groups against about 50,000 by district (ADR 17).
+LSOA_LEVEL_CRIME_TYPES: tuple[str, ...] = ("Burglary", "Criminal damage and arson")
+
 EXPECTED_COLUMNS: tuple[str, ...] = (
     "Crime ID",
     "Month",

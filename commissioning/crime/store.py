@@ -1,12 +1,20 @@
 """Police.uk street-level crime, aggregated into a DuckDB file.
 
-The store keeps counts, not raw rows: one row per (force, month, LSOA, crime type) with the
-district the LSOA maps to, plus one row per loaded file with its sha256. Ingest reads every file
-of a call in one DuckDB ``read_csv`` query (typed columns, only the columns needed, no per-row
-Python) that aggregates, checks each row's Month, maps LSOAs to districts and inserts, inside
-one transaction; the query runs in a second thread while this one hashes the files (sha256) and
-reports progress. On a national year that costs about 1.5-2x a bare DuckDB read of the same
-files (bench/crime_formula.py): the extra is the hashing and writing the LSOA-level counts.
+The store keeps counts, not raw rows: one row per (force, month, district, crime type), and for
+the crime types the Vulnerable Localities Index reads (``LSOA_LEVEL_CRIME_TYPES``) one row per
+(force, month, LSOA, crime type) with the district the LSOA maps to; plus one row per loaded
+file with its sha256, path, size and modification time. Ingest reads every file of a call in
+one DuckDB ``read_csv`` query (typed columns, only the columns needed, no per-row Python) that
+counts by file, Month, LSOA and crime type; the counts are then mapped to districts (by 2011
+code, else by the district part of the LSOA name), each Month is checked against its file's,
+and they are summed to the kept grain and inserted, inside one transaction (ADR 6, ADR 17).
+
+A file whose path, size and modification time are those recorded when it was loaded (with the
+same LSOA lookup) is not read again. The sha256 of a file that is read is taken after the
+counts are committed (``hash_pending``, which the product's load calls at once; a run's
+``content_hash`` takes any still missing), so the load's one pass over the files has both
+cores to itself. A file copied out of a zip archive is hashed during the load, while its copy
+exists.
 
 Nothing ever writes the store file in place, so reading never waits for, nor fails because
 of, a load. DuckDB lets one process hold a file for writing and refuses a read-only open from
@@ -41,13 +49,12 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-
-import duckdb
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from .police_uk import (
     ASB,
     EXPECTED_COLUMNS,
+    LSOA_LEVEL_CRIME_TYPES,
     LSOA_SUFFIX_SQL,
     POLICE_UK_CRIME_TYPES,
     STREET_FILE_RE,
@@ -56,13 +63,17 @@ from .police_uk import (
     district_prefix,
 )
 
+if TYPE_CHECKING:
+    import duckdb  # imported where used: every command's start-up loads this module
+
 # A progress bar is only worth drawing for a large load (a national year is 480 files).
 PROGRESS_MIN_FILES = 24
 # Districts named in IngestReport.outside_by_district; the rest are summed under "other".
 OUTSIDE_TOP = 10
 
 _HASH_CHUNK = 1 << 20
-_MONTH_MISMATCH = "crime-month-mismatch"
+_HASH_THREADS = max(1, min(4, os.cpu_count() or 1))
+_PROGRESS_POLL_S = 0.1
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -77,6 +88,9 @@ class IngestReport:
     unknown_crime_types: dict[str, int]  # kept in the store, but reported
     replaced: list[tuple[str, str]] = field(default_factory=list)  # (force, month) reloaded
     unmapped_rows: int = 0  # of rows_outside_areas: LSOA not found by code nor by name
+    # (force, month) given but not read: the same file (path, size, modification time) as
+    # when it was loaded, with the same LSOA lookup. Not counted in files, rows or months.
+    unchanged: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"Loaded {self.rows:,} rows from {self.files} file(s)."]
@@ -87,6 +101,10 @@ class IngestReport:
             lines.append(f"Forces: {', '.join(forces)}; months: {span} ({len(months)}).")
         if self.replaced:
             lines.append(f"Replaced {len(self.replaced)} (force, month) already loaded.")
+        if self.unchanged:
+            lines.append(
+                f"Not read again: {len(self.unchanged)} file(s) unchanged since they were loaded."
+            )
         lines.append(f"Rows without an LSOA (not counted): {self.rows_without_lsoa:,}.")
         outside = f"Rows outside the configured areas (not counted): {self.rows_outside_areas:,}"
         if self.unmapped_rows:
@@ -121,7 +139,16 @@ class _File:
     force: str
     month: str
     size: int
+    mtime_ns: int = 0
+    # Where the file stays after the load (its resolved path), so that a later load can tell
+    # it is unchanged and its sha256 can be taken after the commit; "" for a temporary copy.
+    stays_at: str = ""
     sha256: str = ""
+
+    @classmethod
+    def at(cls, path: Path, source: str, force: str, month: str) -> _File:
+        st = path.stat()
+        return cls(path, source, force, month, st.st_size, st.st_mtime_ns, str(path.resolve()))
 
 
 def _parse_name(name: str, source: str) -> tuple[str, str]:
@@ -155,12 +182,12 @@ def _collect(
                 raise CrimeDataError(f"{known}: no police.uk *-street.csv files in this folder")
             for p in found:
                 force, month = _parse_name(p.name, str(p))
-                files.append(_File(p, str(p), force, month, p.stat().st_size))
+                files.append(_File.at(p, str(p), force, month))
         elif path.is_file() and path.suffix.lower() == ".zip":
             files.extend(_extract_zip(path, stack, known, progress))
         elif path.is_file():
             force, month = _parse_name(path.name, known)
-            files.append(_File(path, known, force, month, path.stat().st_size))
+            files.append(_File.at(path, known, force, month))
         else:
             raise CrimeDataError(f"{known}: no such file or folder")
     return files
@@ -307,7 +334,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS crime_counts (
     force TEXT NOT NULL,
     month TEXT NOT NULL,            -- YYYY-MM
-    lsoa_code TEXT NOT NULL,        -- '' when police.uk gives none
+    lsoa_code TEXT NOT NULL,        -- '' when police.uk gives none or the row is by district
     district_code TEXT,             -- NULL when the LSOA cannot be mapped
     crime_type TEXT NOT NULL,
     n BIGINT NOT NULL
@@ -321,6 +348,14 @@ CREATE TABLE IF NOT EXISTS ingests (
     loaded_at TIMESTAMP NOT NULL
 );
 CREATE TABLE IF NOT EXISTS configured_districts (district_code TEXT NOT NULL);
+-- Since ADR 17: where a file was read from, its size and modification time (nanoseconds) and
+-- the LSOA lookup it was mapped with, so that loading it again unchanged reads nothing; NULL
+-- in rows loaded before, from an extract, or from a temporary copy (a zip member). sha256 is
+-- '' from the commit until hash_pending takes it.
+ALTER TABLE ingests ADD COLUMN IF NOT EXISTS read_path TEXT;
+ALTER TABLE ingests ADD COLUMN IF NOT EXISTS size BIGINT;
+ALTER TABLE ingests ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;
+ALTER TABLE ingests ADD COLUMN IF NOT EXISTS lookup_sha256 TEXT;
 """
 
 
@@ -368,6 +403,8 @@ class CrimeStore:
         if not self.path.exists():
             yield None
             return
+        import duckdb
+
         con = duckdb.connect(str(self.path), read_only=True)
         try:
             yield con
@@ -396,6 +433,8 @@ class CrimeStore:
         """A read-write connection to a copy of the store; when the block ends without an
         error the copy is checkpointed, closed and moved over the store in one rename.
         `count` is the number of files being loaded, for `progress`."""
+        import duckdb
+
         with self._locked(progress, count):
             for leftover in self.path.parent.glob(self.path.name + ".*.writing*"):
                 leftover.unlink(missing_ok=True)  # from a write that was killed
@@ -467,7 +506,12 @@ class CrimeStore:
         progress: bool,
         report_progress: Progress,
     ) -> IngestReport:
+        import duckdb
+        from tqdm import tqdm
+
         con.execute(_SCHEMA)
+        fingerprint = _lookup_fingerprint(lookup)
+        files, unchanged = _unchanged(con, files, fingerprint)
         _lookup_tables(con, files, lookup)
         bar = tqdm(
             total=sum(f.size for f in files),
@@ -478,7 +522,7 @@ class CrimeStore:
             file=sys.stderr,
             disable=not progress or len(files) < PROGRESS_MIN_FILES,
         )
-        inserting: Future | None = None
+        reading: Future | None = None
         with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="crime-read") as pool:
             con.execute("BEGIN TRANSACTION")
             try:
@@ -491,27 +535,38 @@ class CrimeStore:
                         f"DELETE FROM {table} USING _files f"  # noqa: S608 (fixed table names)
                         f" WHERE {table}.force = f.force AND {table}.month = f.month"
                     )
-                # The one pass over the CSVs (aggregate, check Month, map, store) in a second
-                # thread, while this one hashes the files and reports (hashlib and DuckDB both
-                # release the GIL).
-                inserting = pool.submit(
-                    con.execute, _INSERT_COUNTS, {"paths": [str(f.path) for f in files]}
-                )
-                try:
-                    _hash_all(files, bar.update, report_progress, inserting)
-                except OSError as exc:
-                    raise CrimeDataError(f"cannot read a police.uk file: {exc}") from exc
-                try:
-                    inserting.result()
-                except duckdb.Error as exc:
-                    raise _insert_error(exc, files) from exc
-                report_progress(f"Counting {len(files)} files", len(files), len(files))
+                if files:
+                    # The one pass over the CSVs, in a second thread, while this one tells how
+                    # far it has got and hashes any temporary copies (of zip members), whose
+                    # sha256 cannot be taken after the load (hashlib and DuckDB both release
+                    # the GIL). Files that stay where they are are hashed after the commit.
+                    con.execute("SET enable_progress_bar = true")
+                    con.execute("SET enable_progress_bar_print = false")
+                    reading = pool.submit(
+                        con.execute, _AGGREGATE, {"paths": [str(f.path) for f in files]}
+                    )
+                    try:
+                        _while_reading(con, files, reading, bar.update, report_progress)
+                    except OSError as exc:
+                        raise CrimeDataError(f"cannot read a police.uk file: {exc}") from exc
+                    try:
+                        reading.result()
+                    except duckdb.Error as exc:
+                        raise _duck_csv_error(exc, files) from exc
+                    report_progress(f"Counting {len(files)} files", len(files), len(files))
+                    _name_unmapped(con)
+                    _check_months(con, files)
+                    con.execute(_STORE_COUNTS)
                 report, rows = _report(con, files, lookup)
                 report.replaced = [(str(a), str(b)) for a, b in replaced]
+                report.unchanged = unchanged
                 con.execute(
-                    "INSERT INTO ingests SELECT unnest($force::VARCHAR[]), unnest($month::VARCHAR[]),"
+                    "INSERT INTO ingests (force, month, source_file, sha256, rows, loaded_at,"
+                    " read_path, size, mtime_ns, lookup_sha256)"
+                    " SELECT unnest($force::VARCHAR[]), unnest($month::VARCHAR[]),"
                     " unnest($source::VARCHAR[]), unnest($sha::VARCHAR[]), unnest($rows::BIGINT[]),"
-                    " $now::TIMESTAMP",
+                    " $now::TIMESTAMP, unnest($path::VARCHAR[]), unnest($size::BIGINT[]),"
+                    " unnest($mtime::BIGINT[]), $lookup",
                     {
                         "force": [f.force for f in files],
                         "month": [f.month for f in files],
@@ -519,17 +574,99 @@ class CrimeStore:
                         "sha": [f.sha256 for f in files],
                         "rows": [int(rows.get(i, 0)) for i in range(len(files))],
                         "now": datetime.now(UTC).replace(tzinfo=None),
+                        "path": [f.stays_at or None for f in files],
+                        "size": [f.size for f in files],
+                        "mtime": [f.mtime_ns for f in files],
+                        "lookup": fingerprint,
                     },
                 )
                 con.execute("DELETE FROM configured_districts")
                 con.execute("INSERT INTO configured_districts SELECT code FROM _conf")
                 con.execute("COMMIT")
             except BaseException:
-                if inserting is not None:
-                    wait([inserting])  # the connection is DuckDB's until the read has ended
+                if reading is not None:
+                    wait([reading])  # the connection is DuckDB's until the read has ended
                 con.execute("ROLLBACK")
                 raise
         return report
+
+    def hash_pending(
+        self,
+        *,
+        loads: Sequence[tuple[str, str]] | None = None,
+        months: Sequence[str] | None = None,
+        on_progress: Progress | None = None,
+    ) -> list[str]:
+        """Take and record the sha256 of each loaded file that has none yet (a load commits its
+        counts first): all of them, or those of the given (force, month) ``loads`` or
+        ``months``. Return the files, by the name they were loaded under, that could not be
+        hashed because they are gone or have changed (size or modification time) since they
+        were loaded; they keep no sha256. Takes the store's write lock only when there is
+        something to hash."""
+        report_progress = on_progress or _quiet
+        where, params = _pending_where(loads, months)
+        count = len(self._pending(loads, months))
+        if not count:
+            return []
+        with self._writing(report_progress, count) as con:
+            pending = [
+                (str(force), str(month), str(source), path, size, mtime_ns)
+                for force, month, source, path, size, mtime_ns in con.execute(
+                    f"SELECT force, month, source_file, read_path, size, mtime_ns FROM ingests WHERE {where} ORDER BY force, month",  # noqa: S608 (fixed fragments; values are bound)
+                    params,
+                ).fetchall()
+            ]
+
+            def unchanged(path: str | None, size: int, mtime_ns: int) -> bool:
+                try:
+                    st = os.stat(path) if path else None
+                except OSError:
+                    return False
+                return st is not None and (st.st_size, st.st_mtime_ns) == (size, mtime_ns)
+
+            hashable = [p for p in pending if unchanged(*p[3:])]
+            lost = [p[2] for p in pending if p not in hashable]
+            with ThreadPoolExecutor(_HASH_THREADS, thread_name_prefix="crime-hash") as pool:
+                shas = pool.map(lambda p: _sha256(Path(p[3])), hashable)
+                for i, (p, sha) in enumerate(zip(hashable, shas, strict=True)):
+                    report_progress(f"Taking the sha256 of {i + 1} of {count} files", i, count)
+                    force, month, source, path, size, mtime_ns = p
+                    if not unchanged(path, size, mtime_ns):
+                        lost.append(source)  # written to while it was being hashed
+                        continue
+                    con.execute(
+                        "UPDATE ingests SET sha256 = ? WHERE force = ? AND month = ?"
+                        " AND read_path = ? AND sha256 = ''",
+                        [sha, force, month, path],
+                    )
+        return sorted(lost)
+
+    def _pending(
+        self,
+        loads: Sequence[tuple[str, str]] | None = None,
+        months: Sequence[str] | None = None,
+    ) -> list[str]:
+        """The loaded files (as they were named) whose sha256 is still to be taken."""
+        where, params = _pending_where(loads, months)
+        with self._connect(read_only=True) as con:
+            if con is None or not _has_schema(con):
+                return []
+            sql = f"SELECT source_file FROM ingests WHERE {where} ORDER BY 1"  # noqa: S608
+            return sorted(str(s) for (s,) in con.execute(sql, params).fetchall())
+
+    def require_hashes(self, months: Sequence[str]) -> None:
+        """Make sure every file loaded for ``months`` has its sha256 recorded (taking those
+        still missing); raise CrimeDataError naming any file that is gone or has changed since
+        it was loaded, which must be loaded again before a run can name it."""
+        if not self._pending(months=months):
+            return
+        self.hash_pending(months=months)
+        missing = self._pending(months=months)
+        if missing:
+            raise CrimeDataError(
+                "These police.uk files are gone or have changed since they were loaded, so"
+                " they cannot be named by their sha256: load them again: " + "; ".join(missing)
+            )
 
     # ---------------------------------------------------------------------------- queries
 
@@ -583,7 +720,14 @@ class CrimeStore:
 
     def lsoa_counts(self, months: Sequence[str], crime_types: Sequence[str]) -> dict[str, int]:
         """LSOA code -> count of the given crime types over ``months`` (rows with an LSOA only).
-        Empty when the store holds no LSOA-level rows (a district-level extract)."""
+        Empty when the store holds no LSOA-level rows (a district-level extract). Only the
+        types in ``LSOA_LEVEL_CRIME_TYPES`` are kept by LSOA: any other is a ValueError."""
+        other = sorted(set(crime_types) - set(LSOA_LEVEL_CRIME_TYPES))
+        if other:
+            raise ValueError(
+                f"the crime store keeps only {', '.join(LSOA_LEVEL_CRIME_TYPES)} by LSOA,"
+                f" not {', '.join(other)}"
+            )
         months = list(months)
         if not months or not crime_types:
             return {}
@@ -600,9 +744,12 @@ class CrimeStore:
 
     def content_hash(self, months: Sequence[str]) -> str:
         """sha256 over the sorted sha256s of the files loaded for ``months`` (all forces):
-        the same files give the same hash, wherever and whenever they were loaded."""
+        the same files give the same hash, wherever and whenever they were loaded. Takes the
+        sha256 of any of those files loaded since the last ``hash_pending`` first (see
+        ``require_hashes``)."""
         shas: list[str] = []
         months = list(months)
+        self.require_hashes(months)
         with self._connect(read_only=True) as con:
             if con is not None and months and _has_schema(con):
                 shas = [
@@ -631,31 +778,62 @@ class CrimeStore:
         return out
 
 
-# Aggregate every file in one read_csv, check each row's Month against its file's month (a
-# mismatch raises through error(), inside the transaction), and map each LSOA to its district:
-# by 2011 code, else by the district part of its name.
-_INSERT_COUNTS = f"""
-INSERT INTO crime_counts (force, month, lsoa_code, district_code, crime_type, n)
-SELECT f.force,
-       CASE WHEN a.month IS NOT DISTINCT FROM f.month THEN f.month
-            ELSE error('{_MONTH_MISMATCH} fi=' || a.fi || ' month=' || coalesce(a.month, 'NULL'))
-       END,
-       coalesce(a.code, ''),
-       CASE WHEN a.code IS NOT NULL THEN coalesce(l.lad, dn.code) END,
-       coalesce(a.crime_type, ''),
-       a.n
-FROM (
-    SELECT file_index AS fi, "Month" AS month, "LSOA code" AS code, "Crime type" AS crime_type,
-           count(*) AS n, any_value("LSOA name") AS lsoa_name
-    FROM {_READ_CSV}
-    GROUP BY ALL
-) a
-JOIN _files f ON f.fi = a.fi
-LEFT JOIN _l11 l ON l.code = a.code
-LEFT JOIN _names dn
-       ON dn.name = CASE WHEN l.lad IS NULL
-                         THEN regexp_replace(trim(a.lsoa_name), '{LSOA_SUFFIX_SQL}', '') END
+_LSOA_TYPES_SQL = (
+    "(" + ", ".join("'" + t.replace("'", "''") + "'" for t in LSOA_LEVEL_CRIME_TYPES) + ")"
+)
+
+# Every file in one read_csv, counted by file, Month, LSOA code and crime type, with one LSOA
+# name for each count (the name places an LSOA the 2011 lookup lacks: in the real
+# Leicestershire year, 12% of rows, in every file). Each count is then mapped to its district
+# by 2011 code and summed to what is kept: the LSOA code stays only for the crime types kept
+# by LSOA, and for a code the lookup lacks, with its name. Carrying the name through a per-row
+# join instead costs more; dropping it would mean reading again every file that holds such a
+# code (ADR 17).
+_AGGREGATE = f"""
+CREATE TEMP TABLE _raw AS
+SELECT file_index AS fi, "Month" AS month, "LSOA code" AS code, "Crime type" AS crime_type,
+       count(*) AS n, any_value("LSOA name") AS name
+FROM {_READ_CSV}
+GROUP BY ALL
 """  # noqa: S608 (constants only; values are bound parameters)
+
+_MAP_COUNTS = f"""
+CREATE TEMP TABLE _agg AS
+SELECT r.fi, r.month, l.lad,
+       CASE WHEN l.lad IS NULL OR r.crime_type IN {_LSOA_TYPES_SQL} THEN r.code END AS code,
+       r.crime_type, sum(r.n)::BIGINT AS n,
+       any_value(CASE WHEN l.lad IS NULL THEN r.name END) AS name
+FROM _raw r LEFT JOIN _l11 l ON l.code = r.code
+GROUP BY ALL
+"""  # noqa: S608 (constants only)
+
+# The name of each (file, LSOA code) the 2011 lookup lacks, and the district its prefix gives.
+_UNMAPPED_NAMES = f"""
+CREATE TEMP TABLE _unm AS
+SELECT u.fi, u.code, u.name, dn.code AS lad
+FROM (
+    SELECT fi, code, any_value(name) AS name FROM _agg
+    WHERE lad IS NULL AND code IS NOT NULL
+    GROUP BY ALL
+) u
+LEFT JOIN _names dn ON dn.name = regexp_replace(trim(u.name), '{LSOA_SUFFIX_SQL}', '')
+"""  # noqa: S608 (constants only)
+
+# What is kept: counts by (force, month, district, crime type), and by LSOA as well for the
+# crime types kept by LSOA. lsoa_code is '' for a row by district and for a row police.uk gave
+# no LSOA (whose district is NULL, as it is for an LSOA neither its code nor its name places).
+_STORE_COUNTS = f"""
+INSERT INTO crime_counts (force, month, lsoa_code, district_code, crime_type, n)
+SELECT f.force, f.month,
+       CASE WHEN a.crime_type IN {_LSOA_TYPES_SQL} THEN coalesce(a.code, '') ELSE '' END,
+       coalesce(a.lad, u.lad),
+       coalesce(a.crime_type, ''),
+       sum(a.n)::BIGINT
+FROM _agg a
+JOIN _files f ON f.fi = a.fi
+LEFT JOIN _unm u ON a.lad IS NULL AND u.fi = a.fi AND u.code = a.code
+GROUP BY ALL
+"""  # noqa: S608 (constants only)
 
 
 def _lookup_tables(
@@ -686,47 +864,113 @@ def _lookup_tables(
     )
 
 
-def _insert_error(exc: duckdb.Error, files: Sequence[_File]) -> CrimeDataError:
-    message = str(exc)
-    mismatch = re.search(_MONTH_MISMATCH + r" fi=(\d+) month=(.*)$", message, re.MULTILINE)
-    if mismatch is None:
-        return _duck_csv_error(exc, files)
-    f = files[int(mismatch[1])]
+def _pending_where(
+    loads: Sequence[tuple[str, str]] | None, months: Sequence[str] | None
+) -> tuple[str, dict[str, object]]:
+    """The condition on ingests for files still to hash, of some loads or months, if given."""
+    where: list[str] = ["sha256 = ''"]
+    params: dict[str, object] = {}
+    if loads is not None:
+        where.append("(force, month) IN (SELECT (unnest($f::VARCHAR[]), unnest($m::VARCHAR[])))")
+        params |= {"f": [f for f, _ in loads], "m": [m for _, m in loads]}
+    if months is not None:
+        where.append("month IN (SELECT unnest($months::VARCHAR[]))")
+        params["months"] = list(months)
+    return " AND ".join(where), params
+
+
+def _lookup_fingerprint(lookup: LsoaLookup) -> str:
+    """sha256 of what maps an LSOA to its district (the 2011 codes and the district names; not
+    the configured districts, which only say which districts count): the same fingerprint maps
+    every row of a file alike."""
+    digest = hashlib.sha256()
+    for pairs in (lookup.lsoa11, lookup.district_names):
+        digest.update("\n".join(f"{a}\t{b}" for a, b in sorted(pairs.items())).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _unchanged(
+    con: duckdb.DuckDBPyConnection, files: list[_File], fingerprint: str
+) -> tuple[list[_File], list[tuple[str, str]]]:
+    """Split the files into those to read and the (force, month)s whose recorded load is of
+    this very file: the same path, size and modification time, mapped with the same lookup."""
+    recorded: dict[tuple[str, str], list[tuple[object, ...]]] = {}
+    for force, month, *load in con.execute(
+        "SELECT force, month, read_path, size, mtime_ns, lookup_sha256 FROM ingests"
+    ).fetchall():
+        recorded.setdefault((str(force), str(month)), []).append(tuple(load))
+    read, unchanged = [], []
+    for f in files:
+        same = (f.stays_at, f.size, f.mtime_ns, fingerprint)
+        if f.stays_at and recorded.get((f.force, f.month)) == [same]:
+            unchanged.append((f.force, f.month))
+        else:
+            read.append(f)
+    return read, unchanged
+
+
+def _check_months(con: duckdb.DuckDBPyConnection, files: Sequence[_File]) -> None:
+    """Every row's Month must be its file's month (police.uk files are one month each)."""
+    bad = con.execute(
+        "SELECT a.fi, a.month FROM _agg a JOIN _files f ON f.fi = a.fi"
+        " WHERE a.month IS DISTINCT FROM f.month ORDER BY a.fi LIMIT 1"
+    ).fetchone()
+    if bad is None:
+        return
+    f = files[int(bad[0])]
     line, value = _first_month_mismatch(f)
     where = f"line {line}, column 2 (Month)" if line else "column 2 (Month)"
-    return CrimeDataError(
-        f"{f.source}: {where}: Month is {value or mismatch[2]!r}, but the file is for {f.month}"
-    )
+    shown = value or ("" if bad[1] is None else str(bad[1]))
+    raise CrimeDataError(f"{f.source}: {where}: Month is {shown!r}, but the file is for {f.month}")
+
+
+def _name_unmapped(con: duckdb.DuckDBPyConnection) -> None:
+    """Map the counts just read (_raw, then dropped) to districts by 2011 code (_agg), and name
+    the LSOAs the 2011 lookup lacks and find their districts (_unm)."""
+    con.execute(_MAP_COUNTS)
+    con.execute("DROP TABLE _raw")
+    con.execute(_UNMAPPED_NAMES)
 
 
 def _report(
     con: duckdb.DuckDBPyConnection, files: Sequence[_File], lookup: LsoaLookup
 ) -> tuple[IngestReport, dict[int, int]]:
-    """What was just loaded (the new rows of crime_counts, inside the ingest transaction), in
-    one pass; also the rows per file."""
-    groups = con.execute(
-        """
-        SELECT f.fi,
-               CASE WHEN c.lsoa_code = '' THEN 'none'
-                    WHEN c.district_code IN (SELECT code FROM _conf) THEN 'in'
-                    WHEN c.district_code IS NULL THEN 'unmapped'
-                    ELSE 'out' END AS place,
-               CASE WHEN c.lsoa_code <> '' AND c.district_code NOT IN (SELECT code FROM _conf)
-                    THEN c.district_code END AS outside,
-               CASE WHEN c.crime_type NOT IN (SELECT unnest($known::VARCHAR[]))
-                    THEN c.crime_type END AS unknown,
-               sum(c.n)::BIGINT
-        FROM crime_counts c JOIN _files f ON c.force = f.force AND c.month = f.month
-        GROUP BY ALL
-        """,
-        {"known": list(POLICE_UK_CRIME_TYPES)},
-    ).fetchall()
+    """What was just read (the aggregate, inside the ingest transaction), in one pass; also
+    the rows per file."""
+    groups = []
+    if files:
+        groups = con.execute(
+            """
+            WITH placed AS (
+                SELECT a.fi, a.crime_type, a.n, a.code, u.name,
+                       a.lad IS NULL AND coalesce(a.code, '') = '' AS no_lsoa,
+                       coalesce(a.lad, u.lad) AS district
+                FROM _agg a LEFT JOIN _unm u ON a.lad IS NULL AND u.fi = a.fi AND u.code = a.code
+            )
+            SELECT fi,
+                   CASE WHEN no_lsoa THEN 'none'
+                        WHEN district IN (SELECT code FROM _conf) THEN 'in'
+                        WHEN district IS NULL THEN 'unmapped'
+                        ELSE 'out' END AS place,
+                   CASE WHEN NOT no_lsoa AND district NOT IN (SELECT code FROM _conf)
+                        THEN district END AS outside,
+                   CASE WHEN coalesce(crime_type, '') NOT IN (SELECT unnest($known::VARCHAR[]))
+                        THEN coalesce(crime_type, '') END AS unknown,
+                   CASE WHEN NOT no_lsoa AND district IS NULL THEN code END AS unmapped_code,
+                   CASE WHEN NOT no_lsoa AND district IS NULL THEN name END AS unmapped_name,
+                   sum(n)::BIGINT
+            FROM placed
+            GROUP BY ALL
+            """,
+            {"known": list(POLICE_UK_CRIME_TYPES)},
+        ).fetchall()
     names = {code: name for name, code in lookup.district_names.items()}
     rows_by_file: dict[int, int] = {}
     by_place: dict[str, int] = {}
     outside_by: dict[str, int] = {}
     unknown: dict[str, int] = {}
-    for fi, place, outside, unknown_type, n in groups:
+    for fi, place, outside, unknown_type, unmapped_code, unmapped_name, n in groups:
         n = int(n)
         rows_by_file[int(fi)] = rows_by_file.get(int(fi), 0) + n
         by_place[place] = by_place.get(place, 0) + n
@@ -735,10 +979,10 @@ def _report(
             outside_by[label] = outside_by.get(label, 0) + n
         if unknown_type is not None:
             unknown[str(unknown_type)] = unknown.get(str(unknown_type), 0) + n
-    unmapped = by_place.get("unmapped", 0)
-    if unmapped:
-        for label, n in _unmapped_by_name(con, files).items():
+        if place == "unmapped":
+            label = district_prefix(unmapped_name) or str(unmapped_code)
             outside_by[label] = outside_by.get(label, 0) + n
+    unmapped = by_place.get("unmapped", 0)
     ranked = sorted(outside_by.items(), key=lambda kv: (-kv[1], kv[0]))
     top = dict(ranked[:OUTSIDE_TOP])
     if len(ranked) > OUTSIDE_TOP:
@@ -758,28 +1002,6 @@ def _report(
     return report, rows_by_file
 
 
-def _unmapped_by_name(con: duckdb.DuckDBPyConnection, files: Sequence[_File]) -> dict[str, int]:
-    """Name the LSOAs that could not be mapped (rare: a post-2011 LSOA in a district whose
-    name the lookup does not know), by re-reading only the files that hold them."""
-    pairs = con.execute(
-        "SELECT DISTINCT f.fi, c.lsoa_code FROM crime_counts c JOIN _files f"
-        " ON c.force = f.force AND c.month = f.month"
-        " WHERE c.lsoa_code <> '' AND c.district_code IS NULL"
-    ).fetchall()
-    codes = sorted({str(code) for _, code in pairs})
-    paths = [str(files[fi].path) for fi in sorted({int(fi) for fi, _ in pairs})]
-    rows = con.execute(
-        f'SELECT "LSOA code", any_value("LSOA name"), count(*) FROM {_READ_CSV}'  # noqa: S608
-        ' WHERE "LSOA code" IN (SELECT unnest($codes::VARCHAR[])) GROUP BY 1',
-        {"paths": paths, "codes": codes},
-    ).fetchall()
-    out: dict[str, int] = {}
-    for code, name, n in rows:
-        label = district_prefix(name) or str(code)
-        out[label] = out.get(label, 0) + int(n)
-    return out
-
-
 def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ingests' AND NOT temporary"
@@ -787,23 +1009,38 @@ def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
-def _hash_all(
+def _while_reading(
+    con: duckdb.DuckDBPyConnection,
     files: Sequence[_File],
+    reading: Future,
     on_bytes: Callable[[int], object],
     progress: Progress,
-    inserting: Future,
 ) -> None:
-    """Hash each file (unless already hashed), telling `progress` file by file; stop early if
-    the read in the other thread has failed (its error is the one to report)."""
-    for i, f in enumerate(files):
-        if inserting.done() and inserting.exception() is not None:
+    """While the read runs in the other thread: hash the temporary copies (zip members), then
+    tell `progress` (and the bar, by bytes) how far the read has got, from DuckDB's own
+    measure, until it ends. Stops early if the read has failed (its error is the one to
+    report)."""
+    for f in files:
+        if reading.done() and reading.exception() is not None:
             return
-        progress(f"Reading {i + 1} of {len(files)} files", i, len(files))
-        if not f.sha256:
-            f.sha256 = _sha256(f.path, on_bytes)
-        else:
-            on_bytes(f.size)
-    progress(f"Reading {len(files)} of {len(files)} files", len(files), len(files))
+        if not f.stays_at and not f.sha256:
+            f.sha256 = _sha256(f.path)
+    count, total = len(files), sum(f.size for f in files)
+    shown_files, shown_bytes = -1, 0
+    while True:
+        finished = bool(wait([reading], timeout=_PROGRESS_POLL_S).done)
+        percent = 100.0 if finished else con.query_progress()
+        if percent >= 0:
+            done_files = min(count, int(count * percent / 100))
+            done_bytes = min(total, int(total * percent / 100))
+            if done_bytes > shown_bytes:
+                on_bytes(done_bytes - shown_bytes)
+                shown_bytes = done_bytes
+            if done_files != shown_files:
+                progress(f"Reading {done_files} of {count} files", done_files, count)
+                shown_files = done_files
+        if finished:
+            return
 
 
 def _fsync(path: Path) -> None:

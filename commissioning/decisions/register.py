@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -79,6 +79,32 @@ def published(*, query: str = "", year: int | None = None) -> list[PublishedDeci
     return decode(published_queryset(query=query, year=year))
 
 
+#: Published versions decoded at a time by `published_stream`.
+DECODE_CHUNK = 100
+
+
+def published_stream(*, query: str = "", year: int | None = None) -> Iterator[PublishedDecision]:
+    """`published`, one decision at a time: the versions read and decoded a hundred at a
+    time, so a download of every decision never holds every document at once. The
+    corrections are looked up once, before the first."""
+    superseding = dict(
+        DecisionRecord.objects.filter(
+            supersedes_id__isnull=False, status=Status.PUBLISHED
+        ).values_list("supersedes_id", "reference")
+    )
+    return _decoded(published_queryset(query=query, year=year), superseding)
+
+
+def _decoded(
+    versions: QuerySet[PublishedVersion], superseding: dict[int, str]
+) -> Iterator[PublishedDecision]:
+    for v in versions.iterator(chunk_size=DECODE_CHUNK):
+        doc = serialise.from_dict(v.content)
+        if v.record_id in superseding:
+            doc = replace(doc, superseded_by=superseding[v.record_id])
+        yield PublishedDecision(slug=v.record.slug, published_at=v.published_at, doc=doc)
+
+
 def published_one(slug: str) -> PublishedDecision | None:
     version = PublishedVersion.objects.select_related("record").filter(record__slug=slug).first()
     if version is None:
@@ -106,8 +132,12 @@ def forward_plan() -> list[DecisionRecord]:
 
 
 def grants(*, query: str = "") -> QuerySet[PublishedGrant]:
-    """Crime and disorder reduction grants made by published decisions, newest first."""
-    qs = PublishedGrant.objects.select_related("version__record")
+    """Crime and disorder reduction grants made by published decisions, newest first, with
+    their decision record (never its public version's document: only the record's
+    reference and slug are shown beside a grant)."""
+    qs = PublishedGrant.objects.select_related("version__record").defer(
+        "version__content", "version__search_text"
+    )
     for word in query.lower().split():
         qs = qs.filter(search_text__contains=word)
     return qs
@@ -223,48 +253,65 @@ def allocations_table(year: FinancialYear, *, contracts_only: bool = False) -> Y
     )
 
 
+DECISION_COLUMNS = [
+    "reference",
+    "title",
+    "decision_date",
+    "published_at",
+    "amount_total",
+    "items",
+    "exemptions",
+    "superseded_by",
+    "url",
+]
+
+
+def _decision_record(d: PublishedDecision) -> dict[str, Any]:
+    return {
+        "reference": d.doc.reference,
+        "title": d.doc.title,
+        "decision_date": d.doc.decision_date,
+        "published_at": d.published_at.date(),
+        "amount_total": d.doc.links_total,
+        "items": len(d.doc.links),
+        "exemptions": "; ".join(f"{e.part}: {e.exemption}" for e in d.doc.exemptions),
+        "superseded_by": d.doc.superseded_by,
+        "url": d.doc.url,
+    }
+
+
 def decision_records(decisions: list[PublishedDecision]) -> tuple[list[str], list[dict]]:
-    columns = [
-        "reference",
-        "title",
-        "decision_date",
-        "published_at",
-        "amount_total",
-        "items",
-        "exemptions",
-        "superseded_by",
-        "url",
-    ]
-    records = [
-        {
-            "reference": d.doc.reference,
-            "title": d.doc.title,
-            "decision_date": d.doc.decision_date,
-            "published_at": d.published_at.date(),
-            "amount_total": d.doc.links_total,
-            "items": len(d.doc.links),
-            "exemptions": "; ".join(f"{e.part}: {e.exemption}" for e in d.doc.exemptions),
-            "superseded_by": d.doc.superseded_by,
-            "url": d.doc.url,
-        }
-        for d in decisions
-    ]
-    return columns, records
+    return list(DECISION_COLUMNS), [_decision_record(d) for d in decisions]
+
+
+def decision_records_stream(
+    decisions: Iterable[PublishedDecision],
+) -> tuple[list[str], Iterator[dict[str, Any]]]:
+    """`decision_records` made as the decisions are read (see `published_stream`)."""
+    return list(DECISION_COLUMNS), (_decision_record(d) for d in decisions)
+
+
+GRANT_COLUMNS = [
+    "decision",
+    "decision_date",
+    "reference",
+    "recipient",
+    "purpose",
+    "amount",
+    "year",
+    "mechanism",
+    "conditions",
+    "reasons",
+]
+#: Where each column of `GRANT_COLUMNS` is read from: the grants register's own row, and
+#: the decision record's reference (not its public document).
+_GRANT_FIELDS = ["version__record__reference", *GRANT_COLUMNS[1:]]
+
+#: Grants read from the database at a time by `grant_records_stream`.
+GRANT_CHUNK = 2000
 
 
 def grant_records(rows: Iterable[PublishedGrant]) -> tuple[list[str], list[dict]]:
-    columns = [
-        "decision",
-        "decision_date",
-        "reference",
-        "recipient",
-        "purpose",
-        "amount",
-        "year",
-        "mechanism",
-        "conditions",
-        "reasons",
-    ]
     records = [
         {
             "decision": r.version.record.reference,
@@ -280,7 +327,16 @@ def grant_records(rows: Iterable[PublishedGrant]) -> tuple[list[str], list[dict]
         }
         for r in rows
     ]
-    return columns, records
+    return list(GRANT_COLUMNS), records
+
+
+def grant_records_stream(
+    rows: QuerySet[PublishedGrant],
+) -> tuple[list[str], Iterator[dict[str, Any]]]:
+    """`grant_records` read in chunks of `GRANT_CHUNK` rows, only the columns shown: one
+    query whatever the number of grants, and never a decision's document."""
+    values = rows.values_list(*_GRANT_FIELDS).iterator(chunk_size=GRANT_CHUNK)
+    return list(GRANT_COLUMNS), (dict(zip(GRANT_COLUMNS, v, strict=True)) for v in values)
 
 
 TABLE_COLUMNS = [

@@ -3,25 +3,56 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from commissioning.budgets.selectors import year_get
-from commissioning.core.downloads import CSV, JSON, PDF, XLSX, file_response, table_response
+from commissioning.core.downloads import (
+    CSV,
+    JSON,
+    PDF,
+    TABLE_FORMATS,
+    XLSX,
+    file_response,
+    table_response,
+)
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import PUBLIC
-from commissioning.opendata import giving360, spreadsheet
 
 from . import register, selectors, serialise
-from .giving import grants_package
-from .pdf import decision_pdf
+from .giving import giving_file
 from .views import serve_attachment
+
+
+def _decisions_json(decisions: Iterable[register.PublishedDecision]) -> Iterator[str]:
+    """The text `JsonResponse` wrote for {"title": ..., "decisions": [...]} with an indent of
+    one, made a decision at a time."""
+    head = {"title": "Published decisions"}
+    text = json.dumps({**head, "decisions": [None]}, cls=DjangoJSONEncoder, indent=1)
+    before, after = text.rsplit("null", 1)  # the one null: where the decisions go
+    pieces = [before]
+    count = 0
+    for d in decisions:
+        if count:
+            pieces.append(",\n  ")
+        # a decision is two levels in: each of its lines two spaces further in
+        doc = json.dumps(serialise.to_dict(d.doc), cls=DjangoJSONEncoder, indent=1)
+        pieces.append(doc.replace("\n", "\n  "))
+        count += 1
+        if count % 50 == 0:
+            yield "".join(pieces)
+            pieces = []
+    if count == 0:
+        yield json.dumps({**head, "decisions": []}, cls=DjangoJSONEncoder, indent=1)
+        return
+    pieces.append(after)
+    yield "".join(pieces)
 
 
 class RegisterHomeView(Guarded):
@@ -50,16 +81,14 @@ class DecisionListView(Guarded):
         query = request.GET.get("q", "")[:200]
         year = _year_param(request)
         if fmt:
-            decisions = register.published(query=query, year=year)
+            if fmt not in TABLE_FORMATS:
+                raise Http404("No such format")
+            decisions = register.published_stream(query=query, year=year)
             if fmt == "json":
-                return JsonResponse(
-                    {
-                        "title": "Published decisions",
-                        "decisions": [serialise.to_dict(d.doc) for d in decisions],
-                    },
-                    json_dumps_params={"indent": 1},
+                return StreamingHttpResponse(
+                    _decisions_json(decisions), content_type="application/json"
                 )
-            columns, records = register.decision_records(decisions)
+            columns, records = register.decision_records_stream(decisions)
             return table_response(columns, records, fmt=fmt, name="decisions", title="Decisions")
         page = Paginator(register.published_queryset(query=query, year=year), 25).get_page(
             request.GET.get("page")
@@ -87,6 +116,8 @@ class DecisionView(Guarded):
             raise Http404("No published decision with this reference")
         doc = found.doc
         if fmt == "pdf":
+            from .pdf import decision_pdf  # reportlab, only when asked
+
             return file_response(
                 decision_pdf(doc), filename=f"{slug}.pdf", content_type=PDF, inline=True
             )
@@ -147,7 +178,7 @@ class GrantsView(Guarded):
         query = request.GET.get("q", "").strip()[:200]
         rows = register.grants(query=query)
         if fmt:
-            columns, records = register.grant_records(rows)
+            columns, records = register.grant_records_stream(rows)
             return table_response(columns, records, fmt=fmt, name="grants", title="Grants")
         page = Paginator(rows, 50).get_page(request.GET.get("page"))
         return render(
@@ -194,15 +225,12 @@ class FormulaRunsView(Guarded):
         return render(request, "register/formula.html", {"runs": register.adopted_runs()})
 
 
-GIVING_FORMATS: dict[str, tuple[Callable[[Any], str | bytes], str]] = {
-    "json": (giving360.dumps, JSON),
-    "xlsx": (spreadsheet.workbook, XLSX),
-    "csv": (spreadsheet.csv_text, CSV),
-}
+GIVING_FORMATS = {"json": JSON, "xlsx": XLSX, "csv": CSV}
 
 
 class GivingView(Guarded):
-    """The grants register as 360Giving data: JSON package, spreadsheet or CSV."""
+    """The grants register as 360Giving data: JSON package, spreadsheet or CSV, written
+    while the grants are read (see `giving.giving_file`)."""
 
     permission = PUBLIC
 
@@ -214,15 +242,16 @@ class GivingView(Guarded):
     def get(self, request, fmt: str):
         if fmt not in GIVING_FORMATS:
             raise Http404("No such format")
-        write, content_type = GIVING_FORMATS[fmt]
         try:
-            package = grants_package(
-                base_url=request.build_absolute_uri("/").rstrip("/"), facts=self.grant_facts()
+            content = giving_file(
+                fmt,
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+                facts=self.grant_facts(),
             )
         except ValueError as exc:  # no grants published yet
             raise Http404(str(exc)) from exc
         return file_response(
-            write(package), filename=f"360giving-grants.{fmt}", content_type=content_type
+            content, filename=f"360giving-grants.{fmt}", content_type=GIVING_FORMATS[fmt]
         )
 
 

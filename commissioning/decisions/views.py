@@ -17,7 +17,6 @@ from commissioning.core.permissions import allowed
 from . import selectors, services
 from .forms import ApproveForm, AssessmentForm, DetermineForm, RecordForm, SignForm
 from .models import ATTACHMENT_FOLDER, DecisionAttachment
-from .pdf import decision_pdf
 from .permissions import APPROVE, DETERMINE, DRAFT, SIGN, VIEW
 from .public import staff_document
 from .status import Step
@@ -106,6 +105,8 @@ class DecisionPdfView(Guarded):
     permission = VIEW
 
     def get(self, request, slug: str):
+        from .pdf import decision_pdf  # reportlab, only when asked
+
         record = selectors.record_get(slug)
         return file_response(
             decision_pdf(staff_document(record)),

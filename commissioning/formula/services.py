@@ -89,9 +89,13 @@ def crime_ingest(
     `progress` draws the command line's bar; `on_progress(stage, done, total)` reports to a
     job's page; `names` gives the names uploaded files are known by (see CrimeStore.ingest)."""
     require(actor, RUN)
-    report = crime_store().ingest(
+    store = crime_store()
+    report = store.ingest(
         list(paths), lookup=lsoa_lookup(), progress=progress, names=names, on_progress=on_progress
     )
+    # The counts are committed and readable; now name the files read by their sha256, as a run
+    # will (ADR 17). A file gone already is named when it is loaded again.
+    store.hash_pending(loads=report.months, on_progress=on_progress)
     with transaction.atomic():
         load = CrimeDataLoad.objects.create(
             months=[list(m) for m in report.months],

@@ -29,7 +29,6 @@ from .forms import (
 )
 from .models import IndicatorUpload
 from .permissions import READ, RUN, VIEW
-from .report_pdf import run_report_pdf
 
 
 class RunListView(Guarded):
@@ -167,6 +166,8 @@ class RunDownloadView(Guarded):
         run = selectors.run_get(uuid)
         name = run.reference.replace("/", "-")
         if fmt == "pdf":
+            from .report_pdf import run_report_pdf  # reportlab, only when asked
+
             return file_response(
                 run_report_pdf(selectors.run_report_data(run)),
                 filename=f"{name}.pdf",

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -424,12 +424,36 @@ def _organisation(org: Org, prefix: str) -> dict[str, Any]:
     return out
 
 
-def _grant(grant: Grant, prefix: str) -> dict[str, Any]:
-    identifier = grant.identifier.strip()
-    if not identifier.startswith(f"{prefix}-"):
-        identifier = f"{prefix}-{identifier}"
+class _Shared(dict[Any, dict[str, Any]]):
+    """The JSON objects of organisations, locations and classifications, made once and
+    shared by every grant that names them, with their text once written (:func:`_encode`
+    writes a shared object once at each depth and then repeats the text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[int] = set()
+        self.texts: dict[tuple[int, int], str] = {}
+
+    def get_or_make(self, key: Any, make: Any) -> dict[str, Any]:
+        found = self.get(key)
+        if found is None:
+            found = self[key] = make()
+            self.ids.add(id(found))
+        return found
+
+
+def _classification(c: Classification) -> dict[str, Any]:
+    return {"vocabulary": c.vocabulary, "code": c.code, **({"title": c.title} if c.title else {})}
+
+
+def _grant(grant: Grant, prefix: str, shared: _Shared | None = None) -> dict[str, Any]:
+    known = _Shared() if shared is None else shared
+
+    def organisation(org: Org) -> dict[str, Any]:
+        return known.get_or_make(org, lambda: _organisation(org, prefix))
+
     out: dict[str, Any] = {
-        "id": identifier,
+        "id": grant_id(grant.identifier, prefix),
         "title": grant.title.strip(),
         "description": grant.description.strip(),
         "currency": grant.currency,
@@ -447,10 +471,12 @@ def _grant(grant: Grant, prefix: str) -> dict[str, Any]:
         if grant.planned_end is not None:
             dates["endDate"] = grant.planned_end.isoformat()
         out["plannedDates"] = [dates]
-    out["recipientOrganization"] = [_organisation(grant.recipient, prefix)]
+    out["recipientOrganization"] = [organisation(grant.recipient)]
     if grant.beneficiary_locations:
-        out["beneficiaryLocation"] = [_location(x) for x in grant.beneficiary_locations]
-    out["fundingOrganization"] = [_organisation(grant.funder, prefix)]
+        out["beneficiaryLocation"] = [
+            known.get_or_make(x, lambda x=x: _location(x)) for x in grant.beneficiary_locations
+        ]
+    out["fundingOrganization"] = [organisation(grant.funder)]
     if grant.programme_title or grant.programme_code:
         programme: dict[str, Any] = {}
         if grant.programme_code:
@@ -462,8 +488,7 @@ def _grant(grant: Grant, prefix: str) -> dict[str, Any]:
         out["fromOpenCall"] = "Yes" if grant.from_open_call else "No"
     if grant.classifications:
         out["classifications"] = [
-            {"vocabulary": c.vocabulary, "code": c.code, **({"title": c.title} if c.title else {})}
-            for c in grant.classifications
+            known.get_or_make(c, lambda c=c: _classification(c)) for c in grant.classifications
         ]
     if grant.decision_url:
         out["relatedDocument"] = [
@@ -480,6 +505,74 @@ def _grant(grant: Grant, prefix: str) -> dict[str, Any]:
         out["dataSource"] = grant.data_source
     if grant.decision_reference:
         out["decisionReference"] = grant.decision_reference
+    return out
+
+
+def grant_id(identifier: str, prefix: str) -> str:
+    """The grant's 360Giving ``id``: its identifier, with the publisher's prefix in front
+    unless it already starts with it."""
+    identifier = identifier.strip()
+    return identifier if identifier.startswith(f"{prefix}-") else f"{prefix}-{identifier}"
+
+
+def grant_dicts(
+    grants: Iterable[Grant], *, publisher_prefix: str, _shared: _Shared | None = None
+) -> Iterator[dict[str, Any]]:
+    """Each grant as the package's JSON object, one at a time and in order. Raises
+    ``ValueError`` on reaching a grant with the identifier of one before it, or a malformed
+    organisation number. An organisation met again is the same object as before (its
+    identifier is worked out once)."""
+    prefix = _check_prefix(publisher_prefix)
+    shared = _Shared() if _shared is None else _shared
+    seen: set[str] = set()
+    for grant in grants:
+        item = _grant(grant, prefix, shared)
+        if item["id"] in seen:
+            raise ValueError(f"package: two grants have the identifier {item['id']!r}")
+        seen.add(item["id"])
+        yield item
+
+
+def _package_head(
+    *,
+    publisher_name: str,
+    publisher_prefix: str,
+    generated_at: datetime,
+    licence_url: str,
+    publisher_identifier: str = "",
+    publisher_website: str = "",
+    title: str = "",
+    description: str = "",
+    download_url: str = "",
+    access_url: str = "",
+) -> dict[str, Any]:
+    """The package without its grants (which come last), its arguments checked."""
+    prefix = _check_prefix(publisher_prefix)
+    _require_text("package", "publisher name", publisher_name)
+    _require_text("package", "licence URL", licence_url)
+    if not isinstance(generated_at, datetime) or generated_at.utcoffset() is None:
+        raise ValueError("package: generated_at must be a datetime with a time zone")
+    issued = _timestamp(generated_at)
+    publisher: dict[str, Any] = {"name": publisher_name.strip()}
+    if publisher_identifier:
+        publisher["identifier"] = publisher_identifier
+    if publisher_website:
+        publisher["website"] = publisher_website
+    out: dict[str, Any] = {
+        "version": STANDARD_VERSION,
+        "title": title or f"{publisher_name.strip()}: grants",
+        "identifier": f"{prefix}-grants-{generated_at.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+        "issued": issued,
+        "modified": issued,
+        "publisher": publisher,
+        "license": licence_url,
+    }
+    if description:
+        out["description"] = description
+    if download_url:
+        out["downloadURL"] = download_url
+    if access_url:
+        out["accessURL"] = access_url
     return out
 
 
@@ -503,53 +596,106 @@ def package(
     every grant identifier and identifies organisations on no register. ``generated_at`` must
     carry a time zone. Raises ``ValueError`` for no grants, two grants with one identifier,
     or a malformed organisation number (see :func:`org_identifier`). Serialise the result
-    with :func:`dumps`: amounts may be ``Decimal``."""
-    prefix = _check_prefix(publisher_prefix)
-    _require_text("package", "publisher name", publisher_name)
-    _require_text("package", "licence URL", licence_url)
-    if not isinstance(generated_at, datetime) or generated_at.utcoffset() is None:
-        raise ValueError("package: generated_at must be a datetime with a time zone")
-
-    items = [_grant(g, prefix) for g in grants]
+    with :func:`dumps` (amounts may be ``Decimal``), or write the same text without holding
+    the package with :func:`package_chunks`."""
+    out = _package_head(
+        publisher_name=publisher_name,
+        publisher_prefix=publisher_prefix,
+        generated_at=generated_at,
+        licence_url=licence_url,
+        publisher_identifier=publisher_identifier,
+        publisher_website=publisher_website,
+        title=title,
+        description=description,
+        download_url=download_url,
+        access_url=access_url,
+    )
+    items = list(grant_dicts(grants, publisher_prefix=publisher_prefix))
     if not items:
         raise ValueError("package: a 360Giving package needs at least one grant")
-    seen: set[str] = set()
-    for item in items:
-        if item["id"] in seen:
-            raise ValueError(f"package: two grants have the identifier {item['id']!r}")
-        seen.add(item["id"])
-
-    issued = _timestamp(generated_at)
-    publisher: dict[str, Any] = {"name": publisher_name.strip()}
-    if publisher_identifier:
-        publisher["identifier"] = publisher_identifier
-    if publisher_website:
-        publisher["website"] = publisher_website
-    out: dict[str, Any] = {
-        "version": STANDARD_VERSION,
-        "title": title or f"{publisher_name.strip()}: grants",
-        "identifier": f"{prefix}-grants-{generated_at.astimezone(UTC):%Y%m%dT%H%M%SZ}",
-        "issued": issued,
-        "modified": issued,
-        "publisher": publisher,
-        "license": licence_url,
-    }
-    if description:
-        out["description"] = description
-    if download_url:
-        out["downloadURL"] = download_url
-    if access_url:
-        out["accessURL"] = access_url
     out["grants"] = items
     return out
+
+
+def package_chunks(
+    grants: Iterable[Grant],
+    *,
+    publisher_name: str,
+    publisher_prefix: str,
+    generated_at: datetime,
+    licence_url: str,
+    publisher_identifier: str = "",
+    publisher_website: str = "",
+    title: str = "",
+    description: str = "",
+    download_url: str = "",
+    access_url: str = "",
+    indent: int = 2,
+) -> Iterator[str]:
+    """The text of ``dumps(package(grants, ...), indent=indent)``, in pieces, written while
+    ``grants`` is read: one grant is held at a time. The package's details and the first
+    grant are checked at once (``ValueError`` for no grants, before any text); a later
+    grant with an identifier met before raises when it is reached."""
+    head = _package_head(
+        publisher_name=publisher_name,
+        publisher_prefix=publisher_prefix,
+        generated_at=generated_at,
+        licence_url=licence_url,
+        publisher_identifier=publisher_identifier,
+        publisher_website=publisher_website,
+        title=title,
+        description=description,
+        download_url=download_url,
+        access_url=access_url,
+    )
+    shared = _Shared()
+    items = grant_dicts(grants, publisher_prefix=publisher_prefix, _shared=shared)
+    first = next(items, None)
+    if first is None:
+        raise ValueError("package: a 360Giving package needs at least one grant")
+    return _package_text(head, first, items, indent, shared)
+
+
+def _package_text(
+    head: dict[str, Any],
+    first: dict[str, Any],
+    rest: Iterator[dict[str, Any]],
+    indent: int,
+    shared: _Shared,
+) -> Iterator[str]:
+    text = dumps({**head, "grants": [None]}, indent=indent)
+    before, after = text.rsplit("null", 1)  # the one null: where the grants go
+    level = 2
+    separator = "," + "\n" + " " * (indent * level)
+    out: list[str] = [before]
+    _encode(first, out, indent, level, shared)
+    for n, item in enumerate(rest, start=1):
+        out.append(separator)
+        _encode(item, out, indent, level, shared)
+        if n % 500 == 0:
+            yield "".join(out)
+            out = []
+    out.append(after)
+    yield "".join(out)
 
 
 # --------------------------------------------------------------------------------------------
 # JSON text
 
 
-def _encode(value: Any, out: list[str], indent: int | None, level: int) -> None:
-    if isinstance(value, Decimal):
+_encode_text = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+_KEY_TEXT: dict[str, str] = {}
+
+
+def _encode(
+    value: Any, out: list[str], indent: int | None, level: int, shared: _Shared | None = None
+) -> None:
+    kind = type(value)
+    if kind is str:
+        out.append(_encode_text(value))
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"{value} cannot be written as a JSON number")
         out.append(format(value, "f"))
@@ -558,31 +704,50 @@ def _encode(value: Any, out: list[str], indent: int | None, level: int) -> None:
     elif value is None or isinstance(value, str | int | bool):
         out.append(json.dumps(value, ensure_ascii=False))
     elif isinstance(value, Mapping | list | tuple):
-        is_map = isinstance(value, Mapping)
-        items = list(value.items()) if isinstance(value, Mapping) else list(value)
-        opening, closing = ("{", "}") if is_map else ("[", "]")
-        if not items:
-            out.append(opening + closing)
-            return
-        if indent is None:
-            inner_sep, item_sep, close_sep = "", ", ", ""
+        if shared is not None and id(value) in shared.ids:
+            text = shared.texts.get((id(value), level))
+            if text is None:
+                part: list[str] = []
+                _encode_items(value, part, indent, level, shared)
+                text = shared.texts[(id(value), level)] = "".join(part)
+            out.append(text)
         else:
-            inner_sep = "\n" + " " * (indent * (level + 1))
-            item_sep = "," + inner_sep
-            close_sep = "\n" + " " * (indent * level)
-        out.append(opening + inner_sep)
-        for n, item in enumerate(items):
-            if n:
-                out.append(item_sep)
-            if is_map:
-                key, item = item
-                if not isinstance(key, str):
-                    raise TypeError(f"JSON object keys must be strings, not {key!r}")
-                out.append(json.dumps(key, ensure_ascii=False) + ": ")
-            _encode(item, out, indent, level + 1)
-        out.append(close_sep + closing)
+            _encode_items(value, out, indent, level, shared)
     else:
         raise TypeError(f"{type(value).__name__} cannot be written as JSON: {value!r}")
+
+
+def _encode_items(
+    value: Any, out: list[str], indent: int | None, level: int, shared: _Shared | None
+) -> None:
+    is_map = isinstance(value, Mapping)
+    items = list(value.items()) if is_map else list(value)
+    opening, closing = ("{", "}") if is_map else ("[", "]")
+    if not items:
+        out.append(opening + closing)
+        return
+    if indent is None:
+        inner_sep, item_sep, close_sep = "", ", ", ""
+    else:
+        inner_sep = "\n" + " " * (indent * (level + 1))
+        item_sep = "," + inner_sep
+        close_sep = "\n" + " " * (indent * level)
+    out.append(opening + inner_sep)
+    for n, item in enumerate(items):
+        if n:
+            out.append(item_sep)
+        if is_map:
+            key, item = item
+            text = _KEY_TEXT.get(key) if type(key) is str else None
+            if text is None:
+                if not isinstance(key, str):
+                    raise TypeError(f"JSON object keys must be strings, not {key!r}")
+                text = json.dumps(key, ensure_ascii=False) + ": "
+                if len(_KEY_TEXT) < 1000:
+                    _KEY_TEXT[key] = text
+            out.append(text)
+        _encode(item, out, indent, level + 1, shared)
+    out.append(close_sep + closing)
 
 
 def dumps(value: Any, *, indent: int | None = 2) -> str:
@@ -602,8 +767,11 @@ __all__ = [
     "Org",
     "company_number",
     "dumps",
+    "grant_dicts",
+    "grant_id",
     "org_id_problem",
     "org_identifier",
     "package",
+    "package_chunks",
     "standard_org_id",
 ]

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 _ORGANISATION_COLUMNS = (
     ("id", "Identifier"),
@@ -84,12 +86,19 @@ for _position, (_path, _) in enumerate(COLUMN_TITLES):
 JsonPath = tuple[str | int, ...]
 
 
+#: Values that are certainly scalars, by exact type: no need to look inside.
+_SCALAR = frozenset({str, int, Decimal, float, bool, type(None)})
+
+
 def _leaves(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, Any]]:
     """Every scalar in a grant with its path; a list of scalars is one cell, joined by ";"
     as flatten-tool does."""
     if isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _leaves(item, (*path, key))
+            if type(item) in _SCALAR:
+                yield (*path, key), item
+            else:
+                yield from _leaves(item, (*path, key))
     elif isinstance(value, list | tuple):
         if all(not isinstance(item, Mapping | list | tuple) for item in value):
             yield path, ";".join(str(item) for item in value)
@@ -130,6 +139,84 @@ def _title(path: JsonPath, numbered: set[str]) -> str:
     return ":".join(out)
 
 
+class _Spool:
+    """Grants flattened to cells, kept on disk until the header is known: each grant as the
+    number of its shape (the paths of its cells, in order) and the tuple of its values.
+    Grants of one shape (most of them) share the work of placing their columns."""
+
+    BATCH = 1000
+
+    def __init__(self, grants: Iterable[Mapping[str, Any]]) -> None:
+        self.shapes: dict[tuple[JsonPath, ...], int] = {}
+        self.first_seen: dict[JsonPath, int] = {}
+        self.lengths: dict[str, int] = {}
+        self.file: IO[bytes] = tempfile.TemporaryFile()
+        batch: list[tuple[int, tuple[Any, ...]]] = []
+        for grant in grants:
+            cells = dict(_leaves(grant))
+            shape = tuple(cells)
+            number = self.shapes.get(shape)
+            if number is None:
+                number = self.shapes[shape] = len(self.shapes)
+                self._learn(shape)
+            batch.append((number, tuple(cells.values())))
+            if len(batch) == self.BATCH:
+                pickle.dump(batch, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+                batch = []
+        if batch:
+            pickle.dump(batch, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.file.seek(0)
+
+    def _learn(self, shape: tuple[JsonPath, ...]) -> None:
+        for path in shape:
+            self.first_seen.setdefault(path, len(self.first_seen))
+            for n, part in enumerate(path):
+                if isinstance(part, int):
+                    key = _array_key(path, n)
+                    self.lengths[key] = max(self.lengths.get(key, 0), part + 1)
+
+    def table(self) -> tuple[list[str], Iterator[list[Any]]]:
+        numbered = {key for key, length in self.lengths.items() if length > 1}
+        unknown = len(COLUMN_TITLES)
+        first_seen = self.first_seen
+
+        def order(path: JsonPath) -> tuple[int, int, tuple[int, ...], int]:
+            """Standard columns in the standard's order, the columns of one list item
+            together (all of location 0, then all of location 1); other fields after, as
+            first met."""
+            own = _POSITION_OF.get(_generic(path))
+            if own is None:
+                return (1, unknown + first_seen[path], (), 0)
+            indices = tuple(p for p in path if isinstance(p, int))
+            return (0, _GROUP_OF[str(path[0])], indices, own)
+
+        paths = sorted(first_seen, key=order)
+        headers = [_title(p, numbered) for p in paths]
+        placing: dict[int, list[int]] = {}
+        for shape, number in self.shapes.items():
+            where = {path: n for n, path in enumerate(shape)}
+            placing[number] = [where.get(p, -1) for p in paths]
+        return headers, self._rows(placing)
+
+    def _rows(self, placing: dict[int, list[int]]) -> Iterator[list[Any]]:
+        with self.file:
+            while True:
+                try:
+                    batch = pickle.load(self.file)  # noqa: S301 (our own temporary file)
+                except EOFError:
+                    return
+                for number, values in batch:
+                    yield [values[i] if i >= 0 else "" for i in placing[number]]
+
+
+def table(grants: Iterable[Mapping[str, Any]]) -> tuple[list[str], Iterator[list[Any]]]:
+    """:func:`rows` for grants read one at a time (the package's ``grants``, or
+    :func:`~commissioning.opendata.giving360.grant_dicts`): the header, once every grant has
+    been read, and the rows, read back from a temporary file as they are taken, so that no
+    more than a thousand grants are held at once."""
+    return _Spool(grants).table()
+
+
 def rows(package: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """The package's grants as a table, one row a grant, headed by the standard's column
     titles in the standard's order. A list that some grant holds more than one of (two
@@ -137,32 +224,8 @@ def rows(package: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
     writes them: ``Beneficiary Location:0:Name``, ``Beneficiary Location:1:Name``. Fields
     outside the standard come last, headed by their JSON name (``decisionReference``).
     Amounts stay numbers (``int`` or ``Decimal``)."""
-    grants = [dict(_leaves(g)) for g in package.get("grants", [])]
-    lengths: dict[str, int] = {}
-    first_seen: dict[JsonPath, int] = {}
-    for cells in grants:
-        for path in cells:
-            first_seen.setdefault(path, len(first_seen))
-            for n, part in enumerate(path):
-                if isinstance(part, int):
-                    key = _array_key(path, n)
-                    lengths[key] = max(lengths.get(key, 0), part + 1)
-    numbered = {key for key, length in lengths.items() if length > 1}
-    unknown = len(COLUMN_TITLES)
-
-    def order(path: JsonPath) -> tuple[int, int, tuple[int, ...], int]:
-        """Standard columns in the standard's order, the columns of one list item together
-        (all of location 0, then all of location 1); other fields after, as first met."""
-        own = _POSITION_OF.get(_generic(path))
-        if own is None:
-            return (1, unknown + first_seen[path], (), 0)
-        indices = tuple(p for p in path if isinstance(p, int))
-        return (0, _GROUP_OF[str(path[0])], indices, own)
-
-    paths = sorted(first_seen, key=order)
-    headers = [_title(p, numbered) for p in paths]
-    table = [[cells.get(p, "") for p in paths] for cells in grants]
-    return headers, table
+    headers, found = table(package.get("grants", []))
+    return headers, list(found)
 
 
 def _cell_text(value: Any) -> str:
@@ -173,50 +236,81 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def csv_text(package: Mapping[str, Any]) -> str:
-    """The spreadsheet of :func:`rows` as CSV text (amounts as their exact digits)."""
-    headers, table = rows(package)
+def csv_chunks(grants: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """The spreadsheet of :func:`table` as CSV text, in pieces of a thousand rows."""
+    headers, found = table(grants)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
-    for row in table:
+    for n, row in enumerate(found, start=1):
         writer.writerow([_cell_text(v) for v in row])
-    return out.getvalue()
+        if n % 1000 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def csv_text(package: Mapping[str, Any]) -> str:
+    """The spreadsheet of :func:`rows` as CSV text (amounts as their exact digits)."""
+    return "".join(csv_chunks(package.get("grants", [])))
 
 
 AMOUNT_FORMAT = "#,##0.00"
 
 
-def workbook(package: Mapping[str, Any]) -> bytes:
-    """The spreadsheet of :func:`rows` as an XLSX workbook with one sheet, ``grants`` (the
-    sheet name 360Giving's tools expect). Amounts are number cells; text is always text,
-    even when it begins with ``=``."""
+def write_workbook(grants: Iterable[Mapping[str, Any]], file: IO[bytes]) -> None:
+    """The spreadsheet of :func:`table` as an XLSX workbook with one sheet, ``grants`` (the
+    sheet name 360Giving's tools expect), written to ``file`` row by row (openpyxl's
+    write-only mode). Amounts are number cells; text is always text, even when it begins
+    with ``=``."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    headers, table = rows(package)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "grants"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    amount_columns = {n for n, h in enumerate(headers) if h.startswith("Amount ")}
-    for r, row in enumerate(table, start=2):
-        for c, value in enumerate(row):
-            cell = sheet.cell(row=r, column=c + 1)
-            if isinstance(value, str):
-                cell.value = value
-                cell.data_type = "s"  # never a formula
-            else:
-                cell.value = value
-                if c in amount_columns:
-                    cell.number_format = AMOUNT_FORMAT
+    headers, found = table(grants)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("grants")
     sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    heading = []
+    for title in headers:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        heading.append(cell)
+    sheet.append(heading)
+    amount_columns = {n for n, h in enumerate(headers) if h.startswith("Amount ")}
+    for row in found:
+        cells: list[Any] = list(row)
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                if not value:  # an empty cell is no cell: the same sheet, far less to write
+                    cells[c] = None
+                elif value.startswith("="):  # never a formula
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"
+                    cells[c] = cell
+            elif c in amount_columns:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = AMOUNT_FORMAT
+                cells[c] = cell
+        sheet.append(cells)
+    book.save(file)
+
+
+def workbook(package: Mapping[str, Any]) -> bytes:
+    """The spreadsheet of :func:`rows` as XLSX bytes (see :func:`write_workbook`)."""
     buffer = io.BytesIO()
-    book.save(buffer)
+    write_workbook(package.get("grants", []), buffer)
     return buffer.getvalue()
 
 
-__all__ = ["COLUMN_TITLES", "csv_text", "rows", "workbook"]
+__all__ = [
+    "COLUMN_TITLES",
+    "csv_chunks",
+    "csv_text",
+    "rows",
+    "table",
+    "workbook",
+    "write_workbook",
+]

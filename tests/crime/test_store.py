@@ -147,7 +147,11 @@ def test_reingest_replaces_a_month(tmp_path, policeuk, llr_lookup):
     store.ingest([policeuk], llr_lookup)
     before = snapshot(store)
 
-    again = store.ingest([street_file("2023-04")], llr_lookup)
+    # The same file as another file (a copy elsewhere) is read again and replaces the month.
+    copy_dir = tmp_path / "copy"
+    copy_dir.mkdir()
+    copy = shutil.copy(street_file("2023-04"), copy_dir)
+    again = store.ingest([copy], llr_lookup)
     assert again.replaced == [("leicestershire", "2023-04")]
     assert again.files == 1
     assert snapshot(store) == before

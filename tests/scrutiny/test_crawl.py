@@ -60,7 +60,7 @@ class Links(HTMLParser):
 def text_of(response) -> str:
     """What a person could read in the response: the page, or the download's contents."""
     kind = response.get("Content-Type", "")
-    body = response.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content
     if kind.startswith("application/pdf"):
         if shutil.which("pdftotext") is None:
             return ""

@@ -40,7 +40,6 @@ from ..forms import (
     VariationSignForm,
 )
 from ..models import OPEN_VARIATION, Agreement, AgreementStatus
-from ..pdf import agreement_pdf
 from ..permissions import ACCEPT, MANAGE, VARIATION_DECIDE, VARIATION_SIGN, VIEW
 from ..terms import terms_document
 from ..workflow import AGREEMENT
@@ -150,6 +149,8 @@ class AgreementPdfView(AgreementObject):
                     "signed_on": timezone.localdate(accepted.created_at),
                 }
         document = terms_document(agreement) if draft else terms.content  # type: ignore[union-attr]
+        from ..pdf import agreement_pdf  # reportlab, only when asked
+
         content = agreement_pdf(
             document,
             draft=draft,

@@ -1,6 +1,9 @@
 import json
+import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,8 +15,7 @@ from commissioning.budgets.selectors import allocation_lines
 from commissioning.core.downloads import to_csv, to_json, to_xlsx
 from commissioning.core.money import to_money
 from commissioning.decisions import register, serialise
-from commissioning.decisions.giving import grants_package
-from commissioning.opendata import giving360, spreadsheet
+from commissioning.decisions.giving import giving_file
 
 USAGE = """Export data:
   export allocations --year 2013/14 [--format csv|xlsx|json] [-o FILE]
@@ -142,17 +144,35 @@ class Command(BaseCommand):
         self._write(data, output, f"{len(records)} items of spending")
 
     def _giving(self, fmt: str, output: str | None, base_url: str) -> None:
+        """Written while the grants are read (`giving_file`): a grant at a time for JSON,
+        through a temporary file for CSV and XLSX, whose header needs every grant first."""
+        facts = agreement_exports.giving_facts()
         try:
-            package = grants_package(base_url=base_url, facts=agreement_exports.giving_facts())
+            content = giving_file(fmt, base_url=base_url, facts=facts)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        if fmt == "json":
-            data: str | bytes = giving360.dumps(package) + "\n"
-        elif fmt == "xlsx":
-            data = spreadsheet.workbook(package)
-        else:
-            data = spreadsheet.csv_text(package)
-        self._write(data, output, f"{len(package['grants'])} grants (360Giving {fmt})")
+        if hasattr(content, "read"):  # XLSX: a temporary file
+            with cast(IO[bytes], content) as file:
+                if not output:
+                    if sys.stdout.isatty():
+                        raise CommandError("XLSX is binary: give -o FILE")
+                    shutil.copyfileobj(file, sys.stdout.buffer)
+                    return
+                with open(output, "wb") as f:
+                    shutil.copyfileobj(file, f)
+        else:  # JSON and CSV: pieces of text
+            pieces = cast(Iterator[str], content)
+            ending = "\n" if fmt == "json" else ""
+            if not output:
+                for piece in pieces:
+                    self.stdout.write(piece, ending="")
+                self.stdout.write(ending, ending="")
+                return
+            with open(output, "w", encoding="utf-8", newline="") as f:
+                f.writelines(pieces)
+                f.write(ending)
+        if output:
+            self.stderr.write(f"Wrote 360Giving {fmt} to {output}")
 
     def _decisions(self, fmt: str, output: str | None) -> None:
         decisions = register.published()
