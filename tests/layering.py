@@ -24,6 +24,7 @@ LAYERS: list[str] = [
     "core",  # base models, audit, money, rule registry, roles, actors, guard, files, workflow
     "organisations",  # areas (ONS codes) and partner organisations
     "accounts",  # users (a partner belongs to an organisation)
+    "notifications",  # work assigned to a person: in the product, and emailed if they choose
     "plans",  # the Police and Crime Plan
     "crime",  # the DuckDB crime store (no models)
     "opendata",  # 360Giving (pure, no models)

@@ -9,11 +9,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
 from commissioning.core.permissions import require
+from commissioning.core.roles import Role
+from commissioning.notifications.models import Kind
+from commissioning.notifications.services import notify, people_with
 
 from .models import (
     Agreement,
@@ -38,6 +42,10 @@ def _locked_report(period: ReportingPeriod) -> tuple[Agreement, MonitoringReturn
     report, _ = MonitoringReturn.objects.get_or_create(period=period)
     report = MonitoringReturn.objects.select_related("period__agreement").get(pk=report.pk)
     return agreement, report
+
+
+def _return_link(period: ReportingPeriod) -> str:
+    return reverse("return", args=[period.agreement.uuid, period.number])
 
 
 def return_save(
@@ -156,7 +164,7 @@ def return_problems(report: MonitoringReturn) -> dict[str, list[str]]:
 
 def return_submit(*, actor, period: ReportingPeriod) -> MonitoringReturn:
     with transaction.atomic():
-        _agreement, report = _locked_report(period)
+        agreement, report = _locked_report(period)
         RETURN.permit(actor, report, report.status, ReturnStatus.SUBMITTED)
         problems = return_problems(report)
         if problems:
@@ -166,6 +174,12 @@ def return_submit(*, actor, period: ReportingPeriod) -> MonitoringReturn:
             actor=actor, obj=report, target=ReturnStatus.SUBMITTED, also_save=["submitted_at"]
         )
         ReturnEvent.objects.create(report=report, actor=user_of(actor), action="submitted")
+        notify(
+            users=people_with(Role.COMMISSIONING_OFFICER),
+            message=f"{agreement.organisation} has submitted its monitoring return for {period.label} of agreement {agreement.reference}: it is ready for you to review.",
+            link=_return_link(period),
+            kind=Kind.RETURN_SUBMITTED,
+        )
         return report
 
 
@@ -173,10 +187,16 @@ def return_send_back(*, actor, period: ReportingPeriod, comment: str) -> Monitor
     if not comment.strip():
         raise ValidationError({"comment": "Say what the partner needs to change"})
     with transaction.atomic():
-        _agreement, report = _locked_report(period)
+        agreement, report = _locked_report(period)
         RETURN.apply(actor=actor, obj=report, target=ReturnStatus.RETURNED, reason=comment)
         ReturnEvent.objects.create(
             report=report, actor=user_of(actor), action="returned", comment=comment.strip()
+        )
+        notify(
+            users=people_with(Role.PARTNER, organisation=agreement.organisation),
+            message=f"The OPCC has sent back your monitoring return for {period.label} of agreement {agreement.reference} for changes: {comment.strip()}",
+            link=_return_link(period),
+            kind=Kind.RETURN_DECIDED,
         )
         return report
 
@@ -191,7 +211,7 @@ def return_accept(
     if not reason.strip():
         errors["reason"] = ["Give the reason for the rating"]
     with transaction.atomic():
-        _agreement, report = _locked_report(period)
+        agreement, report = _locked_report(period)
         RETURN.permit(actor, report, report.status, ReturnStatus.ACCEPTED)
         if errors:
             raise ValidationError(errors)
@@ -206,6 +226,12 @@ def return_accept(
         )
         ReturnEvent.objects.create(
             report=report, actor=user_of(actor), action="accepted", comment=reason.strip()
+        )
+        notify(
+            users=people_with(Role.PARTNER, organisation=agreement.organisation),
+            message=f"The OPCC has accepted your monitoring return for {period.label} of agreement {agreement.reference}.",
+            link=_return_link(period),
+            kind=Kind.RETURN_DECIDED,
         )
         return report
 

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.budgets.selectors import current_version
@@ -30,7 +31,10 @@ from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
 from commissioning.core.money import ZERO
 from commissioning.core.permissions import require
+from commissioning.core.roles import Role
 from commissioning.core.templatetags.govuk import money
+from commissioning.notifications.models import Kind
+from commissioning.notifications.services import notify, people_with
 
 from .models import (
     OPEN_VARIATION,
@@ -418,6 +422,12 @@ def variation_approve(*, actor, variation: Variation, note: str = "") -> Variati
             target=VariationStatus.APPROVED,
             also_save=["decided_by", "decided_at", "decision_note"],
             after=_changes(variation),
+        )
+        notify(
+            users=people_with(Role.PARTNER, organisation=agreement.organisation),
+            message=f"The OPCC has approved a change to agreement {agreement.reference}: it takes effect once you sign it.",
+            link=reverse("variation-sign", args=[agreement.uuid, variation.number]),
+            kind=Kind.VARIATION_TO_SIGN,
         )
         return variation
 

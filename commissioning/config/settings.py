@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "commissioning.core",
     "commissioning.accounts",
+    "commissioning.notifications",
     "commissioning.organisations",
     "commissioning.plans",
     "commissioning.budgets",
@@ -286,6 +287,10 @@ SPENDING_INDIVIDUAL_LABEL = os.environ.get("COMMISSIONING_INDIVIDUAL_LABEL", "In
 # A variation that raises an agreement's maximum sum by more than this must rest on a
 # signed decision record.
 VARIATION_DECISION_OVER = Decimal(os.environ.get("COMMISSIONING_VARIATION_DECISION_OVER", "10000"))
+
+# The address people open the product at ("https://commissioning.example.gov.uk"), for the
+# links in notification emails; without it the emails say to sign in and open Notifications.
+SITE_URL = os.environ.get("COMMISSIONING_SITE_URL", "").rstrip("/")
 
 SITE_ORGANISATION_NAME = os.environ.get(
     "COMMISSIONING_ORGANISATION_NAME",

@@ -21,6 +21,9 @@ ACTIONS: dict[str, str] = {
     "user.create": "Created a user account",
     "user.recovery_codes_renewed": "Renewed their sign-in recovery codes",
     "user.second_factor_set_up": "Set up their second sign-in step (authenticator app)",
+    # notifications
+    "notification.email_choices": "Chose which notifications are emailed to them",
+    "notification.read_all": "Marked their notifications as read",
     # core: background jobs
     "job.failed": "Stopped a background job that could not finish",
     "job.queued": "Started a background job",
@@ -160,6 +163,7 @@ FROM_STATUS: dict[tuple[str, str], str] = {
 #: The heading each kind of action is listed under, by the code's first part.
 GROUPS: dict[str, str] = {
     "user": "People and sign-in",
+    "notification": "People and sign-in",
     "financial_year": "Budgets and the ledger",
     "funding_stream": "Budgets and the ledger",
     "budget_line": "Budgets and the ledger",

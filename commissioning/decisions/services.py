@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.budgets.models import Allocation
@@ -32,6 +33,8 @@ from commissioning.core.uploads import display_name
 from commissioning.formula.models import FormulaRun
 from commissioning.grants.models import Application
 from commissioning.grants.status import Status as AppStatus
+from commissioning.notifications.models import Kind
+from commissioning.notifications.services import notify, people_with
 
 from . import serialise
 from .document import parts_of, scope_of
@@ -444,7 +447,7 @@ def record_approve(
         snapshot = DecisionSnapshot.objects.create(
             record=record, content=content, sha256=serialise.sha256(content)
         )
-        return _advance(
+        signature = _advance(
             actor=actor,
             record=record,
             target=Status.APPROVED,
@@ -455,6 +458,13 @@ def record_approve(
             content_sha256=snapshot.sha256,
             after={"sha256": snapshot.sha256},
         )
+        notify(
+            users=people_with(Role.PCC).exclude(pk=record.created_by_id),
+            message=f"Decision record {record.reference}, “{record.title}”, has been approved and is waiting for your decision and signature.",
+            link=reverse("decision", args=[record.slug]),
+            kind=Kind.DECISION_TO_SIGN,
+        )
+        return signature
 
 
 def record_sign(
@@ -476,7 +486,7 @@ def record_sign(
         if record.decision_date is None:
             # the content is frozen, but the date of the decision is the signature's
             record.decision_date = decision_date or signer.signed_on
-        return _advance(
+        signature = _advance(
             actor=actor,
             record=record,
             target=Status.SIGNED,
@@ -487,6 +497,13 @@ def record_sign(
             also_save=("decision_date",),
             after={"signed_on": signer.signed_on},
         )
+        notify(
+            users=people_with(Role.CHIEF_EXECUTIVE).exclude(pk=record.created_by_id),
+            message=f"Decision record {record.reference}, “{record.title}”, has been signed by the Commissioner and is waiting for your publication determination.",
+            link=reverse("decision", args=[record.slug]),
+            kind=Kind.DECISION_TO_DETERMINE,
+        )
+        return signature
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.budgets import services as budget_services
@@ -21,6 +22,9 @@ from commissioning.core.actors import SYSTEM, user_of
 from commissioning.core.audit import audit_record
 from commissioning.core.money import ZERO, money_text, to_money
 from commissioning.core.permissions import require
+from commissioning.core.roles import Role
+from commissioning.notifications.models import Kind
+from commissioning.notifications.services import notify, people_with
 
 from .models import (
     Application,
@@ -76,6 +80,12 @@ def reviewers_assign(
                     )
                 )
                 load[reviewer.pk] += 1
+        notify(
+            users=[a.reviewer for a in created],
+            message=f"Applications to {round.title} have been assigned to you to review: declare any conflict of interest, then score them.",
+            link=reverse("review-queue"),
+            kind=Kind.REVIEW_ASSIGNED,
+        )
         audit_record(
             actor=actor,
             action="round.assign_reviewers",
@@ -126,6 +136,13 @@ def _close_review_if_done(app: Application) -> None:
     )
     if live.filter(has_conflict=False).exists() and not undecided.exists():
         application_transition(actor=SYSTEM, application=app, to=Status.REVIEWED)
+        if not app.round.applications.filter(status=Status.IN_REVIEW).exists():
+            notify(
+                users=people_with(Role.PANEL_MEMBER),
+                message=f"Every application in review in {app.round.title} has been scored: the panel can now make its recommendations.",
+                link=reverse("round-panel", args=[app.round.reference]),
+                kind=Kind.PANEL_READY,
+            )
 
 
 def assignment_reassign(*, actor, assignment: ReviewAssignment, to) -> ReviewAssignment:
@@ -137,6 +154,12 @@ def assignment_reassign(*, actor, assignment: ReviewAssignment, to) -> ReviewAss
         assignment.save(update_fields=["withdrawn", "updated_at"])
         new = ReviewAssignment.objects.create(
             application=assignment.application, reviewer=to, created_by=user_of(actor)
+        )
+        notify(
+            users=[to],
+            message=f"Application {new.application.reference} to {new.application.round.title} has been assigned to you to review: declare any conflict of interest, then score it.",
+            link=reverse("review-queue"),
+            kind=Kind.REVIEW_ASSIGNED,
         )
         audit_record(
             actor=actor,
@@ -286,6 +309,10 @@ def panel_declare(
         return declaration
 
 
+#: While any application of a round is here, the panel has not finished with the round.
+AWAITING_PANEL = (Status.SUBMITTED, Status.IN_REVIEW, Status.REVIEWED)
+
+
 def panel_recommend(
     *, actor, application: Application, recommendation: str, reasons: str, amount=None
 ) -> PanelRecommendation:
@@ -325,6 +352,13 @@ def panel_recommend(
             else Status.RECOMMENDED
         )
         application_transition(actor=actor, application=application, to=to, note=reasons)
+        if not application.round.applications.filter(status__in=AWAITING_PANEL).exists():
+            notify(
+                users=people_with(Role.PCC),
+                message=f"The panel has made its recommendations on {application.round.title}: they are ready for your decision.",
+                link=reverse("round-decision", args=[application.round.reference]),
+                kind=Kind.AWARDS_TO_APPROVE,
+            )
         return rec
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from commissioning.core.permissions import allowed
+from commissioning.notifications.selectors import unread_count
 
 
 def site(request) -> dict:
@@ -56,4 +57,5 @@ def site(request) -> dict:
         "can_audit": allowed(user, "audit.view"),
         "can_cohorts": allowed(user, "cohorts.view"),
         "can_mtfs": allowed(user, "mtfs.view"),
+        "unread_notifications": unread_count(user),
     }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
     # The second factor, its set-up and password reset (accounts/urls.py).
     path("", include("commissioning.accounts.urls")),
+    path("", include("commissioning.notifications.urls")),
     path("plan/", plans.PlanView.as_view(), name="plan"),
     path("years/", budgets.YearListView.as_view(), name="year-list"),
     path("years/new/", budgets.YearCreateView.as_view(), name="year-create"),

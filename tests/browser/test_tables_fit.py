@@ -70,6 +70,10 @@ def staff_pages(page, demo) -> list[str]:
         "register/allocations/2016-17/",
         "register/allocations/2013-14/",
         "register/contracts/2016-17/",
+        "scrutiny/2016-17/",
+        "mtfs/llr-2013-12/",
+        "years/2013-14/reconciliation/",
+        "years/2016-17/year-end/?show=all",
         *[r.lstrip("/") for r in runs + records + published],
     ]
 

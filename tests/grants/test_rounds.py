@@ -143,9 +143,7 @@ def test_publication_names_each_missing_part(officer, year, pot):
     problems = problems_of(exc)
     assert problems["criteria"] == ["Assessment criteria: add at least one criterion"]
     assert problems["questions"] == ["Application form: add at least one question"]
-    assert problems["maximum_award"] == [
-        "Maximum award: £60,000 is more than the pot (£50,000)"
-    ]
+    assert problems["maximum_award"] == ["Maximum award: £60,000 is more than the pot (£50,000)"]
     assert not Round.objects.get(pk=rnd.pk).published
 
 

@@ -45,6 +45,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "audit.view": {"-": STAFF | {CLI}},
     "accounts.create_user": {"-": {CLI}},
     "accounts.own_sign_in": {"-": SIGNED_IN | {CLI}},
+    "notifications.own": {"-": SIGNED_IN | {CLI}},
     "plans.view": {"-": EVERYONE},
     # the year positions, their tables and reconciliation: staff and the Police and Crime Panel
     "budgets.view": {"-": STAFF | {PCP, CLI}},

@@ -12,6 +12,7 @@ from django.db import connections
 from commissioning.accounts.services import demo_users_ensure
 from commissioning.core.roles import Role
 from commissioning.examples.loader import load_llr
+from commissioning.notifications.services import quiet
 
 
 class Command(BaseCommand):
@@ -46,25 +47,27 @@ class Command(BaseCommand):
         vli_run = vli_run_ensure()
         if vli_run is not None:
             self.stdout.write(f"Vulnerable Localities Index: run {vli_run.reference}")
-        users = demo_users_ensure()
-        from commissioning.examples.grants_demo import grant_round_ensure
+        # The example's activity is history by the time anyone signs in: nobody is notified.
+        with quiet():
+            users = demo_users_ensure()
+            from commissioning.examples.grants_demo import grant_round_ensure
 
-        self.stdout.write(f"Grant round open: {grant_round_ensure().title}")
-        from commissioning.examples.decisions_demo import paper_decisions_ensure
+            self.stdout.write(f"Grant round open: {grant_round_ensure().title}")
+            from commissioning.examples.decisions_demo import paper_decisions_ensure
 
-        records = paper_decisions_ensure()
-        self.stdout.write("Decision records: " + ", ".join(r.reference for r in records))
-        from commissioning.examples.agreements_demo import agreements_ensure
+            records = paper_decisions_ensure()
+            self.stdout.write("Decision records: " + ", ".join(r.reference for r in records))
+            from commissioning.examples.agreements_demo import agreements_ensure
 
-        self.stdout.write(
-            f"Agreements, returns and payments (example activity): {agreements_ensure()}"
-        )
-        from commissioning.examples.yearend_demo import yearend_ensure
+            self.stdout.write(
+                f"Agreements, returns and payments (example activity): {agreements_ensure()}"
+            )
+            from commissioning.examples.yearend_demo import yearend_ensure
 
-        self.stdout.write(f"Year end (example activity): {yearend_ensure()}")
-        from commissioning.cohorts.demo import cohorts_ensure
+            self.stdout.write(f"Year end (example activity): {yearend_ensure()}")
+            from commissioning.cohorts.demo import cohorts_ensure
 
-        self.stdout.write(f"Reoffending cohorts (synthetic): {cohorts_ensure()}")
+            self.stdout.write(f"Reoffending cohorts (synthetic): {cohorts_ensure()}")
         css = Path(settings.STATICFILES_DIRS[0]) / "dist" / "application.css"
         if not css.exists():
             self.stderr.write(

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from .views import urlpatterns
+
+__all__ = ["urlpatterns"]
