@@ -629,6 +629,18 @@ def record_determine(
         return determination
 
 
+def _day(moment) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def _applications(n: int) -> str:
+    return f"{n} application" if n == 1 else f"{n} applications"
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
 def record_from_round(*, actor, round) -> DecisionRecord:
     """Draft the decision record of a grant round the PCC has approved: the process, the
     awards with the panel's reasons, and a citation of each award."""
@@ -648,14 +660,20 @@ def record_from_round(*, actor, round) -> DecisionRecord:
     declined = Application.objects.filter(round=round, status=AppStatus.DECLINED).count()
     total = sum((a.award_amount or 0 for a in awards), 0)
     received = round.applications.exclude(status__in=[AppStatus.DRAFT, AppStatus.WITHDRAWN]).count()
+    opens, closes = timezone.localtime(round.opens_at), timezone.localtime(round.closes_at)
+    if closes <= timezone.now():
+        when = f"closed on {_day(closes)}; {_applications(received)} {_were(received)} received"
+    else:
+        when = (
+            f"closes on {_day(closes)}; so far {_applications(received)} "
+            f"{'has' if received == 1 else 'have'} been received"
+        )
     summary = (
         f"{round.title} ({round.get_mechanism_display()}, {round.year.label}) opened on "
-        f"{timezone.localtime(round.opens_at):%d %B %Y} and closed on "
-        f"{timezone.localtime(round.closes_at):%d %B %Y}; {received} applications were "
-        f"received. Themed reviewers scored them against the round's weighted criteria, "
-        f"declaring any conflict of interest first; the review panel ranked them against the "
-        f"pot and recommended {len(awards)} for funding, {money_text(total)} in all. {declined} were "
-        "not recommended."
+        f"{_day(opens)} and {when}. Themed reviewers scored them against the round's "
+        f"weighted criteria, declaring any conflict of interest first; the review panel ranked "
+        f"them against the pot and recommended {len(awards)} for funding, {money_text(total)} "
+        f"in all. {declined} {_were(declined)} not recommended."
     )
     recommendations = "1. Approve the grants set out below, with the panel's reasons."
     with transaction.atomic():

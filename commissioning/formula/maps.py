@@ -46,11 +46,12 @@ BOUNDARY_ATTRIBUTION = (
 STROKE = "#0b0c0c"
 TEXT_COLOUR = "#0b0c0c"
 SECONDARY_TEXT_COLOUR = "#484949"
-#: Sequential, single hue (the product's teal), lightest to darkest, each step about 1.4:1
-#: darker than the last. Every colour has at least 3:1 contrast against white, so each
-#: district stands out from the page and from the white casing drawn under every boundary
-#: line; the #0b0c0c line itself then shows against the lighter classes.
-PALETTE: tuple[str, ...] = ("#4b9caf", "#2b8195", "#16687a", "#0b4f5f", "#063945")
+#: Sequential, single hue (the product's teal), lightest to darkest. Each step is 1.6:1 in
+#: contrast from the one before it, and the lightest 1.6:1 from the white of a district with
+#: no value, so neighbouring classes are told apart at a glance (the earlier palette's steps
+#: were 1.4:1). Boundaries are drawn #0b0c0c on a white casing, so every district's edge
+#: shows whatever its class, and names carry a white halo.
+PALETTE: tuple[str, ...] = ("#a7d4dd", "#4aafc3", "#2d889b", "#196676", "#0c4651")
 #: Districts with no value are left white (no class colour is near white).
 NO_VALUE_FILL = "#ffffff"
 BAR_FILL = "#0e5a6b"
@@ -595,7 +596,13 @@ def bar_chart_svg(
     compare_h = 12.0
     row_h = (bar_h + compare_h + 16) if with_compare else (bar_h + 12)
     key_h = 30.0 if with_compare else 0.0
-    height = margin + key_h + row_h * len(rows) + margin
+    # A name longer than the label column wraps onto more lines (never clipped); its row
+    # grows by a line for each.
+    label_lines = [wrap_text(name, label_w, size) for name, _ in rows]
+    line_h = size * 1.2
+    height = (
+        margin + key_h + sum(row_h + (len(lines) - 1) * line_h for lines in label_lines) + margin
+    )
 
     prefix = id_prefix(
         "bars", title, [(n, str(v)) for n, v in rows], [(n, str(v)) for n, v in compare or ()]
@@ -627,19 +634,28 @@ def bar_chart_svg(
 
     out.append(f'<g class="app-bar-chart__rows" font-size="{size}" fill="{TEXT_COLOUR}">')
     y = margin + key_h
-    for name, raw in rows:
+    for (name, raw), lines in zip(rows, label_lines, strict=True):
         value = Decimal(raw)
         other = compare_by_label.get(name)
+        extra = (len(lines) - 1) * line_h
         tip = f"{name}: {value_label(value)}"
         if other is not None:
             tip += f"; {compare_label or 'comparison'}: {value_label(other)}"
-        bar_y = y + 4
+        bar_y = y + 4 + extra / 2
         text_y = bar_y + bar_h / 2 + size * 0.35
         out.append(f"<g><title>{escape(tip)}</title>")
-        out.append(
-            f'<text x="{num(margin + label_w)}" y="{num(text_y)}" text-anchor="end">'
-            f"{escape(name)}</text>"
-        )
+        label_x = num(margin + label_w)
+        if len(lines) == 1:
+            out.append(
+                f'<text x="{label_x}" y="{num(text_y)}" text-anchor="end">{escape(name)}</text>'
+            )
+        else:
+            first_y = text_y - extra / 2
+            tspans = "".join(
+                f'<tspan x="{label_x}" y="{num(first_y + i * line_h)}">{escape(line)}</tspan>'
+                for i, line in enumerate(lines)
+            )
+            out.append(f'<text text-anchor="end">{tspans}</text>')
         x0, x1 = sorted((zero_x, x_of(value)))
         if x1 - x0 > 0:
             out.append(
@@ -665,7 +681,7 @@ def bar_chart_svg(
                 f"{escape(value_label(other))}</text>"
             )
         out.append("</g>")
-        y += row_h
+        y += row_h + extra
     if low < 0:
         out.append(
             f'<line x1="{num(zero_x)}" y1="{num(margin + key_h)}" x2="{num(zero_x)}" '

@@ -12,6 +12,7 @@ import pytest
 from commissioning.formula import maps
 from commissioning.formula.maps import (
     DATA_FILE,
+    NO_VALUE_FILL,
     PALETTE,
     bar_chart_svg,
     build_choropleth,
@@ -117,12 +118,13 @@ def test_projection_fits_the_box_and_neighbours_share_borders():
 # --- classes --------------------------------------------------------------------------------
 
 
-def test_palette_contrasts_at_least_3_to_1_with_white():
+def test_each_class_is_told_apart_from_the_next_and_from_no_value():
     assert len(PALETTE) == 5
-    for colour in PALETTE:
-        assert contrast(colour, "#ffffff") >= 3.0, colour
     lums = [luminance(c) for c in PALETTE]
     assert lums == sorted(lums, reverse=True)  # lightest to darkest
+    steps = [NO_VALUE_FILL, *PALETTE]
+    for lighter, darker in itertools.pairwise(steps):
+        assert contrast(lighter, darker) >= 1.5, (lighter, darker)
 
 
 def test_equal_interval_classes_are_decimal_and_cover_the_range():
@@ -339,3 +341,29 @@ def test_format_money_matches_the_product():
     assert format_money(Decimal("1234.5")) == "£1,234.50"
     assert format_money(Decimal("-5")) == "\u2212£5"
     assert maps.format_money(Decimal("0.005")) == "£0.01"
+
+
+def test_a_long_name_in_a_bar_chart_wraps_instead_of_being_cut_off():
+    """The label column takes at most 40% of the chart: a longer name ("Blaby with Hinckley
+    and Bosworth" at 560 px) goes onto two lines, each starting inside the chart, and its
+    row is taller by a line."""
+    import re
+
+    from commissioning.formula.svg import text_width
+
+    long = "Blaby with Hinckley and Bosworth"
+    rows = [("Rutland", Decimal("100")), (long, Decimal("300"))]
+    svg = bar_chart_svg(rows, title="Allocations", value_label=str, width=560)
+    short = bar_chart_svg(
+        [("Rutland", Decimal("100")), ("Melton", Decimal("300"))],
+        title="Allocations",
+        value_label=str,
+        width=560,
+    )
+    lines = re.findall(r"<tspan [^>]*>([^<]*)</tspan>", svg)
+    assert " ".join(lines) == long and len(lines) == 2
+    label_w = 560 * 0.4
+    assert all(text_width(line, 16) <= label_w for line in lines)
+    height = lambda s: float(re.search(r'height="([\d.]+)"', s).group(1))  # noqa: E731
+    assert height(svg) > height(short)
+    assert long not in re.findall(r"<text [^>]*>([^<]*)</text>", svg)

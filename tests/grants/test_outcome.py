@@ -8,10 +8,12 @@ from decimal import Decimal as D
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from commissioning.core.models import Message
 from commissioning.core.roles import Role
 from commissioning.grants import review
+from commissioning.grants.models import Round
 
 from .helpers import score, screened_in
 
@@ -132,6 +134,22 @@ def test_each_applicant_hears_only_of_its_own_application(decided):
         assert not others.exists()
 
 
+def test_a_round_that_has_closed_is_told_in_the_past_tense(decided, grant_round, officer):
+    from commissioning.decisions import services as decisions
+    from commissioning.decisions.public import staff_document
+
+    Round.objects.filter(pk=grant_round.pk).update(
+        opens_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),
+        closes_at=dt.datetime(2026, 2, 1, 12, tzinfo=dt.UTC),
+    )
+    grant_round.refresh_from_db()
+    text = staff_document(decisions.record_from_round(actor=officer, round=grant_round)).text()
+    assert (
+        "opened on 5 January 2026 and closed on 1 February 2026; 3 applications were received"
+        in text
+    )
+
+
 def test_the_round_decision_is_drafted_as_a_decision_record_citing_the_awards(
     decided, grant_round, officer, user_with
 ):
@@ -153,7 +171,11 @@ def test_the_round_decision_is_drafted_as_a_decision_record_citing_the_awards(
         "Fund the first year only.",
     }
     assert record.decision_date == dt.date(2031, 6, 12)
-    assert "3 applications were received" in doc.text()
+    # The round has not closed yet: the record drafted before then does not say it closed.
+    assert grant_round.closes_at > timezone.now()
+    assert "; so far 3 applications have been received" in doc.text()
+    assert "closed on" not in doc.text()
+    assert "1 was not recommended" in doc.text()
     with pytest.raises(ValidationError, match="already has a decision record"):
         decisions.record_from_round(actor=officer, round=grant_round)
     with pytest.raises(ValidationError, match="only officers draft decision records"):

@@ -20,6 +20,15 @@ def test_year_dashboard_shows_the_position(client, officer):
         assert figure in html
 
 
+def test_a_year_with_nothing_allocated_says_what_will_appear(client, officer, year):
+    client.force_login(officer)
+    html = client.get(reverse("year", args=[year.slug])).content.decode()
+    assert html.count("Nothing is allocated in this year yet") >= 2  # by theme, by priority
+    assert "each under its theme" in html and "each under its priority" in html
+    example = client.get(reverse("year", args=["2016-17"])).content.decode()
+    assert "Nothing is allocated in this year yet" not in example
+
+
 def test_organisation_table_shows_subtotals_unallocated_and_grand_total(client, officer):
     client.force_login(officer)
     response = client.get(reverse("table", args=["2013-14", "organisation"]))
