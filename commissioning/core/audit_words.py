@@ -42,6 +42,7 @@ ACTIONS: dict[str, str] = {
     "ledger.payment": "Recorded a payment on the ledger",
     "ledger.repayment": "Recorded a repayment on the ledger",
     # mtfs
+    "mtfs.commitment_create": "Recorded a commitment to draw on a reserve over several years",
     "mtfs.scenario_copy": "Copied a medium-term financial strategy scenario",
     "mtfs.scenario_create": "Created a medium-term financial strategy scenario",
     "mtfs.scenario_update": "Changed a medium-term financial strategy scenario",

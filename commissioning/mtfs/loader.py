@@ -16,6 +16,10 @@ file of the same shape by `commissioning mtfs load FILE`. The shape:
          figures: {"2014/15": "4.420"}}
       - {series: precept-2013-12, kind: precept_income, unit: "£'000",
          rows: [{increase_pct: "0.5", figures: {"2014/15": "248"}}]}
+    reserve_commitments:                       # optional: sums promised from a reserve
+      - {name: ber-commissioning-1m, reserve: "Budget Equalisation Reserve",
+         purpose: ..., amount: {printed: "1", unit: "£m"},
+         first_year: "2013/14", last_year: "2015/16", cite: ...}
 
 An amount is written as printed with its unit ("£m", "£'000" or "£"); it is read exactly
 into pounds, and its precision is what the print gives (to three places of £m is to £1,000).
@@ -170,4 +174,34 @@ def load_file(path: Path, *, actor=COMMAND_LINE) -> dict[str, int]:
             )
         except ValidationError as exc:
             raise MtfsDataError(f"{name}: {_messages(exc)}") from None
-        return {"MTFS scenarios": scenarios, "MTFS printed figures": len(figures)}
+        commitments = 0
+        for c in data.get("reserve_commitments") or []:
+            where = f"{name} reserve commitment {c.get('name', '?')}"
+            source = document
+            if c.get("document"):
+                source = SourceDocument.objects.filter(key=str(c["document"])).first()
+                if source is None:
+                    raise MtfsDataError(f"{where}: there is no source document {c['document']}")
+            try:
+                services.reserve_commitment_create(
+                    actor=actor,
+                    data=services.CommitmentData(
+                        name=str(c.get("name", "")),
+                        reserve=str(c.get("reserve", "")),
+                        purpose=str(c.get("purpose", "")),
+                        amount=_value(c.get("amount"), f"{where} amount"),
+                        first_year=str(c.get("first_year", "")),
+                        last_year=str(c.get("last_year", "")),
+                        document=source,
+                        cite=str(c.get("cite") or ""),
+                    ),
+                )
+            except ValidationError as exc:
+                raise MtfsDataError(f"{where}: {_messages(exc)}") from None
+            commitments += 1
+        counts = {"MTFS scenarios": scenarios, "MTFS printed figures": len(figures)}
+        if commitments:
+            counts["reserve commitment" if commitments == 1 else "reserve commitments"] = (
+                commitments
+            )
+        return counts

@@ -162,3 +162,34 @@ class StatedFigure(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.label} {self.year}"
+
+
+class ReserveCommitment(BaseModel):
+    """A promise to draw a sum from a reserve over several years, such as 000's "an additional
+    £1m over the next 3 years" from the Budget Equalisation Reserve. The draws themselves are
+    the years' funding streams of kind "reserve draw" on the same reserve (budgets), so the
+    commitment is tracked year by year against what the ledger records, never against figures
+    typed twice."""
+
+    name = models.SlugField(max_length=60, unique=True, help_text='Short and unique: "ber-1m"')
+    reserve = models.ForeignKey("budgets.Reserve", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=300)
+    amount = MoneyField()
+    first_year = models.CharField(max_length=7, help_text="Like 2013/14")
+    last_year = models.CharField(max_length=7, help_text="Like 2015/16")
+    document = models.ForeignKey(
+        "budgets.SourceDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cite = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["first_year", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="mtfs_commitment_positive"),
+            models.CheckConstraint(
+                condition=Q(last_year__gte=F("first_year")), name="mtfs_commitment_years_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.first_year} to {self.last_year})"

@@ -8,14 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
 
+from commissioning.budgets.models import FundingStream, StreamKind
+from commissioning.core.money import PENNY, ZERO
 from commissioning.formula import maps
 
-from . import calc, reconcile
-from .models import Scenario, ScenarioYear, StatedFigure, StatedKind
+from . import calc, pot, reconcile
+from .models import ReserveCommitment, Scenario, ScenarioYear, StatedFigure, StatedKind
 from .services import inputs_of
 
 
@@ -116,6 +118,7 @@ class Report:
     gap_series: tuple[GapSeries, ...]
     precept_label: str
     precept_cite: str
+    pot: PotReport
 
     @property
     def years(self) -> list[str]:
@@ -193,6 +196,7 @@ def report(scenario: Scenario, increases: Sequence[Decimal] | None = None) -> Re
         gap_series=gap_series,
         precept_label=precept_figures[0].label if precept_figures else "",
         precept_cite=precept_figures[0].cite if precept_figures else "",
+        pot=pot_report(projection),
     )
 
 
@@ -244,4 +248,124 @@ def compare_rows(differences: Sequence[calc.Difference]) -> list[dict[str, objec
             "difference": _cell(d.difference, d.is_percent),
         }
         for d in differences
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# The commissioning pot and the reserve commitments, from the budget ledger
+# --------------------------------------------------------------------------------------------
+
+
+def pot_facts() -> dict[str, pot.PotFacts]:
+    """Each financial year with a pot in the ledger: its funding streams' total and, of it,
+    the draws on reserves. One query."""
+    rows = (
+        FundingStream.objects.values("year__label")
+        .annotate(
+            total=Sum("amount"),
+            draws=Sum("amount", filter=Q(kind=StreamKind.RESERVE_DRAW)),
+        )
+        .order_by()
+    )
+    return {
+        r["year__label"]: pot.PotFacts(r["year__label"], r["total"], r["draws"] or ZERO)
+        for r in rows
+        if r["total"]
+    }
+
+
+def commitment_tracks(facts: dict[str, pot.PotFacts] | None = None) -> list[pot.CommitmentTrack]:
+    """Every reserve commitment, year by year against the draws the ledger records on its
+    reserve. Two queries (three without `facts`)."""
+    facts = pot_facts() if facts is None else facts
+    commitments = list(ReserveCommitment.objects.select_related("reserve"))
+    draws: dict[int, dict[str, Decimal]] = {}
+    for reserve, label, total in (
+        FundingStream.objects.filter(
+            kind=StreamKind.RESERVE_DRAW, reserve__in={c.reserve_id for c in commitments}
+        )
+        .values_list("reserve_id", "year__label")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        draws.setdefault(reserve, {})[label] = Decimal(total).quantize(PENNY)
+    return [
+        pot.track(
+            pot.Commitment(
+                name=c.name,
+                purpose=c.purpose,
+                reserve=c.reserve.name,
+                amount=Decimal(c.amount),
+                first_year=c.first_year,
+                last_year=c.last_year,
+                cite=c.cite,
+            ),
+            draws.get(c.reserve_id, {}),
+            set(facts),
+        )
+        for c in commitments
+    ]
+
+
+@dataclass(frozen=True)
+class PotReport:
+    years: tuple[pot.PotYear, ...]
+    tracks: tuple[pot.CommitmentTrack, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def carried(self) -> list[str]:
+        """The years without a budget of their own whose pot is an earlier year's."""
+        return [y.year for y in self.years if y.source_year and not y.budgeted]
+
+
+def pot_report(projection: calc.Projection) -> PotReport:
+    """The commissioning pot in each year of a scenario, and the reserve commitments whose
+    years it covers. Three queries."""
+    facts = pot_facts()
+    years = pot.pot_years(projection, facts)
+    labels = {y.year for y in years}
+    tracks = [t for t in commitment_tracks(facts) if labels & {y.year for y in t.years}]
+    return PotReport(tuple(years), tuple(tracks), tuple(pot.notes(years, tracks)))
+
+
+@dataclass(frozen=True)
+class PotDifference:
+    year: str
+    label: str
+    first: Decimal | None
+    second: Decimal | None
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.first is None or self.second is None:
+            return None
+        return self.second - self.first
+
+
+POT_COMPARED = (
+    ("pot", "Commissioning pot"),
+    ("reserve_draws", "Of which drawn from reserves"),
+    ("at_risk", "Pot at risk from the gap"),
+    ("pot_after", "Pot if the gap is closed in proportion"),
+)
+
+
+def compare_pots(first: calc.Projection, second: calc.Projection) -> list[PotDifference]:
+    """The pot's figures of two scenarios year by year (what a change does to the pot).
+    One query for the ledger's pots."""
+    facts = pot_facts()
+    a = {y.year: y for y in pot.pot_years(first, facts)}
+    b = {y.year: y for y in pot.pot_years(second, facts)}
+
+    def value(y: pot.PotYear | None, name: str) -> Decimal | None:
+        if y is None:
+            return None
+        return y.at_risk.value if name == "at_risk" else getattr(y, name)
+
+    years = sorted(set(a) | set(b), key=lambda label: label)
+    return [
+        PotDifference(label, words, value(a.get(label), name), value(b.get(label), name))
+        for label in years
+        for name, words in POT_COMPARED
     ]

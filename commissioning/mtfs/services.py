@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from commissioning.budgets.models import SourceDocument
+from commissioning.budgets.models import Reserve, SourceDocument
 from commissioning.budgets.periods import year_start_of_label
 from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record, snapshot
@@ -24,7 +24,7 @@ from commissioning.core.permissions import require
 from commissioning.plans.models import Plan
 
 from . import calc
-from .models import Scenario, ScenarioYear, StatedFigure, StatedKind
+from .models import ReserveCommitment, Scenario, ScenarioYear, StatedFigure, StatedKind
 from .permissions import EDIT
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
@@ -418,3 +418,67 @@ def stated_figures_record(
                 after={"series": series, "figures": [snapshot(r) for r in mine]},
             )
         return rows
+
+
+@dataclass(frozen=True)
+class CommitmentData:
+    """A multi-year reserve commitment as a file or a form gives it (values as typed)."""
+
+    name: str
+    reserve: str  # the reserve's name, as the budget ledger has it
+    purpose: str
+    amount: object
+    first_year: str
+    last_year: str
+    document: SourceDocument | None = None
+    cite: str = ""
+
+
+def reserve_commitment_create(*, actor, data: CommitmentData) -> ReserveCommitment:
+    """Record a promise to draw a sum from a reserve over several years; every field is
+    checked first and all that is wrong is refused at once."""
+    require(actor, EDIT)
+    errors: Errors = {}
+    if not NAME.match(data.name or ""):
+        _add(errors, "name", "Give a short name of lower-case letters, digits and hyphens")
+    elif ReserveCommitment.objects.filter(name=data.name).exists():
+        _add(errors, "name", f"There is already a reserve commitment called {data.name}")
+    reserve = Reserve.objects.filter(name=str(data.reserve).strip()).first()
+    if reserve is None:
+        _add(errors, "reserve", f"There is no reserve called “{data.reserve}” in the budget")
+    if not str(data.purpose or "").strip():
+        _add(errors, "purpose", "Say what the money is committed to")
+    amount = None
+    try:
+        amount = to_money(data.amount)
+    except ValueError as exc:
+        _add(errors, "amount", f"The amount: {exc}")
+    else:
+        if amount <= 0:
+            _add(errors, "amount", "The amount must be more than £0")
+    starts = {}
+    for name in ("first_year", "last_year"):
+        try:
+            starts[name] = year_start_of_label(getattr(data, name))
+        except ValueError as exc:
+            _add(errors, name, str(exc))
+    if len(starts) == 2 and starts["last_year"] < starts["first_year"]:
+        _add(errors, "last_year", "The last year cannot be before the first")
+    if errors or reserve is None or amount is None:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        who = user_of(actor)
+        row = ReserveCommitment.objects.create(
+            name=data.name,
+            reserve=reserve,
+            purpose=" ".join(str(data.purpose).split()),
+            amount=amount,
+            first_year=data.first_year,
+            last_year=data.last_year,
+            document=data.document,
+            cite=data.cite,
+            created_by=who,
+            updated_by=who,
+        )
+        audit_record(actor=actor, action="mtfs.commitment_create", obj=row, after=snapshot(row))
+        return row

@@ -17,7 +17,7 @@ from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import allowed
 
-from . import calc, selectors, services
+from . import calc, pot, selectors, services
 from .forms import BaseForm, CompareForm, CopyForm, YearForm
 from .models import Scenario
 from .permissions import EDIT, VIEW
@@ -79,6 +79,7 @@ TABLES = {
     "gap": "Income, expenditure and funding gap",
     "precept": "Precept options",
     "assumptions": "Assumptions",
+    "pot": "The commissioning pot in the scenario",
     "reconciliation": "Printed figures against the scenario",
 }
 
@@ -101,6 +102,8 @@ class ScenarioDownloadView(Guarded):
             columns, records = calc.PRECEPT_COLUMNS, calc.precept_rows(report.options)
         elif table == "assumptions":
             columns, records = selectors.ASSUMPTION_COLUMNS, selectors.assumption_rows(scenario)
+        elif table == "pot":
+            columns, records = pot.POT_COLUMNS, pot.pot_rows(report.pot.years)
         else:
             columns = selectors.RECONCILIATION_COLUMNS
             records = selectors.reconciliation_rows(report.reconciliation)
@@ -121,13 +124,15 @@ class CompareView(Guarded):
         names = list(Scenario.objects.order_by("name").values_list("name", flat=True))
         form = CompareForm(request.GET or None, names=names)
         differences = None
+        pot_differences: list[selectors.PotDifference] = []
         first = second = None
         if form.is_bound and form.is_valid():
             first = selectors.scenario_get(form.cleaned_data["first"])
             second = selectors.scenario_get(form.cleaned_data["second"])
-            differences = calc.compare(
-                calc.compute(services.inputs_of(first)), calc.compute(services.inputs_of(second))
-            )
+            first_projection = calc.compute(services.inputs_of(first))
+            second_projection = calc.compute(services.inputs_of(second))
+            differences = calc.compare(first_projection, second_projection)
+            pot_differences = selectors.compare_pots(first_projection, second_projection)
         if fmt:
             if fmt not in TABLE_FORMATS or differences is None or first is None or second is None:
                 raise Http404("Choose two scenarios")
@@ -143,6 +148,9 @@ class CompareView(Guarded):
         by_year: dict[str, list[calc.Difference]] = {}
         for d in differences or []:
             by_year.setdefault(d.year, []).append(d)
+        pot_by_year: dict[str, list[selectors.PotDifference]] = {}
+        for p in pot_differences:
+            pot_by_year.setdefault(p.year, []).append(p)
         return render(
             request,
             "mtfs/compare.html",
@@ -151,6 +159,7 @@ class CompareView(Guarded):
                 "first": first,
                 "second": second,
                 "by_year": by_year,
+                "pot_by_year": pot_by_year,
                 "changed": sum(1 for d in differences or [] if d.differs),
                 "formats": TABLE_FORMATS,
                 "query": request.GET.urlencode(),

@@ -5,6 +5,10 @@
   the penny, exact decimals; the increases default to those the paper printed, or 0.5 to 2).
 - `mtfs gap --scenario NAME [--format csv|json]`: per year the income, expenditure and gap
   (`calc.GAP_COLUMNS`).
+- `mtfs pot --scenario NAME [--format csv|json]`: per year the commissioning pot (from the
+  budget ledger), its draws on reserves, its share of expenditure and what the year's gap
+  would take from it if closed in proportion (`pot.POT_COLUMNS`); the JSON adds the reserve
+  commitments tracked year by year and the notes.
 - `mtfs reconcile --scenario NAME [--format text|json]`: the printed figures beside the
   scenario's and what would explain each difference.
 - `mtfs list`: the scenarios.
@@ -25,7 +29,7 @@ from django.http import Http404
 
 from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.downloads import to_csv, to_json
-from commissioning.mtfs import calc, selectors, services
+from commissioning.mtfs import calc, pot, selectors, services
 from commissioning.mtfs.loader import MtfsDataError, load_file
 from commissioning.mtfs.models import Scenario
 
@@ -70,6 +74,9 @@ class Command(BaseCommand):
         gap = sub.add_parser("gap", help="income, expenditure and gap per year")
         gap.add_argument("--scenario", required=True)
         gap.add_argument("--format", choices=["csv", "json"], default="csv")
+        pot_parser = sub.add_parser("pot", help="the commissioning pot in the scenario")
+        pot_parser.add_argument("--scenario", required=True)
+        pot_parser.add_argument("--format", choices=["csv", "json"], default="csv")
         rec = sub.add_parser("reconcile", help="the printed figures beside the scenario's")
         rec.add_argument("--scenario", required=True)
         rec.add_argument("--format", choices=["text", "json"], default="text")
@@ -144,6 +151,47 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(to_csv(calc.GAP_COLUMNS, rows), ending="")
+
+    def _pot(self, *, scenario: str, format: str, **_):
+        found = _scenario(scenario)
+        report = selectors.pot_report(calc.compute(services.inputs_of(found)))
+        rows = pot.pot_rows(report.years)
+        if format == "csv":
+            self.stdout.write(to_csv(pot.POT_COLUMNS, rows), ending="")
+            return
+        self.stdout.write(
+            to_json(
+                pot.POT_COLUMNS,
+                rows,
+                title=f"The commissioning pot in {found.name}",
+                scenario=found.name,
+                rule="pot at risk = pot × gap left ÷ expenditure, to the penny; 0 with no gap",
+                how={y.year: y.at_risk.how for y in report.years},
+                notes=list(report.notes),
+                reserve_commitments=[
+                    {
+                        "name": t.commitment.name,
+                        "purpose": t.commitment.purpose,
+                        "reserve": t.commitment.reserve,
+                        "amount": str(t.commitment.amount),
+                        "first_year": t.commitment.first_year,
+                        "last_year": t.commitment.last_year,
+                        "drawn": str(t.drawn),
+                        "remaining": str(t.remaining),
+                        "years": [
+                            {
+                                "year": c.year,
+                                "drawn": str(c.drawn),
+                                "drawn_to_date": str(c.drawn_to_date),
+                                "remaining": str(c.remaining),
+                            }
+                            for c in t.years
+                        ],
+                    }
+                    for t in report.tracks
+                ],
+            )
+        )
 
     def _reconcile(self, *, scenario: str, format: str, **_):
         report = selectors.report(_scenario(scenario))
