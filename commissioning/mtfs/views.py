@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from commissioning.core.downloads import TABLE_FORMATS, table_response
+from commissioning.core.downloads import PDF, TABLE_FORMATS, file_response, table_response
 from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import allowed
@@ -88,13 +88,23 @@ class ScenarioDownloadView(Guarded):
     permission = VIEW
 
     def get(self, request, name: str, table: str, fmt: str):
-        if table not in TABLES or fmt not in TABLE_FORMATS:
+        whole = table == "scenario" and fmt == "pdf"
+        if not whole and (table not in TABLES or fmt not in TABLE_FORMATS):
             raise Http404("No such table")
         scenario = selectors.scenario_get(name)
         increases, problem = _increases(request)
         if problem:
             raise Http404(problem)
         report = selectors.report(scenario, increases)
+        if whole:
+            from .pdf import scenario_pdf  # reportlab only when a PDF is asked for
+
+            return file_response(
+                scenario_pdf(report),
+                filename=f"mtfs-{scenario.name}.pdf",
+                content_type=PDF,
+                inline=True,
+            )
         columns: tuple[str, ...]
         if table == "gap":
             columns, records = calc.GAP_COLUMNS, calc.gap_rows(report.projection)

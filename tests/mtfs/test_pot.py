@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
 from decimal import Decimal as D
 
 import pytest
@@ -16,6 +18,7 @@ from django.urls import reverse
 
 from commissioning.budgets.models import FinancialYear, FundingStream, Reserve, StreamKind
 from commissioning.core.models import AuditEvent
+from commissioning.core.money import money_text
 from commissioning.mtfs import calc, pot, selectors, services
 from commissioning.mtfs.models import ReserveCommitment
 
@@ -206,3 +209,44 @@ def test_the_page_shows_the_pot_and_a_change_moves_it(client, db, scenario, cfo)
     ).to_eng_string() in html.replace(",", "")
     download = client.get(reverse("mtfs-download", args=["plus-one", "pot", "csv"]))
     assert download.status_code == 200 and b"pot_at_risk" in download.content
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed"
+)
+def test_the_scenario_pdf_carries_the_page_figures(client, db, scenario, officer):
+    client.force_login(officer)
+    response = client.get(reverse("mtfs-download", args=["llr-2013-12", "scenario", "pdf"]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=response.content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    report = selectors.report(scenario)
+    y = report.projection.year("2014/15")
+    # The page's figures, in the one money format: the gap, the pot at risk, the precept cell.
+    assert money_text(y.gap.pounds) in text
+    assert "£11,312.07" in text and "£705,006" in text
+    assert "(printed £496,000," in text
+    assert f"{report.reconciliation.precept_agreeing} of 12 printed precept figures" in text
+    # Another scenario's figures follow its own inputs.
+    other = client.get(reverse("mtfs-download", args=["llr-2013-01", "scenario", "pdf"]))
+    assert other.status_code == 200 and other.content != response.content
+
+
+def test_the_panel_member_may_read_the_pdf_and_a_partner_may_not(
+    client, db, user_with, organisation
+):
+    from commissioning.core.roles import Role
+
+    url = reverse("mtfs-download", args=["llr-2013-12", "scenario", "pdf"])
+    client.force_login(user_with(Role.POLICE_CRIME_PANEL))
+    assert client.get(url).status_code == 200
+    client.force_login(user_with(Role.PARTNER, organisation=organisation))
+    assert client.get(url).status_code == 403
+    assert client.get(
+        reverse("mtfs-download", args=["llr-2013-12", "scenario", "xlsx"])
+    ).status_code in (403, 404)
