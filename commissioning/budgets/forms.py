@@ -8,7 +8,15 @@ from commissioning.core.money import to_money
 from commissioning.organisations.models import Area, Organisation
 from commissioning.plans.models import StrategicPriority, Theme
 
-from .models import FinancialYear, FundingStream, Mechanism, Status, StreamKind
+from .models import (
+    FinancialYear,
+    Funding,
+    FundingStream,
+    Mechanism,
+    Status,
+    StreamKind,
+    counts_as_cash,
+)
 from .periods import PERIOD_ORDER, PERIODS
 
 
@@ -78,6 +86,21 @@ class AllocationForm(forms.Form):
         choices=[(Status.INDICATIVE, "Indicative"), (Status.COMMITTED, "Committed")]
     )
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    funding = forms.ChoiceField(
+        choices=Funding.choices,
+        initial=Funding.CASH,
+        widget=forms.RadioSelect,
+        required=False,  # not chosen: cash
+        label="Cash or support in kind",
+        help_text="Support in kind (staff or services, valued) is not cash: it is left out of "
+        "the budget's totals and never paid",
+    )
+    valuation_basis = forms.CharField(
+        max_length=300,
+        required=False,
+        label="How the support in kind was valued",
+        help_text="Only for support in kind, for example “two officers' time at force rates”",
+    )
 
     def __init__(self, *args, year: FinancialYear, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,6 +111,21 @@ class AllocationForm(forms.Form):
             self.fields[f"amount_{code}"] = MoneyField(
                 label=f"{spec.label} ({code})", required=False
             )
+
+    def clean(self):
+        data = super().clean() or {}
+        if (
+            "funding" in self.fields
+            and data.get("valuation_basis")
+            and counts_as_cash(data.get("funding", ""))
+        ):
+            self.add_error(
+                "valuation_basis", "Only support in kind is valued: leave this blank for cash"
+            )
+        return data
+
+    def clean_funding(self):
+        return self.cleaned_data.get("funding") or Funding.CASH
 
     def amounts(self) -> dict[str, Decimal]:
         return {
@@ -110,6 +148,13 @@ class AllocationForm(forms.Form):
 
 
 class VaryForm(AllocationForm):
+    """Cash or in kind is part of the allocation's identity: a variation cannot change it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["funding"]
+        del self.fields["valuation_basis"]
+
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Reason for the variation",

@@ -25,7 +25,7 @@ from commissioning.plans.models import StrategicPriority, Theme
 
 from . import services
 from .exports import ALLOCATION_COLUMNS
-from .models import FinancialYear, Mechanism, Status
+from .models import FinancialYear, Funding, Mechanism, Status, counts_as_cash
 from .periods import PERIODS, period_for_range
 from .permissions import ALLOCATIONS_CHANGE
 from .selectors import current_versions
@@ -38,7 +38,10 @@ MAX_CELL = 2000
 csv.field_size_limit(max(csv.field_size_limit(), 8 * 1024 * 1024))
 REQUIRED = ("organisation", "initiative", "mechanism")
 # An export can be imported again: the same columns, plus the row total it prints.
-KNOWN = {*ALLOCATION_COLUMNS, "total"}
+# Optional: "funding" (cash, the default, or "in kind") and, for support in kind, how it was
+# valued ("valuation_basis").
+KNOWN = {*ALLOCATION_COLUMNS, "total", "funding", "valuation_basis"}
+FUNDING_WORDS = {"": Funding.CASH, "cash": Funding.CASH, "in kind": Funding.IN_KIND}
 RANGE = re.compile(r"^(\d{4})-(\d{2})\s*(?:\.\.|/|to)\s*(\d{4})-(\d{2})$")
 
 
@@ -268,6 +271,14 @@ def check_rows(
         status = (row.get("status") or Status.INDICATIVE).lower()
         if status not in {Status.INDICATIVE, Status.COMMITTED}:
             bad("status", f"“{row.get('status')}” is not indicative or committed")
+        funding = FUNDING_WORDS.get(
+            " ".join(row.get("funding", "").lower().replace("_", " ").replace("-", " ").split())
+        )
+        if funding is None:
+            bad("funding", f"“{row.get('funding')}” is not cash or in kind")
+        valuation_basis = row.get("valuation_basis", "")
+        if valuation_basis and funding is not None and counts_as_cash(funding):
+            bad("valuation_basis", "is only for support in kind: leave it blank for cash")
         amounts: dict[str, Decimal] = {}
         for column, code in periods.items():
             raw = row.get(column, "")
@@ -321,6 +332,8 @@ def check_rows(
                     "status": status,
                     "comment": row.get("comment", ""),
                     "amounts": amounts,
+                    "funding": funding,
+                    "valuation_basis": valuation_basis,
                 }
             )
         problems.extend(errs)

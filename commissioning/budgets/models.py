@@ -172,12 +172,36 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class Funding(models.TextChoices):
+    """What an allocation gives. Cash comes out of the pot and is paid; support in kind (staff
+    or services a partner provides, such as 000 Table 1's "Police In Kind") is valued and
+    recorded beside the cash, but is not money from the pot: it is left out of every cash
+    total, never paid, and shown in its own column (`counts_as_cash` decides)."""
+
+    CASH = "cash", "Cash"
+    IN_KIND = "in_kind", "Support in kind (not cash)"
+
+
+def counts_as_cash(funding: str) -> bool:
+    """The one rule: only cash allocations count in the pot's totals and can be paid."""
+    return funding == Funding.CASH
+
+
+# Ledger entries of allocations that count as cash (the filter form of `counts_as_cash`).
+CASH_ENTRIES = Q(allocation__funding=Funding.CASH)
+
+
 class Allocation(AppendOnlyModel):
-    """The identity of one allocation; its states are versions, its money entries."""
+    """The identity of one allocation; its states are versions, its money entries. Whether
+    it is cash or support in kind is part of its identity: a change is a new allocation."""
 
     year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="allocations")
     reference = models.CharField(max_length=40, unique=True)
     example_key = models.CharField(max_length=120, blank=True)
+    funding = models.CharField(max_length=10, choices=Funding.choices, default=Funding.CASH)
+    valuation_basis = models.CharField(
+        max_length=300, blank=True, help_text="For support in kind: how its value was set"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -189,7 +213,10 @@ class Allocation(AppendOnlyModel):
                 fields=["year", "example_key"],
                 condition=~Q(example_key=""),
                 name="example_key_unique",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(funding__in=["cash", "in_kind"]), name="allocation_funding_known"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ finding is about, never its wording:
     total_vs_ledger:figure:<stated figure ref>        a printed total against the ledger
     total_vs_rows:figure:<stated figure ref>          ... against the rows printed above it
     figure_vs_position:figure:<stated figure ref>     a figure of the year's position
+    in_kind_as_cash:figure:<stated figure ref>        ... that counts support in kind as cash
     sources_disagree:<allocation>:<amount|organisation|initiative>
     name_variant:<table key>:<row>                    the row where a spelling first appears
 
@@ -32,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from commissioning.core.money import ZERO
+from commissioning.core.money import ZERO, money_text
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ KIND_LABELS = {
     "row_vs_ledger": "A row's figure differs from the ledger",
     "sources_disagree": "Two papers describe one allocation differently",
     "figure_vs_position": "A stated figure differs from the computed position",
+    "in_kind_as_cash": "A paper counts support in kind as cash",
     "name_variant": "A printed name differs from the organisation's record",
 }
 
@@ -501,7 +503,44 @@ def _position(facts: YearFacts) -> list[Finding]:
         if figure.scope != "measure" or figure.measure not in facts.position:
             continue
         computed = facts.position[figure.measure]
-        if not _matches(figure.amount, computed, figure.precision):
+        in_kind = facts.position.get("in_kind", ZERO)
+        # Committed with support in kind added, or what is left with it taken off: a paper
+        # that counts the in-kind support as if it were money from the pot.
+        as_cash = {
+            "committed": computed + in_kind,
+            "uncommitted": computed - in_kind,
+            "available": computed - in_kind,
+        }.get(figure.measure)
+        if (
+            in_kind
+            and as_cash is not None
+            and not _matches(figure.amount, computed, figure.precision)
+            and abs(figure.amount - as_cash) < abs(figure.amount - computed)
+        ):
+            words = "adds" if figure.measure == "committed" else "takes off"
+            rest = (
+                ""
+                if _matches(figure.amount, as_cash, figure.precision)
+                else f"; counted that way the ledger gives {money_text(as_cash)}, so the paper "
+                f"still differs by {money_text(figure.amount - as_cash)}"
+            )
+            out.append(
+                Finding(
+                    "in_kind_as_cash",
+                    f"{figure.table_name or 'Year'}: {figure.label}"
+                    + (f" (stated as {figure.stated_as})" if figure.stated_as else ""),
+                    figure.amount,
+                    computed,
+                    f"the paper {words} {money_text(in_kind)} of support in kind as if it were "
+                    f"cash from the pot; in cash, {figure.measure_label or figure.measure} is "
+                    f"{money_text(computed)}{rest}",
+                    figure.table,
+                    key=_figure_key("in_kind_as_cash", figure),
+                    stated_as=_printed(figure),
+                    source=figure.table_name,
+                )
+            )
+        elif not _matches(figure.amount, computed, figure.precision):
             out.append(
                 Finding(
                     "figure_vs_position",

@@ -30,6 +30,7 @@ from commissioning.core.money import ZERO, money_text, pounds
 
 from . import reconcile as rec
 from .models import (
+    CASH_ENTRIES,
     Account,
     Allocation,
     AllocationVersion,
@@ -42,6 +43,7 @@ from .models import (
     SourceRow,
     StatedFigure,
     Status,
+    counts_as_cash,
 )
 from .periods import PERIODS
 from .tables import Line, Table, build_table
@@ -151,6 +153,7 @@ def _line(version: AllocationVersion, amounts: dict[str, Decimal]) -> Line:
         status=version.status,
         comment=version.comment,
         amounts=amounts,
+        in_kind=not counts_as_cash(version.allocation.funding),
     )
 
 
@@ -224,6 +227,7 @@ class Position:
     lines_total: Decimal
     notes: list[str] = field(default_factory=list)
     carried: Decimal = ZERO
+    in_kind: Decimal = ZERO  # support in kind, valued: not in any figure above
 
     @property
     def uncommitted(self) -> Decimal:
@@ -244,6 +248,7 @@ class Position:
             "available": self.available,
             "carried": self.carried,
             "streams_subtotal": streams_subtotal,
+            "in_kind": self.in_kind,
         }
 
 
@@ -254,6 +259,7 @@ def _status_sums(year: FinancialYear, *dims: str) -> dict[tuple, dict[str, Decim
         LedgerEntry.objects.filter(
             Q(account=Account.COMMITTED, version__status__in=[Status.COMMITTED, Status.INDICATIVE])
             | Q(account=Account.CARRIED),
+            CASH_ENTRIES,
             year=year,
         )
         .values(*[f"version__{d}" for d in dims], "version__status", "account")
@@ -270,8 +276,20 @@ def _status_sums(year: FinancialYear, *dims: str) -> dict[tuple, dict[str, Decim
     return out
 
 
+def in_kind_total(year: FinancialYear) -> Decimal:
+    """The year's support in kind (not cash), committed or indicative: its valuation."""
+    total = LedgerEntry.objects.filter(
+        ~CASH_ENTRIES,
+        account=Account.COMMITTED,
+        version__status__in=[Status.COMMITTED, Status.INDICATIVE],
+        year=year,
+    ).aggregate(total=Sum("amount"))["total"]
+    return pounds(total)
+
+
 def position(year: FinancialYear) -> Position:
-    """The year's position, computed from the ledger in a handful of queries."""
+    """The year's position, computed from the ledger in a handful of queries. Every figure
+    is cash: support in kind is left out of them and given on its own (`in_kind`)."""
     streams = list(FundingStream.objects.filter(year=year).select_related("reserve"))
     lines = list(BudgetLine.objects.filter(year=year).select_related("reserve"))
     total_pot = sum((s.amount for s in streams), ZERO)
@@ -362,6 +380,7 @@ def position(year: FinancialYear) -> Position:
         unassigned_to_lines=total_pot - lines_total - reserve,
         lines_total=lines_total,
         carried=carried,
+        in_kind=in_kind_total(year),
     )
     if result.available < 0:
         result.notes.append(
@@ -472,7 +491,7 @@ def year_table(year: FinancialYear, by: str) -> Table:
     reserve when the year has funding streams; mechanisms in the order of `Mechanism`."""
     pos = position(year)
     return build_table(
-        allocation_lines(year),
+        [line for line in allocation_lines(year) if not line.in_kind],
         by,
         mechanisms=Mechanism.values,
         pot=pos.pot if pos.streams else None,
@@ -500,6 +519,7 @@ class AllocationList:
     chosen: dict[str, str]
     organisations: list[tuple[str, str]]
     themes: list[tuple[str, str]]
+    in_kind: Decimal = ZERO  # the listed support in kind, left out of `totals`
 
     @property
     def grand_total(self) -> Decimal:
@@ -608,11 +628,17 @@ def allocation_list(
         LedgerEntry.objects.filter(
             account=Account.COMMITTED, year=year, version__in=shown.values("id")
         )
-        .values("period")
+        .values("period", "allocation__funding")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    by_period = {row["period"]: pounds(row["total"]) for row in sums}
+    by_period: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    in_kind = ZERO
+    for row in sums:
+        if counts_as_cash(row["allocation__funding"]):
+            by_period[row["period"]] += pounds(row["total"])
+        else:
+            in_kind += pounds(row["total"])
     periods = [p for p in PERIODS if by_period.get(p, ZERO) != 0]
     themes = set(every.values_list("theme__number", "theme__title").distinct().order_by())
     return AllocationList(
@@ -620,6 +646,7 @@ def allocation_list(
         page=page,
         periods=periods,
         totals={p: by_period[p] for p in periods},
+        in_kind=in_kind,
         count=page.paginator.count,
         chosen=picked,
         organisations=sorted(

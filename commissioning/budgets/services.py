@@ -20,6 +20,7 @@ from commissioning.core.permissions import require
 
 from .holds import commit_problems
 from .models import (
+    CASH_ENTRIES,
     Account,
     Allocation,
     AllocationVersion,
@@ -27,10 +28,12 @@ from .models import (
     EntryKind,
     FinancialYear,
     FindingExplanation,
+    Funding,
     FundingStream,
     LedgerEntry,
     Reserve,
     Status,
+    counts_as_cash,
 )
 from .periods import PERIODS, check_granularity, ordered
 from .permissions import ALLOCATIONS_CHANGE, MANAGE, PAYMENTS_POST, RECONCILIATION_EXPLAIN
@@ -199,6 +202,7 @@ def _check_cap(
     if line is None or not line.capped or new_committed == 0:
         return
     committed = LedgerEntry.objects.filter(
+        CASH_ENTRIES,
         account=Account.COMMITTED,
         year=year,
         version__mechanism=mechanism,
@@ -256,6 +260,8 @@ def allocation_create(
     example_key: str = "",
     reason: str = "",
     authority: str = ALLOCATIONS_CHANGE,
+    funding: str = Funding.CASH,
+    valuation_basis: str = "",
     **fields,
 ) -> Allocation:
     """Record a new allocation with its amounts by period. `authority` is the rule the actor
@@ -265,9 +271,18 @@ def allocation_create(
     clean = _clean_amounts(amounts)
     fields.setdefault("status", Status.INDICATIVE)
     _check_dimensions(year, fields)
+    if funding not in Funding.values:
+        raise ValidationError({"funding": f"“{funding}” is neither cash nor support in kind"})
+    valuation_basis = " ".join(str(valuation_basis or "").split())
+    if valuation_basis and counts_as_cash(funding):
+        raise ValidationError(
+            {
+                "valuation_basis": "Only support in kind has a valuation basis: leave it blank for cash"
+            }
+        )
     total = sum(clean.values(), ZERO)
     with transaction.atomic():
-        if fields["status"] == Status.COMMITTED:
+        if fields["status"] == Status.COMMITTED and counts_as_cash(funding):
             _check_cap(
                 year=year, mechanism=fields["mechanism"], new_committed=total, allocation=None
             )
@@ -275,6 +290,8 @@ def allocation_create(
             year=year,
             reference=_next_reference(year),
             example_key=example_key,
+            funding=funding,
+            valuation_basis=valuation_basis,
             created_by=user_of(actor),
         )
         version = AllocationVersion(
@@ -368,7 +385,7 @@ def allocation_vary(
             and new_amounts == old_amounts
         ):
             raise ValidationError("Nothing has changed")
-        if fields["status"] == Status.COMMITTED:
+        if fields["status"] == Status.COMMITTED and counts_as_cash(allocation.funding):
             _check_cap(
                 year=allocation.year,
                 mechanism=fields["mechanism"],
@@ -474,6 +491,10 @@ def payment_post(
     checked one after the other. Call it inside the caller's transaction."""
     require(actor, PAYMENTS_POST, allocation)
     amount = _money_in(amount, period, "A payment")
+    if not counts_as_cash(allocation.funding):
+        raise ValidationError(
+            f"{allocation.reference} is support in kind, valued but not cash: nothing is paid from it"
+        )
     with transaction.atomic():
         locked(Allocation.objects.filter(pk=allocation.pk))
         version = current_version(allocation)
@@ -549,6 +570,10 @@ def underspend_carry(
     amount = _money_in(amount, "FY", "The amount carried")
     if line.year_id != stream.year_id:
         raise ValueError("the stream and the line must be of one year")
+    if not counts_as_cash(allocation.funding):
+        raise ValidationError(
+            f"{allocation.reference} is support in kind, valued but not cash: there is no unspent money in it to carry"
+        )
     with transaction.atomic():
         locked(Allocation.objects.filter(pk=allocation.pk))
         version = current_version(allocation)

@@ -38,6 +38,7 @@ class Line:
     status: str
     comment: str
     amounts: dict[str, Decimal]
+    in_kind: bool = False  # support in kind: valued, not cash (left out of the year's tables)
 
     @property
     def total(self) -> Decimal:

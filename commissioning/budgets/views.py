@@ -125,6 +125,7 @@ class AllocationListView(Guarded):
                 "period_columns": [] if shown.periods == ["FY"] else shown.periods,
                 "totals": shown.totals,
                 "grand_total": shown.grand_total,
+                "in_kind": shown.in_kind,
                 "chosen": shown.chosen,
                 "filtered": bool(kept),
                 "organisations": shown.organisations,

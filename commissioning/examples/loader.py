@@ -453,6 +453,8 @@ class _Loader:
                 status=row.get("status") or "committed",
                 comment=comment,
                 source=source,
+                funding=row.get("funding") or "cash",
+                valuation_basis=row.get("valuation_basis", ""),
                 reason="Loaded from the papers (LLR example)",
             )
         except Exception as exc:

@@ -37,7 +37,7 @@ from commissioning.agreements.models import (
     ReturnStatus,
     SpendLine,
 )
-from commissioning.budgets.models import Account, FinancialYear, LedgerEntry, Status
+from commissioning.budgets.models import CASH_ENTRIES, Account, FinancialYear, LedgerEntry, Status
 from commissioning.budgets.selectors import current_versions
 from commissioning.cohorts.measures import Measure as CohortMeasure
 from commissioning.cohorts.models import CohortUpload
@@ -284,7 +284,8 @@ def _estimates(plan_id: int | None) -> dict[tuple[int, str], Decimal]:
 
 def intention_money() -> dict[str, dict[int | None, Money]]:
     """The ledger by year and by the intention each allocation's current version names:
-    committed and indicative (by its current status) and paid. Two queries."""
+    committed and indicative (by its current status) and paid, in cash (support in kind is
+    not money from the pot). Two queries."""
     current = {
         allocation: (intention, status)
         for allocation, intention, status in current_versions().values_list(
@@ -293,7 +294,8 @@ def intention_money() -> dict[str, dict[int | None, Money]]:
     }
     out: dict[str, dict[int | None, Money]] = defaultdict(lambda: defaultdict(Money))
     for allocation, label, account, total in (
-        LedgerEntry.objects.values_list("allocation_id", "year__label", "account")
+        LedgerEntry.objects.filter(CASH_ENTRIES)
+        .values_list("allocation_id", "year__label", "account")
         .annotate(total=Sum("amount"))
         .order_by()
     ):

@@ -52,6 +52,13 @@ TERMS: tuple[tuple[str, str, str], ...] = (
         "against what is available, but no money is owed until it is committed.",
     ),
     (
+        "in-kind",
+        "Support in kind",
+        "Staff time or services a partner gives instead of money, "
+        "recorded at a stated value beside the allocations. It is not cash: it is left out of "
+        "the pot's totals, never paid, and shown on its own.",
+    ),
+    (
         "committed",
         "Committed",
         "An allocation the OPCC has agreed to pay: it is in the "

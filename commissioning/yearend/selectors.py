@@ -17,10 +17,12 @@ from django.db.models import Sum
 from commissioning.agreements.models import Agreement, ReturnStatus, SpendLine
 from commissioning.agreements.rules import return_accepted
 from commissioning.budgets.models import (
+    CASH_ENTRIES,
     Account,
     Allocation,
     AllocationVersion,
     FinancialYear,
+    Funding,
     LedgerEntry,
     Mechanism,
     Status,
@@ -196,8 +198,11 @@ def _totals(rows: Iterable[OutturnRow], label: Callable[[OutturnRow], str]) -> l
 
 
 def outturn(year: FinancialYear, *, only: Allocation | None = None) -> Outturn:
-    """The year's outturn, in a fixed number of queries (`only`: one allocation's row)."""
-    chosen = current_versions(year).filter(status=Status.COMMITTED)
+    """The year's outturn, in a fixed number of queries (`only`: one allocation's row). Cash
+    only: support in kind is not paid, so it has no outturn or underspend."""
+    chosen = current_versions(year).filter(
+        status=Status.COMMITTED, allocation__funding=Funding.CASH
+    )
     if only is not None:
         chosen = chosen.filter(allocation=only)
     versions = list(
@@ -213,7 +218,7 @@ def outturn(year: FinancialYear, *, only: Allocation | None = None) -> Outturn:
         .values_list("allocation_id", "total")
     ):
         awarded.setdefault(allocation_id, first_total)
-    entries = LedgerEntry.objects.filter(year=year)
+    entries = LedgerEntry.objects.filter(CASH_ENTRIES, year=year)
     paid = _sums(entries.filter(account=Account.PAID), "allocation_id")
     carried = _sums(entries.filter(account=Account.CARRIED), "allocation_id")
     committed_in_ledger = pounds(

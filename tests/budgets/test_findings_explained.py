@@ -31,6 +31,7 @@ FIGURE_KINDS = {
     "total_vs_rows",
     "row_vs_ledger",
     "figure_vs_position",
+    "in_kind_as_cash",
 }
 UNALLOCATED = "total_vs_ledger:Unallocated Funding (total)"
 
