@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from commissioning.budgets.periods import year_start_of_label
 from commissioning.core.money import PENNY, ZERO, money_text
 
-from .calc import DISPLAY, HUNDRED, Figure, Projection, fmt_pct, next_year_label
+from .calc import DISPLAY, HUNDRED, Figure, Projection, next_year_label
 
 SHARE_PLACES = Decimal("0.001")
 
@@ -292,7 +292,3 @@ def notes(years: Sequence[PotYear], tracks: Sequence[CommitmentTrack]) -> list[s
         if t.overdrawn:
             out.append(f"{t.commitment.purpose}: {t.summary()}")
     return out
-
-
-def share_text(share: Figure) -> str:
-    return fmt_pct(share.value)
