@@ -19,7 +19,9 @@ def test_officer_reads_the_year_and_tables(page, demo, assert_accessible):
 
     page.get_by_role("link", name="Tables").click()
     assert page.get_by_role("heading", name="By organisation").is_visible()
-    assert page.inner_text("#unallocated") == "£8,792"
+    # Cash only: 000 Table 1's £284,100 of police support in kind is not in the table, so
+    # the pot less the table is £292,892 (the paper's £8,794 counts it as cash).
+    assert page.inner_text("#unallocated") == "£292,892"
     assert page.inner_text("#grand-total") == "£3,249,023"
     shot(page, "table-2013-14-organisation")
     assert_accessible(page)
