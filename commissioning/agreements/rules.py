@@ -21,15 +21,15 @@ from .models import AgreementStatus, ConditionKind, PaymentStatus, ReturnStatus
 
 def funds_a_partner(version) -> bool:
     """Whether an allocation (its current version) funds an organisation that needs an
-    agreement: committed, with money, cash (support in kind is not paid), and not the
-    OPCC's own spending."""
-    from commissioning.budgets.models import Status, counts_as_cash
+    agreement: committed, with money, paid (cash of the pot or of a pool; support in kind
+    is not paid), and not the OPCC's own spending."""
+    from commissioning.budgets.models import Status, is_paid
     from commissioning.organisations.models import OrganisationKind
 
     return (
         version.status == Status.COMMITTED
         and version.total > 0
-        and counts_as_cash(version.allocation.funding)
+        and is_paid(version.allocation.funding)
         and version.organisation.kind != OrganisationKind.OPCC
     )
 

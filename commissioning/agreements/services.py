@@ -13,7 +13,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from commissioning.budgets.models import Allocation, Status, counts_as_cash
+from commissioning.budgets.models import Allocation, Status, is_paid
 from commissioning.budgets.periods import PERIODS, first_year_of, period_dates
 from commissioning.budgets.selectors import current_version
 from commissioning.core.actors import user_of
@@ -138,7 +138,7 @@ def agreement_draft(
                 f"{allocation.reference} is {version.get_status_display().lower()}: an "
                 "agreement is drawn up for a committed allocation"
             )
-        if not counts_as_cash(allocation.funding):
+        if not is_paid(allocation.funding):
             raise ValidationError(
                 f"{allocation.reference} is support in kind, valued but not cash: there is "
                 "nothing to pay, so no grant agreement is drawn up for it"

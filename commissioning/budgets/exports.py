@@ -26,7 +26,9 @@ DIMENSION_COLUMNS = [
     "reach",
     "status",
 ]
-ALLOCATION_COLUMNS = ["year", "reference", *DIMENSION_COLUMNS, "comment"]
+# `funding` says whose money: cash from the pot, support in kind (valued, not cash), or an
+# award from a pooled budget (the pool's money).
+ALLOCATION_COLUMNS = ["year", "reference", *DIMENSION_COLUMNS, "funding", "comment"]
 
 
 def allocation_records(
@@ -39,6 +41,7 @@ def allocation_records(
         record: dict[str, Any] = {
             "year": year_label,
             **line_record(line, coded=True),
+            "funding": line.funding,
             "comment": line.comment,
         }
         for p in periods:

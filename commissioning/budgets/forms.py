@@ -9,13 +9,14 @@ from commissioning.organisations.models import Area, Organisation
 from commissioning.plans.models import StrategicPriority, Theme
 
 from .models import (
+    Allocation,
     FinancialYear,
     Funding,
     FundingStream,
     Mechanism,
+    Pool,
     Status,
     StreamKind,
-    counts_as_cash,
 )
 from .periods import PERIOD_ORDER, PERIODS
 
@@ -87,7 +88,7 @@ class AllocationForm(forms.Form):
     )
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     funding = forms.ChoiceField(
-        choices=Funding.choices,
+        choices=[(Funding.CASH, Funding.CASH.label), (Funding.IN_KIND, Funding.IN_KIND.label)],
         initial=Funding.CASH,
         widget=forms.RadioSelect,
         required=False,  # not chosen: cash
@@ -106,6 +107,27 @@ class AllocationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.year = year
         self.fields["funding_stream"].queryset = FundingStream.objects.filter(year=year)  # type: ignore[attr-defined]
+        pools = Pool.objects.filter(year=year)
+        if "funding" in self.fields and pools.exists():
+            # The year has pooled budgets: an award can be paid from one.
+            funding = self.fields["funding"]
+            funding.choices = [*funding.choices, (Funding.POOLED, Funding.POOLED.label)]  # type: ignore[attr-defined]
+            funding.label = "Whose money"
+            funding.help_text = (
+                "Support in kind (staff or services, valued) is not cash. An award from a pooled "
+                "budget is paid from the pool, not the PCC's budget: choose the pool below"
+            )
+            self.fields["pool"] = forms.ModelChoiceField(
+                queryset=pools,
+                required=False,
+                empty_label="Not from a pool",
+                label="Pooled budget",
+                help_text="Only for an award from a pooled budget",
+            )
+            order = list(self.fields)
+            order.remove("pool")
+            order.insert(order.index("funding") + 1, "pool")
+            self.order_fields(order)
         for code in PERIOD_ORDER:
             spec = PERIODS[code]
             self.fields[f"amount_{code}"] = MoneyField(
@@ -117,11 +139,17 @@ class AllocationForm(forms.Form):
         if (
             "funding" in self.fields
             and data.get("valuation_basis")
-            and counts_as_cash(data.get("funding", ""))
+            and data.get("funding", "") != Funding.IN_KIND
         ):
             self.add_error(
                 "valuation_basis", "Only support in kind is valued: leave this blank for cash"
             )
+        if "pool" in self.fields:
+            pooled = data.get("funding") == Funding.POOLED
+            if pooled and not data.get("pool"):
+                self.add_error("pool", "Choose the pooled budget the award is paid from")
+            elif not pooled and data.get("pool"):
+                self.add_error("pool", "Only an award from a pooled budget names a pool")
         return data
 
     def clean_funding(self):
@@ -148,12 +176,14 @@ class AllocationForm(forms.Form):
 
 
 class VaryForm(AllocationForm):
-    """Cash or in kind is part of the allocation's identity: a variation cannot change it."""
+    """Cash, in kind or pooled (and the pool) is part of the allocation's identity: a variation
+    cannot change it."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["funding"]
         del self.fields["valuation_basis"]
+        self.fields.pop("pool", None)
 
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -261,3 +291,67 @@ class FindingExplainForm(forms.Form):
         required=False,
         max_length=2000,
     )
+
+
+class PoolForm(forms.Form):
+    name = forms.CharField(max_length=200, error_messages={"required": "Enter the pool's name"})
+    host = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        empty_label="Choose the partner that holds the pool",
+        label="Held by",
+        help_text="The partner that holds the pool and accounts for it",
+        error_messages={"required": "Choose the partner that holds the pool"},
+    )
+    purpose = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What the pool is for",
+        error_messages={"required": "Say what the pool is for"},
+    )
+    agreed_total = MoneyField(
+        label="Agreed total",
+        help_text="What the partners agreed to put in, in pounds",
+        error_messages={"required": "Enter the agreed total"},
+    )
+
+
+class AllocationChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+class ContributionForm(forms.Form):
+    contributor = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        empty_label="Choose the partner",
+        label="Partner",
+        error_messages={"required": "Choose the partner contributing"},
+    )
+    amount = MoneyField(label="Amount", error_messages={"required": "Enter the amount"})
+    period = forms.ChoiceField(
+        choices=[(code, PERIODS[code].label) for code in PERIOD_ORDER],
+        initial="FY",
+        label="Part of the year",
+    )
+    status = forms.ChoiceField(
+        choices=[("committed", "Committed"), ("indicative", "Indicative (not yet agreed)")],
+        widget=forms.RadioSelect,
+        label="Committed or indicative",
+        help_text="Only committed contributions can be spent",
+        error_messages={"required": "Say whether the contribution is committed or indicative"},
+    )
+    conditions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Conditions"
+    )
+    allocation = AllocationChoice(
+        queryset=Allocation.objects.none(),
+        required=False,
+        empty_label="Not the PCC's contribution",
+        label="For the PCC's contribution: the allocation that pays it",
+        help_text="The PCC's money counts once, as this allocation of the PCC's budget",
+    )
+
+    def __init__(self, *args, pool: Pool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allocation"].queryset = Allocation.objects.filter(  # type: ignore[attr-defined]
+            year=pool.year, funding=Funding.CASH, pool_contribution__isnull=True
+        ).order_by("reference")

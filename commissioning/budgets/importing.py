@@ -22,10 +22,11 @@ from commissioning.core.money import to_money
 from commissioning.core.permissions import require
 from commissioning.organisations.models import Area, Organisation
 from commissioning.plans.models import StrategicPriority, Theme
+from commissioning.plans.rules import priority_fits_theme
 
 from . import services
 from .exports import ALLOCATION_COLUMNS
-from .models import FinancialYear, Funding, Mechanism, Status, counts_as_cash
+from .models import FinancialYear, Funding, Mechanism, Status
 from .periods import PERIODS, period_for_range
 from .permissions import ALLOCATIONS_CHANGE
 from .selectors import current_versions
@@ -263,6 +264,9 @@ def check_rows(
                 if prio is None:
                     bad(column, f"“{row[column]}” is not a strategic priority (SP1 to SP17)")
                 prios[column] = prio
+        primary = prios.get("primary_priority")
+        if primary is not None and not priority_fits_theme(primary, theme):
+            bad("primary_priority", f"{primary.code} belongs to another theme than {theme}")
         reach = None
         if row.get("reach"):
             reach = look.areas.get(row["reach"].lower())
@@ -277,7 +281,7 @@ def check_rows(
         if funding is None:
             bad("funding", f"“{row.get('funding')}” is not cash or in kind")
         valuation_basis = row.get("valuation_basis", "")
-        if valuation_basis and funding is not None and counts_as_cash(funding):
+        if valuation_basis and funding is not None and funding != Funding.IN_KIND:
             bad("valuation_basis", "is only for support in kind: leave it blank for cash")
         amounts: dict[str, Decimal] = {}
         for column, code in periods.items():

@@ -173,32 +173,142 @@ class Status(models.TextChoices):
 
 
 class Funding(models.TextChoices):
-    """What an allocation gives. Cash comes out of the pot and is paid; support in kind (staff
-    or services a partner provides, such as 000 Table 1's "Police In Kind") is valued and
-    recorded beside the cash, but is not money from the pot: it is left out of every cash
-    total, never paid, and shown in its own column (`counts_as_cash` decides)."""
+    """What an allocation gives, and so whose money it is.
+
+    - Cash comes out of the PCC's pot: it counts in the pot's totals and is paid.
+    - Support in kind (staff or services a partner provides, such as 000 Table 1's "Police
+      In Kind") is valued and recorded beside the cash, but is not money: never paid, left
+      out of every cash total and shown in its own column.
+    - Pooled money is an award from a co-commissioning pool that several partners pay into.
+      It is paid, through an agreement like any grant, but it is the pool's money, not the
+      pot's: the PCC's share of it is already counted once, as the PCC's own allocation that
+      pays its contribution into the pool, so the award is left out of the pot's totals and
+      reported with its pool.
+
+    Two predicates decide: `counts_in_pot` and `is_paid`."""
 
     CASH = "cash", "Cash"
     IN_KIND = "in_kind", "Support in kind (not cash)"
+    POOLED = "pooled", "From a pooled budget"
 
 
-def counts_as_cash(funding: str) -> bool:
-    """The one rule: only cash allocations count in the pot's totals and can be paid."""
+def counts_in_pot(funding: str) -> bool:
+    """The one rule for the pot: only the pot's own cash counts in its totals (committed,
+    indicative, available, outturn, capped lines, underspend carried)."""
     return funding == Funding.CASH
 
 
-# Ledger entries of allocations that count as cash (the filter form of `counts_as_cash`).
-CASH_ENTRIES = Q(allocation__funding=Funding.CASH)
+def is_paid(funding: str) -> bool:
+    """The one rule for payments: cash and pooled awards are paid (and so need an agreement);
+    support in kind is not."""
+    return funding in (Funding.CASH, Funding.POOLED)
+
+
+# Ledger entries that count in the pot (the filter form of `counts_in_pot`), and of support
+# in kind.
+POT_ENTRIES = Q(allocation__funding=Funding.CASH)
+IN_KIND_ENTRIES = Q(allocation__funding=Funding.IN_KIND)
+
+
+class Pool(BaseModel):
+    """A co-commissioning pool: a budget several partners pay into for one purpose, held by
+    one of them (the host) and spent through awards in the ledger like any other money.
+
+    A pool belongs to one financial year; its agreed total is what the partners agreed to
+    put in, and the contributions recorded never add up to more."""
+
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="pools")
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=200)
+    host = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="pools_hosted",
+        help_text="The partner that holds the pool and accounts for it",
+    )
+    purpose = models.TextField()
+    agreed_total = MoneyField()
+    cite = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "slug"], name="pool_slug_unique_in_year"),
+            models.CheckConstraint(condition=Q(agreed_total__gt=0), name="pool_total_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+
+class ContributionStatus(models.TextChoices):
+    COMMITTED = "committed", "Committed"
+    INDICATIVE = "indicative", "Indicative"
+
+
+class PoolContribution(BaseModel):
+    """What one partner puts into a pool: an amount, the part of the year it covers, the
+    conditions it comes with, and whether it is committed or only indicated. Only committed
+    contributions can be spent and share in the pool's spending.
+
+    The PCC's own contribution is paid by an allocation of the PCC's pot (`allocation`): that
+    allocation is where it counts in the PCC's tables, once."""
+
+    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="contributions")
+    contributor = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    amount = MoneyField()
+    period = models.CharField(max_length=2, choices=PERIOD_CHOICES, default="FY")
+    conditions = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=ContributionStatus.choices)
+    allocation = models.OneToOneField(
+        "Allocation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pool_contribution",
+        help_text="For the PCC's own contribution: the allocation of the pot that pays it",
+    )
+    illustrative = models.BooleanField(
+        default=False, help_text="Made up for the example: the papers do not give it"
+    )
+    cite = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pool", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "contributor"], name="one_contribution_per_partner"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["committed", "indicative"]),
+                name="contribution_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contributor} to {self.pool}"
 
 
 class Allocation(AppendOnlyModel):
     """The identity of one allocation; its states are versions, its money entries. Whether
-    it is cash or support in kind is part of its identity: a change is a new allocation."""
+    it is cash, support in kind or from a pool (and which) is part of its identity: a change
+    is a new allocation."""
 
     year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="allocations")
     reference = models.CharField(max_length=40, unique=True)
     example_key = models.CharField(max_length=120, blank=True)
     funding = models.CharField(max_length=10, choices=Funding.choices, default=Funding.CASH)
+    pool = models.ForeignKey(
+        Pool,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="awards",
+        help_text="For an award from a pooled budget: the pool it is paid from",
+    )
     valuation_basis = models.CharField(
         max_length=300, blank=True, help_text="For support in kind: how its value was set"
     )
@@ -215,7 +325,13 @@ class Allocation(AppendOnlyModel):
                 name="example_key_unique",
             ),
             models.CheckConstraint(
-                condition=Q(funding__in=["cash", "in_kind"]), name="allocation_funding_known"
+                condition=Q(funding__in=["cash", "in_kind", "pooled"]),
+                name="allocation_funding_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(funding="pooled", pool__isnull=False)
+                | (~Q(funding="pooled") & Q(pool__isnull=True)),
+                name="allocation_pool_iff_pooled",
             ),
         ]
 

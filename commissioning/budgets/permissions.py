@@ -14,6 +14,7 @@ TABLES_VIEW = "tables.view"
 PAYMENTS_POST = "ledger.post_payment"
 RECONCILIATION_VIEW = "reconciliation.view"
 RECONCILIATION_EXPLAIN = "reconciliation.explain"
+POOLS_MANAGE = "pools.manage"
 
 # The year's position, its tables and its reconciliation with the papers: OPCC staff, and
 # the Police and Crime Panel, who scrutinise them (read only; never the allocations' own
@@ -41,6 +42,12 @@ role_rule(
     [Role.COMMISSIONING_OFFICER, Role.CFO],
     "commissioning officers and the CFO record allocations",
     "only commissioning officers and the Chief Finance Officer record allocations",
+)
+role_rule(
+    POOLS_MANAGE,
+    [Role.COMMISSIONING_OFFICER, Role.CFO],
+    "commissioning officers and the CFO record pooled budgets and their contributions",
+    "only commissioning officers and the Chief Finance Officer record pooled budgets",
 )
 
 role_rule(

@@ -30,20 +30,23 @@ from commissioning.core.money import ZERO, money_text, pounds
 
 from . import reconcile as rec
 from .models import (
-    CASH_ENTRIES,
+    IN_KIND_ENTRIES,
+    POT_ENTRIES,
     Account,
     Allocation,
     AllocationVersion,
     BudgetLine,
     FinancialYear,
     FindingExplanation,
+    Funding,
     FundingStream,
     LedgerEntry,
     Mechanism,
+    Pool,
     SourceRow,
     StatedFigure,
     Status,
-    counts_as_cash,
+    counts_in_pot,
 )
 from .periods import PERIODS
 from .tables import Line, Table, build_table
@@ -153,7 +156,7 @@ def _line(version: AllocationVersion, amounts: dict[str, Decimal]) -> Line:
         status=version.status,
         comment=version.comment,
         amounts=amounts,
-        in_kind=not counts_as_cash(version.allocation.funding),
+        funding=version.allocation.funding,
     )
 
 
@@ -259,7 +262,7 @@ def _status_sums(year: FinancialYear, *dims: str) -> dict[tuple, dict[str, Decim
         LedgerEntry.objects.filter(
             Q(account=Account.COMMITTED, version__status__in=[Status.COMMITTED, Status.INDICATIVE])
             | Q(account=Account.CARRIED),
-            CASH_ENTRIES,
+            POT_ENTRIES,
             year=year,
         )
         .values(*[f"version__{d}" for d in dims], "version__status", "account")
@@ -279,7 +282,7 @@ def _status_sums(year: FinancialYear, *dims: str) -> dict[tuple, dict[str, Decim
 def in_kind_total(year: FinancialYear) -> Decimal:
     """The year's support in kind (not cash), committed or indicative: its valuation."""
     total = LedgerEntry.objects.filter(
-        ~CASH_ENTRIES,
+        IN_KIND_ENTRIES,
         account=Account.COMMITTED,
         version__status__in=[Status.COMMITTED, Status.INDICATIVE],
         year=year,
@@ -289,7 +292,8 @@ def in_kind_total(year: FinancialYear) -> Decimal:
 
 def position(year: FinancialYear) -> Position:
     """The year's position, computed from the ledger in a handful of queries. Every figure
-    is cash: support in kind is left out of them and given on its own (`in_kind`)."""
+    is the pot's cash: support in kind is left out of them and given on its own (`in_kind`),
+    and awards from pooled budgets are the pools' money (`pool_report`)."""
     streams = list(FundingStream.objects.filter(year=year).select_related("reserve"))
     lines = list(BudgetLine.objects.filter(year=year).select_related("reserve"))
     total_pot = sum((s.amount for s in streams), ZERO)
@@ -491,7 +495,7 @@ def year_table(year: FinancialYear, by: str) -> Table:
     reserve when the year has funding streams; mechanisms in the order of `Mechanism`."""
     pos = position(year)
     return build_table(
-        [line for line in allocation_lines(year) if not line.in_kind],
+        [line for line in allocation_lines(year) if counts_in_pot(line.funding)],
         by,
         mechanisms=Mechanism.values,
         pot=pos.pot if pos.streams else None,
@@ -520,6 +524,7 @@ class AllocationList:
     organisations: list[tuple[str, str]]
     themes: list[tuple[str, str]]
     in_kind: Decimal = ZERO  # the listed support in kind, left out of `totals`
+    pooled: Decimal = ZERO  # the listed awards from pooled budgets, left out of `totals`
 
     @property
     def grand_total(self) -> Decimal:
@@ -633,10 +638,12 @@ def allocation_list(
         .order_by()
     )
     by_period: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    in_kind = ZERO
+    in_kind = pooled = ZERO
     for row in sums:
-        if counts_as_cash(row["allocation__funding"]):
+        if counts_in_pot(row["allocation__funding"]):
             by_period[row["period"]] += pounds(row["total"])
+        elif row["allocation__funding"] == Funding.POOLED:
+            pooled += pounds(row["total"])
         else:
             in_kind += pounds(row["total"])
     periods = [p for p in PERIODS if by_period.get(p, ZERO) != 0]
@@ -647,6 +654,7 @@ def allocation_list(
         periods=periods,
         totals={p: by_period[p] for p in periods},
         in_kind=in_kind,
+        pooled=pooled,
         count=page.paginator.count,
         chosen=picked,
         organisations=sorted(
@@ -707,4 +715,209 @@ def organisation_versions(organisation) -> QuerySet[AllocationVersion]:
         .filter(organisation=organisation)
         .exclude(status=Status.CANCELLED)
         .order_by("allocation__year__starts", "allocation__reference")
+    )
+
+
+# --- Pooled budgets ---
+
+
+def pool_committed(pool: Pool) -> Decimal:
+    """What the partners have committed to a pool: the sum its awards may not pass."""
+    return pounds(
+        pool.contributions.filter(status="committed").aggregate(total=Sum("amount"))["total"]
+    )
+
+
+def pool_awarded(pool: Pool, *, excluding: Allocation | None = None) -> Decimal:
+    """What is committed to awards from a pool (optionally leaving one award out)."""
+    entries = LedgerEntry.objects.filter(
+        allocation__pool=pool, account=Account.COMMITTED, version__status=Status.COMMITTED
+    )
+    if excluding is not None:
+        entries = entries.exclude(allocation=excluding)
+    return pounds(entries.aggregate(total=Sum("amount"))["total"])
+
+
+def year_pools(year: FinancialYear) -> list[Pool]:
+    return list(Pool.objects.filter(year=year).select_related("host"))
+
+
+def pool_get(year: FinancialYear, slug: str) -> Pool:
+    pool = Pool.objects.filter(year=year, slug=slug).select_related("host", "year").first()
+    if pool is None:
+        raise Http404(f"No pooled budget {slug} in {year}")
+    return pool
+
+
+@dataclass(frozen=True)
+class ContributionShare:
+    """One partner's contribution and, when it is committed, its share of what the pool
+    awarded, paid and has left unspent (to the penny; each column adds up to the pool's)."""
+
+    contributor: str
+    amount: Decimal
+    status: str
+    period: str
+    conditions: str
+    illustrative: bool
+    cite: str
+    allocation_uuid: str  # the PCC's contribution: the allocation of the pot that pays it
+    allocation_reference: str
+    share: Decimal | None  # of the committed contributions, as a fraction; None if indicative
+    awarded: Decimal | None
+    paid: Decimal | None
+    unspent: Decimal | None
+
+
+@dataclass(frozen=True)
+class PoolAward:
+    uuid: str
+    reference: str
+    organisation: str
+    initiative: str
+    status: str
+    total: Decimal
+    paid: Decimal
+
+
+@dataclass(frozen=True)
+class PoolReport:
+    """A pool as its page and export show it. `committed` is what the partners committed;
+    `awarded` and `paid` are the ledger's, for the pool's awards; what is unspent is shared
+    back in proportion to the committed contributions (at the year end, the underspend
+    returned to each partner)."""
+
+    pool: Pool
+    contributions: list[ContributionShare]
+    awards: list[PoolAward]
+    committed: Decimal
+    indicative: Decimal
+    awarded: Decimal
+    paid: Decimal
+    problems: list[str]
+
+    @property
+    def contributed(self) -> Decimal:
+        return self.committed + self.indicative
+
+    @property
+    def committed_partners(self) -> int:
+        return sum(1 for c in self.contributions if c.status == "committed")
+
+    @property
+    def not_awarded(self) -> Decimal:
+        return self.committed - self.awarded
+
+    @property
+    def unspent(self) -> Decimal:
+        return self.committed - self.paid
+
+    @property
+    def uncontributed(self) -> Decimal:
+        """The part of the agreed total no partner has yet offered."""
+        return self.pool.agreed_total - self.contributed
+
+
+def pool_report(pool: Pool) -> PoolReport:
+    """The pool, its contributions and awards, and each partner's shares, in a fixed number
+    of queries. A share is the committed contribution's proportion of all committed ones,
+    split to the penny by largest remainder (`shares_of`), so the shares add up exactly."""
+    from commissioning.core.money import shares_of
+
+    contributions = list(
+        pool.contributions.select_related("contributor", "allocation").order_by("id")
+    )
+    committed_rows = [c for c in contributions if c.status == "committed"]
+    committed = sum((c.amount for c in committed_rows), ZERO)
+    indicative = sum((c.amount for c in contributions if c.status != "committed"), ZERO)
+
+    versions = {
+        v.allocation_id: v for v in current_versions(pool.year).filter(allocation__pool=pool)
+    }
+    sums = (
+        LedgerEntry.objects.filter(allocation__pool=pool)
+        .filter(Q(account=Account.PAID) | Q(account=Account.COMMITTED))
+        .values("allocation_id", "account")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    paid_by: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    committed_by: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in sums:
+        target = paid_by if row["account"] == Account.PAID else committed_by
+        target[row["allocation_id"]] += pounds(row["total"])
+    awards = [
+        PoolAward(
+            uuid=str(v.allocation.uuid),
+            reference=v.allocation.reference,
+            organisation=v.organisation.name,
+            initiative=v.initiative,
+            status=v.status,
+            total=committed_by[allocation_id],
+            paid=paid_by[allocation_id],
+        )
+        for allocation_id, v in sorted(versions.items(), key=lambda kv: kv[1].allocation.reference)
+    ]
+    awarded = sum((a.total for a in awards if a.status == Status.COMMITTED), ZERO)
+    paid = sum((a.paid for a in awards), ZERO)
+
+    weights = [c.amount for c in committed_rows]
+    if committed:
+        awarded_shares = shares_of(awarded, weights)
+        paid_shares = shares_of(paid, weights)
+    else:
+        awarded_shares = paid_shares = []
+    shared = {
+        c.pk: (c.amount / committed, a, p, c.amount - p)
+        for c, a, p in zip(committed_rows, awarded_shares, paid_shares, strict=True)
+    }
+    rows = []
+    problems = []
+    for c in contributions:
+        share, a_share, p_share, unspent = shared.get(c.pk, (None, None, None, None))
+        rows.append(
+            ContributionShare(
+                contributor=c.contributor.name,
+                amount=c.amount,
+                status=c.status,
+                period=PERIODS[c.period].label,
+                conditions=c.conditions,
+                illustrative=c.illustrative,
+                cite=c.cite,
+                allocation_uuid=str(c.allocation.uuid) if c.allocation else "",
+                allocation_reference=c.allocation.reference if c.allocation else "",
+                share=share,
+                awarded=a_share,
+                paid=p_share,
+                unspent=unspent,
+            )
+        )
+        if c.allocation is not None:
+            now = pounds(
+                LedgerEntry.objects.filter(
+                    allocation=c.allocation,
+                    account=Account.COMMITTED,
+                    version__status=Status.COMMITTED,
+                ).aggregate(total=Sum("amount"))["total"]
+            )
+            if c.status == "committed" and now != c.amount:
+                problems.append(
+                    f"The PCC's contribution is recorded as {money_text(c.amount)}, but the allocation "
+                    f"that pays it, {c.allocation.reference}, now commits {money_text(now)}: record "
+                    "the pool's contribution again, or vary the allocation back."
+                )
+    if awarded > committed:
+        problems.append(
+            f"{money_text(awarded)} is awarded from the pool but only {money_text(committed)} is "
+            "committed to it."
+        )
+    return PoolReport(
+        pool=pool,
+        contributions=rows,
+        awards=awards,
+        committed=committed,
+        indicative=indicative,
+        awarded=awarded,
+        paid=paid,
+        problems=problems,
     )

@@ -17,27 +17,45 @@ from commissioning.core.audit import audit_record
 from commissioning.core.locks import locked
 from commissioning.core.money import ZERO, money_text, pounds, to_money
 from commissioning.core.permissions import require
+from commissioning.plans.rules import priority_fits_theme
 
 from .holds import commit_problems
 from .models import (
-    CASH_ENTRIES,
+    POT_ENTRIES,
     Account,
     Allocation,
     AllocationVersion,
     BudgetLine,
+    ContributionStatus,
     EntryKind,
     FinancialYear,
     FindingExplanation,
     Funding,
     FundingStream,
     LedgerEntry,
+    Pool,
+    PoolContribution,
     Reserve,
     Status,
-    counts_as_cash,
+    counts_in_pot,
+    is_paid,
 )
 from .periods import PERIODS, check_granularity, ordered
-from .permissions import ALLOCATIONS_CHANGE, MANAGE, PAYMENTS_POST, RECONCILIATION_EXPLAIN
-from .selectors import current_amounts, current_version, paid_total, reconcile_year
+from .permissions import (
+    ALLOCATIONS_CHANGE,
+    MANAGE,
+    PAYMENTS_POST,
+    POOLS_MANAGE,
+    RECONCILIATION_EXPLAIN,
+)
+from .selectors import (
+    current_amounts,
+    current_version,
+    paid_total,
+    pool_awarded,
+    pool_committed,
+    reconcile_year,
+)
 from .workflow import ALLOCATION
 
 
@@ -177,7 +195,7 @@ def _check_dimensions(year: FinancialYear, fields: Mapping[str, Any]) -> None:
     if secondary is not None and primary is not None and secondary.pk == primary.pk:
         errors["secondary_priority"] = "The secondary priority must differ from the primary"
     theme = fields.get("theme")
-    if primary is not None and theme is not None and primary.theme_id != theme.pk:
+    if primary is not None and not priority_fits_theme(primary, theme):
         errors["primary_priority"] = f"{primary.code} belongs to another theme than {theme}"
     stream = fields.get("funding_stream")
     if stream is not None and stream.year_id != year.pk:
@@ -202,7 +220,7 @@ def _check_cap(
     if line is None or not line.capped or new_committed == 0:
         return
     committed = LedgerEntry.objects.filter(
-        CASH_ENTRIES,
+        POT_ENTRIES,
         account=Account.COMMITTED,
         year=year,
         version__mechanism=mechanism,
@@ -217,6 +235,25 @@ def _check_cap(
             f"{line.name} is capped at {money_text(line.amount)}: {money_text(already)} is already committed, "
             f"so {money_text(max(room, ZERO))} is left and {money_text(new_committed)} cannot be committed.",
             code="cap_exceeded",
+        )
+
+
+def _check_pool_room(*, pool: Pool, new_committed: Decimal, allocation: Allocation | None) -> None:
+    """Refuse an award that would commit more of a pool than its partners have committed to
+    it. The pool's row is locked first, so two awards at once are checked one after the
+    other."""
+    locked(Pool.objects.filter(pk=pool.pk))
+    if new_committed == 0:
+        return
+    committed = pool_committed(pool)
+    already = pool_awarded(pool, excluding=allocation)
+    if already + new_committed > committed:
+        raise ValidationError(
+            {
+                "amounts": f"The partners have committed {money_text(committed)} to {pool.name} and "
+                f"{money_text(already)} of it is already awarded, so {money_text(max(committed - already, ZERO))} "
+                f"is left and {money_text(new_committed)} cannot be awarded from it"
+            }
         )
 
 
@@ -262,11 +299,13 @@ def allocation_create(
     authority: str = ALLOCATIONS_CHANGE,
     funding: str = Funding.CASH,
     valuation_basis: str = "",
+    pool: Pool | None = None,
     **fields,
 ) -> Allocation:
     """Record a new allocation with its amounts by period. `authority` is the rule the actor
     records it under: recording allocations (the default), or the decision that makes one
-    (the PCC approving a grant, an officer adopting a formula run)."""
+    (the PCC approving a grant, an officer adopting a formula run). An award from a pooled
+    budget names its `pool` (and its funding is "pooled")."""
     require(actor, authority)
     clean = _clean_amounts(amounts)
     fields.setdefault("status", Status.INDICATIVE)
@@ -274,23 +313,33 @@ def allocation_create(
     if funding not in Funding.values:
         raise ValidationError({"funding": f"“{funding}” is neither cash nor support in kind"})
     valuation_basis = " ".join(str(valuation_basis or "").split())
-    if valuation_basis and counts_as_cash(funding):
-        raise ValidationError(
-            {
-                "valuation_basis": "Only support in kind has a valuation basis: leave it blank for cash"
-            }
+    errors: dict[str, str] = {}
+    if valuation_basis and funding != Funding.IN_KIND:
+        errors["valuation_basis"] = (
+            "Only support in kind has a valuation basis: leave it blank for cash"
         )
+    if funding == Funding.POOLED and pool is None:
+        errors["pool"] = "Choose the pooled budget the award is paid from"
+    elif funding != Funding.POOLED and pool is not None:
+        errors["pool"] = "Only an award from a pooled budget names a pool"
+    elif pool is not None and pool.year_id != year.pk:
+        errors["pool"] = f"{pool.name} is a pool of {pool.year}, not {year}"
+    if errors:
+        raise ValidationError(errors)
     total = sum(clean.values(), ZERO)
     with transaction.atomic():
-        if fields["status"] == Status.COMMITTED and counts_as_cash(funding):
+        if fields["status"] == Status.COMMITTED and counts_in_pot(funding):
             _check_cap(
                 year=year, mechanism=fields["mechanism"], new_committed=total, allocation=None
             )
+        if fields["status"] == Status.COMMITTED and pool is not None:
+            _check_pool_room(pool=pool, new_committed=total, allocation=None)
         allocation = Allocation.objects.create(
             year=year,
             reference=_next_reference(year),
             example_key=example_key,
             funding=funding,
+            pool=pool,
             valuation_basis=valuation_basis,
             created_by=user_of(actor),
         )
@@ -385,13 +434,15 @@ def allocation_vary(
             and new_amounts == old_amounts
         ):
             raise ValidationError("Nothing has changed")
-        if fields["status"] == Status.COMMITTED and counts_as_cash(allocation.funding):
+        if fields["status"] == Status.COMMITTED and counts_in_pot(allocation.funding):
             _check_cap(
                 year=allocation.year,
                 mechanism=fields["mechanism"],
                 new_committed=total,
                 allocation=allocation,
             )
+        if fields["status"] == Status.COMMITTED and allocation.pool is not None:
+            _check_pool_room(pool=allocation.pool, new_committed=total, allocation=allocation)
         new = AllocationVersion(
             allocation=allocation,
             number=old.number + 1,
@@ -491,7 +542,7 @@ def payment_post(
     checked one after the other. Call it inside the caller's transaction."""
     require(actor, PAYMENTS_POST, allocation)
     amount = _money_in(amount, period, "A payment")
-    if not counts_as_cash(allocation.funding):
+    if not is_paid(allocation.funding):
         raise ValidationError(
             f"{allocation.reference} is support in kind, valued but not cash: nothing is paid from it"
         )
@@ -570,7 +621,12 @@ def underspend_carry(
     amount = _money_in(amount, "FY", "The amount carried")
     if line.year_id != stream.year_id:
         raise ValueError("the stream and the line must be of one year")
-    if not counts_as_cash(allocation.funding):
+    if allocation.funding == Funding.POOLED:
+        raise ValidationError(
+            f"{allocation.reference} is paid from a pooled budget: what it leaves unspent belongs to "
+            "the pool's contributors in their shares, not to the PCC's central pot"
+        )
+    if not counts_in_pot(allocation.funding):
         raise ValidationError(
             f"{allocation.reference} is support in kind, valued but not cash: there is no unspent money in it to carry"
         )
@@ -689,3 +745,193 @@ def finding_explain(*, actor, year: FinancialYear, key: str, note: str) -> Findi
             },
         )
         return explanation
+
+
+# --- Pooled budgets ---
+
+
+def pool_create(
+    *,
+    actor,
+    year: FinancialYear,
+    name: str,
+    host,
+    purpose: str,
+    agreed_total: Any,
+    slug: str = "",
+    cite: str = "",
+) -> Pool:
+    """Record a co-commissioning pool of the year: who holds it, what it is for and the total
+    its partners agreed to put in. Every problem is reported at once, by field."""
+    require(actor, POOLS_MANAGE, year)
+    from django.utils.text import slugify
+
+    name = " ".join(str(name or "").split())
+    purpose = str(purpose or "").strip()
+    slug = slugify(slug or name)[:80]
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Enter the pool's name"
+    elif Pool.objects.filter(year=year, slug=slug).exists():
+        errors["name"] = f"{year} already has a pool called “{name}”"
+    if host is None:
+        errors["host"] = "Choose the partner that holds the pool"
+    if not purpose:
+        errors["purpose"] = "Say what the pool is for"
+    try:
+        total = to_money(agreed_total)
+        if total <= 0:
+            errors["agreed_total"] = "The agreed total must be more than £0"
+    except ValueError as exc:
+        errors["agreed_total"] = f"The agreed total: {exc}"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        pool = Pool.objects.create(
+            year=year,
+            slug=slug,
+            name=name,
+            host=host,
+            purpose=purpose,
+            agreed_total=total,
+            cite=cite,
+            created_by=user_of(actor),
+            updated_by=user_of(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="pool.create",
+            obj=pool,
+            after={
+                "year": year.label,
+                "name": name,
+                "host": host.name,
+                "agreed_total": str(total),
+            },
+        )
+        return pool
+
+
+def pool_contribute(
+    *,
+    actor,
+    pool: Pool,
+    contributor,
+    amount: Any,
+    status: str,
+    period: str = "FY",
+    conditions: str = "",
+    allocation: Allocation | None = None,
+    illustrative: bool = False,
+    cite: str = "",
+) -> PoolContribution:
+    """Record what one partner puts into a pool. Refused, every problem at once by field:
+    an amount that is not a positive sum, a partner already contributing, a total over the
+    pool's agreed total; and the PCC's contribution must be paid by a committed cash
+    allocation of the pot, of the pool's year, to the pool's host, for the same amount (that
+    allocation is where the PCC's money counts, once)."""
+    from commissioning.organisations.models import OrganisationKind
+
+    require(actor, POOLS_MANAGE, pool)
+    errors: dict[str, str] = {}
+    money = ZERO
+    try:
+        money = to_money(amount)
+        if money <= 0:
+            errors["amount"] = "The contribution must be more than £0"
+    except ValueError as exc:
+        errors["amount"] = f"The contribution: {exc}"
+    if status not in ContributionStatus.values:
+        errors["status"] = "Say whether the contribution is committed or indicative"
+    if period not in PERIODS:
+        errors["period"] = f"“{period}” is not a part of the year"
+    with transaction.atomic():
+        pool = cast("Pool", locked(Pool.objects.filter(pk=pool.pk)))
+        if contributor is None:
+            errors["contributor"] = "Choose the partner contributing"
+        elif pool.contributions.filter(contributor=contributor).exists():
+            errors["contributor"] = f"{contributor.name} already contributes to {pool.name}"
+        if "amount" not in errors:
+            already = pounds(pool.contributions.aggregate(total=Sum("amount"))["total"])
+            if already + money > pool.agreed_total:
+                errors["amount"] = (
+                    f"{pool.name}'s agreed total is {money_text(pool.agreed_total)} and "
+                    f"{money_text(already)} is already contributed, so at most "
+                    f"{money_text(max(pool.agreed_total - already, ZERO))} more can be"
+                )
+        is_pcc = contributor is not None and contributor.kind == OrganisationKind.OPCC
+        if is_pcc and allocation is None:
+            errors["allocation"] = (
+                "The PCC's contribution is paid by an allocation of the pot: choose it, so the "
+                "money counts once, in the PCC's own tables"
+            )
+        elif allocation is not None and contributor is not None:
+            _pays_the_pcc_contribution(
+                allocation, errors, pool=pool, amount=money, status=status, is_pcc=is_pcc
+            )
+        if errors:
+            raise ValidationError(errors)
+        contribution = PoolContribution.objects.create(
+            pool=pool,
+            contributor=contributor,
+            amount=money,
+            period=period,
+            conditions=str(conditions or "").strip(),
+            status=status,
+            allocation=allocation,
+            illustrative=illustrative,
+            cite=cite,
+            created_by=user_of(actor),
+            updated_by=user_of(actor),
+        )
+        audit_record(
+            actor=actor,
+            action="pool.contribute",
+            obj=contribution,
+            after={
+                "pool": pool.name,
+                "contributor": contributor.name,
+                "amount": str(money),
+                "period": period,
+                "status": status,
+                "allocation": allocation.reference if allocation else None,
+                "illustrative": illustrative,
+            },
+        )
+        return contribution
+
+
+def _pays_the_pcc_contribution(
+    allocation: Allocation,
+    errors: dict[str, str],
+    *,
+    pool: Pool,
+    amount: Decimal,
+    status: str,
+    is_pcc: bool,
+) -> bool:
+    """Whether `allocation` can pay the PCC's contribution to `pool`; what is wrong is added
+    to `errors` under "allocation"."""
+    if not is_pcc:
+        errors["allocation"] = (
+            "Only the PCC's contribution is paid by an allocation of the PCC's pot; leave it blank "
+            "for another partner's"
+        )
+        return False
+    version = current_version(allocation)
+    problem = ""
+    if not counts_in_pot(allocation.funding):
+        problem = f"{allocation.reference} is not cash from the pot"
+    elif allocation.year_id != pool.year_id:
+        problem = f"{allocation.reference} is an allocation of {allocation.year}, not {pool.year}"
+    elif version.organisation_id != pool.host_id:
+        problem = f"{allocation.reference} pays {version.organisation.name}, not the pool's host, {pool.host.name}"
+    elif status == ContributionStatus.COMMITTED and version.status != Status.COMMITTED:
+        problem = f"{allocation.reference} is {version.get_status_display().lower()}: a committed contribution needs a committed allocation"
+    elif version.total != amount:
+        problem = f"{allocation.reference} is {money_text(version.total)}, not {money_text(amount)}: the contribution is what the allocation pays"
+    elif PoolContribution.objects.filter(allocation=allocation).exists():
+        problem = f"{allocation.reference} already pays a contribution to a pool"
+    if problem:
+        errors["allocation"] = problem
+    return not problem

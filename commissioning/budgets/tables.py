@@ -38,7 +38,15 @@ class Line:
     status: str
     comment: str
     amounts: dict[str, Decimal]
-    in_kind: bool = False  # support in kind: valued, not cash (left out of the year's tables)
+    funding: str = "cash"  # `Funding`: only cash counts in the year's tables
+
+    @property
+    def in_kind(self) -> bool:
+        return self.funding == "in_kind"
+
+    @property
+    def pooled(self) -> bool:
+        return self.funding == "pooled"
 
     @property
     def total(self) -> Decimal:

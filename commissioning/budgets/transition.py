@@ -54,8 +54,8 @@ def transition_preview(rule: TransitionRule) -> list[Proposal]:
         )
     proposals = []
     for line in allocation_lines(rule.source_year):
-        if line.status != Status.COMMITTED:
-            continue
+        if line.status != Status.COMMITTED or line.pooled:
+            continue  # a pool's award is the pool's to renew, not the PCC's
         amount = (line.total * rule.percentage / Decimal(100)).quantize(
             PENNY, rounding=ROUND_HALF_UP
         )

@@ -22,8 +22,10 @@ from .exports import FINDING_COLUMNS, finding_records, table_columns
 from .forms import (
     AllocationForm,
     BudgetLineForm,
+    ContributionForm,
     FindingExplainForm,
     ImportForm,
+    PoolForm,
     ReasonForm,
     StreamForm,
     TransitionForm,
@@ -36,11 +38,14 @@ from .reconcile import anchor_of
 from .selectors import (
     allocation_get,
     allocation_list,
+    pool_get,
+    pool_report,
     position,
     reconcile_year,
     reconciliation_sections,
     year_get,
     year_list,
+    year_pools,
     year_table,
 )
 from .services import current_amounts, current_version
@@ -75,6 +80,8 @@ class YearView(Guarded):
                 "can_change": allowed(request.user, rules.ALLOCATIONS_CHANGE),
                 "can_manage": allowed(request.user, rules.MANAGE),
                 "can_list": allowed(request.user, rules.ALLOCATIONS_LIST),
+                "can_pool": allowed(request.user, rules.POOLS_MANAGE),
+                "pools": [pool_report(p) for p in year_pools(fy)],
             },
         )
 
@@ -126,6 +133,7 @@ class AllocationListView(Guarded):
                 "totals": shown.totals,
                 "grand_total": shown.grand_total,
                 "in_kind": shown.in_kind,
+                "pooled": shown.pooled,
                 "chosen": shown.chosen,
                 "filtered": bool(kept),
                 "organisations": shown.organisations,
@@ -518,3 +526,124 @@ class BudgetLineCreateView(_YearFormView):
             **data,
         )
         return f"Budget line “{data['name']}” added to {fy}."
+
+
+# --- Pooled budgets ---
+
+POOL_COLUMNS = [
+    "Partner",
+    "Status",
+    "Part of the year",
+    "Contribution",
+    "Share of committed contributions",
+    "Share of awards",
+    "Share paid",
+    "Share unspent",
+    "Conditions",
+    "Illustrative",
+    "Source",
+]
+
+
+def _pool_records(report) -> list[dict]:
+    rows = []
+    for c in report.contributions:
+        rows.append(
+            {
+                "Partner": c.contributor,
+                "Status": c.status.capitalize(),
+                "Part of the year": c.period,
+                "Contribution": c.amount,
+                "Share of committed contributions": ""
+                if c.share is None
+                else f"{c.share * 100:.2f}%",
+                "Share of awards": "" if c.awarded is None else c.awarded,
+                "Share paid": "" if c.paid is None else c.paid,
+                "Share unspent": "" if c.unspent is None else c.unspent,
+                "Conditions": c.conditions,
+                "Illustrative": "Yes" if c.illustrative else "No",
+                "Source": c.cite,
+            }
+        )
+    rows.append(
+        {
+            "Partner": "Total committed",
+            "Contribution": report.committed,
+            "Share of awards": report.awarded,
+            "Share paid": report.paid,
+            "Share unspent": report.unspent,
+        }
+    )
+    return rows
+
+
+def _pool_page(request, fy, pool, form=None, status: int = 200):
+    from .selectors import pool_report
+
+    can_manage = allowed(request.user, rules.POOLS_MANAGE)
+    return render(
+        request,
+        "budgets/pool.html",
+        {
+            "year": fy,
+            "pool": pool,
+            "report": pool_report(pool),
+            "form": form
+            if form is not None
+            else (ContributionForm(pool=pool) if can_manage else None),
+            "can_manage": can_manage,
+            "can_list": allowed(request.user, rules.ALLOCATIONS_LIST),
+            "formats": TABLE_FORMATS,
+        },
+        status=status,
+    )
+
+
+class PoolView(Guarded):
+    permission = rules.VIEW
+
+    def get(self, request, year: str, pool: str, fmt: str = "html"):
+        fy = year_get(year)
+        found = pool_get(fy, pool)
+        if fmt == "html":
+            return _pool_page(request, fy, found)
+        return table_response(
+            POOL_COLUMNS,
+            _pool_records(pool_report(found)),
+            fmt=fmt,
+            name=f"pool-{fy.slug}-{found.slug}",
+            title="Pooled budget shares",
+            year=fy.label,
+            pool=found.name,
+            agreed_total=str(found.agreed_total),
+        )
+
+
+class PoolContributeView(Guarded):
+    permission = rules.POOLS_MANAGE
+
+    def post(self, request, year: str, pool: str):
+        fy = year_get(year)
+        found = pool_get(fy, pool)
+        form = ContributionForm(request.POST, pool=found)
+        if form.is_valid():
+            try:
+                services.pool_contribute(actor=request.user, pool=found, **form.cleaned_data)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(
+                    request, f"{form.cleaned_data['contributor'].name}'s contribution recorded."
+                )
+                return redirect("pool", year=fy.slug, pool=found.slug)
+        return _pool_page(request, fy, found, form=form, status=400)
+
+
+class PoolCreateView(_YearFormView):
+    permission = rules.POOLS_MANAGE
+    title = "Record a pooled budget"
+    form_class = PoolForm
+
+    def save(self, actor, fy, data):
+        pool = services.pool_create(actor=actor, year=fy, **data)
+        return f"Pooled budget “{pool.name}” recorded: add the partners' contributions on its page."

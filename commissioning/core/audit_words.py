@@ -24,6 +24,7 @@ ACTIONS: dict[str, str] = {
     # notifications
     "notification.email_choices": "Chose which notifications are emailed to them",
     "notification.read_all": "Marked their notifications as read",
+    "notification.prune": "Removed notifications read long ago",
     # core: background jobs
     "job.failed": "Stopped a background job that could not finish",
     "job.queued": "Started a background job",
@@ -43,6 +44,8 @@ ACTIONS: dict[str, str] = {
     "ledger.repayment": "Recorded a repayment on the ledger",
     # mtfs
     "mtfs.commitment_create": "Recorded a commitment to draw on a reserve over several years",
+    "pool.create": "Recorded a pooled budget",
+    "pool.contribute": "Recorded a partner's contribution to a pooled budget",
     "mtfs.scenario_copy": "Copied a medium-term financial strategy scenario",
     "mtfs.scenario_create": "Created a medium-term financial strategy scenario",
     "mtfs.scenario_update": "Changed a medium-term financial strategy scenario",
@@ -171,6 +174,7 @@ GROUPS: dict[str, str] = {
     "allocation": "Budgets and the ledger",
     "ledger": "Budgets and the ledger",
     "finding": "Budgets and the ledger",
+    "pool": "Budgets and the ledger",
     "mtfs": "Medium-term financial strategy",
     "crime": "Needs-based formula",
     "harm_weights": "Needs-based formula",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from django.db import models
@@ -99,3 +100,26 @@ def money_text(value: Decimal | int, *, pence: bool = False) -> str:
     else:
         text = f"£{amount:,.2f}"
     return f"{MINUS}{text}" if negative else text
+
+
+def shares_of(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """`total` split in proportion to `weights`, to the penny, adding up to `total` exactly.
+
+    Largest remainder: each share is rounded down to the penny, then the pennies left over go
+    one each to the shares with the largest remainders, ties to the earlier weight. With no
+    weight (or weights adding up to nothing) there is nothing to share in proportion to, and
+    every share is £0; a caller with a non-zero total must not ask that."""
+    total = Decimal(total).quantize(PENNY)
+    whole = sum(weights, Decimal(0))
+    if whole <= 0:
+        if total != 0:
+            raise ValueError(f"cannot share {total} in proportion to weights adding up to {whole}")
+        return [ZERO for _ in weights]
+    pennies = int(total / PENNY)
+    exact = [Decimal(pennies) * w / whole for w in weights]
+    floors = [int(e) if e >= 0 else int(e) - (e != int(e)) for e in exact]
+    left = pennies - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [(Decimal(f) * PENNY).quantize(PENNY) for f in floors]

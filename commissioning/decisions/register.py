@@ -219,8 +219,8 @@ def allocations_table(year: FinancialYear, *, contracts_only: bool = False) -> Y
     rows: list[dict[str, Any]] = []
     hidden_count, hidden_total, total = 0, ZERO, ZERO
     for line in allocation_lines(year):
-        if line.status == "cancelled":
-            continue
+        if line.status == "cancelled" or line.pooled:
+            continue  # a pool's awards are its host's decisions, published with the pool
         amount = sum(line.amounts.values(), ZERO)
         if contracts_only and (
             line.mechanism_label not in CONTRACT_MECHANISMS or amount <= CONTRACT_THRESHOLD

@@ -64,7 +64,11 @@ def _enter(entry, officer, approvers, pcc, monitoring_officer) -> DecisionRecord
         resolution=entry.get("resolution") or "",
     )
     year = FinancialYear.objects.get(label=entry["year"])
-    references = [line.reference for line in allocation_lines(year) if line.status != "cancelled"]
+    references = [
+        line.reference
+        for line in allocation_lines(year)
+        if line.status != "cancelled" and not line.pooled  # the pool's award is not the PCC's
+    ]
     by_reference = Allocation.objects.in_bulk(references, field_name="reference")
     services.link_add(actor=officer, record=record, targets=[by_reference[r] for r in references])
     if entry.get("assessment"):

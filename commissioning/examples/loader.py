@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from commissioning.budgets import services as budget_services
@@ -121,6 +122,7 @@ class _Loader:
         self.load_years()
         self.load_intentions()
         self.load_tables()
+        self.load_pools()
         self.load_population()
         self.load_mtfs()
         return self.counts
@@ -415,6 +417,67 @@ class _Loader:
                     self._count("stated figures")
             self._count("tables")
         self._count("allocations", len(allocations))
+
+    def load_pools(self) -> None:
+        """Co-commissioning pools, their contributions and awards (pools.yaml)."""
+        path = self.dir / "pools.yaml"
+        if not path.exists():
+            return
+        for entry in _yaml(path).get("pools") or []:
+            where = f"pools.yaml {entry.get('slug')}"
+            year = self.year(str(entry["year"]))
+            try:
+                pool = budget_services.pool_create(
+                    actor=self.actor,
+                    year=year,
+                    slug=entry["slug"],
+                    name=entry["name"],
+                    host=self.orgs.get(entry["host"]),
+                    purpose=entry["purpose"],
+                    agreed_total=entry["agreed_total"],
+                    cite=entry.get("cite") or "",
+                )
+                for c in entry.get("contributions") or []:
+                    allocation = None
+                    if c.get("allocation"):
+                        allocation = Allocation.objects.get(year=year, example_key=c["allocation"])
+                    budget_services.pool_contribute(
+                        actor=self.actor,
+                        pool=pool,
+                        contributor=self.orgs.get(c["contributor"]),
+                        amount=c["amount"],
+                        status=c["status"],
+                        period=c.get("period") or "FY",
+                        conditions=c.get("conditions") or "",
+                        allocation=allocation,
+                        illustrative=bool(c.get("illustrative")),
+                        cite=c.get("cite") or "",
+                    )
+                    self._count("pool contributions")
+                for a in entry.get("awards") or []:
+                    budget_services.allocation_create(
+                        actor=self.actor,
+                        year=year,
+                        amounts={a.get("period") or "FY": a["amount"]},
+                        funding="pooled",
+                        pool=pool,
+                        organisation=self.orgs[a["organisation"]],
+                        initiative=a["initiative"],
+                        mechanism=a["mechanism"],
+                        theme=self.themes[int(a["theme"])] if a.get("theme") else None,
+                        primary_priority=self.priority(a.get("primary_sp", ""), where),
+                        intention=self.intentions.get(a.get("intention", "")),
+                        status="committed",
+                        comment="Illustrative: the papers do not give the pool's awards"
+                        if a.get("illustrative")
+                        else "",
+                        source=where,
+                        reason="Loaded from the LLR example (pools.yaml)",
+                    )
+                    self._count("pool awards")
+            except (ValidationError, KeyError, Allocation.DoesNotExist) as exc:
+                raise ExampleDataError(f"{where}: {exc}") from exc
+            self._count("pools")
 
     def allocation(self, year, doc, meta, row, amounts, where) -> Allocation:
         try:

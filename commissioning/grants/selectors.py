@@ -15,7 +15,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related
 from django.http import Http404
 from django.utils import timezone
 
-from commissioning.budgets.models import CASH_ENTRIES, Account, LedgerEntry
+from commissioning.budgets.models import POT_ENTRIES, Account, LedgerEntry
 from commissioning.budgets.models import Status as AllocationStatus
 from commissioning.core.models import Message
 from commissioning.core.money import ZERO, pounds
@@ -528,7 +528,7 @@ class RankedRow:
 
 def pot_remaining(round: Round) -> Decimal:
     committed = LedgerEntry.objects.filter(
-        CASH_ENTRIES,
+        POT_ENTRIES,
         account=Account.COMMITTED,
         year=round.year,
         version__mechanism=round.budget_line.mechanism,

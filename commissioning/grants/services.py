@@ -29,6 +29,7 @@ from commissioning.core.permissions import check, require
 from commissioning.core.roles import Role
 from commissioning.organisations.models import Organisation, OrganisationKind
 from commissioning.plans.models import StrategicPriority, Theme
+from commissioning.plans.rules import priority_fits_theme
 
 from .models import (
     ATTACHMENT_FOLDER,
@@ -165,13 +166,6 @@ def title_problems(title: str | None) -> dict[str, list[str]]:
     """The one rule for an application's title: there is one. No draft is started, saved or
     submitted without it (so no "Untitled application" clutters a round's dashboard)."""
     return {} if (title or "").strip() else {"title": [TITLE_MISSING]}
-
-
-def priority_fits_theme(priority: StrategicPriority | None, theme: Theme | None) -> bool:
-    """Whether a strategic priority belongs to a theme of the plan: yes when either is not
-    given. The rule the ledger holds an allocation to (`budgets.services`, when the PCC's
-    approval writes the award), asked here where an applicant or officer enters them."""
-    return priority is None or theme is None or priority.theme_id == theme.pk
 
 
 def classification_problems(

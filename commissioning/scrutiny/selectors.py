@@ -37,7 +37,7 @@ from commissioning.agreements.models import (
     ReturnStatus,
     SpendLine,
 )
-from commissioning.budgets.models import CASH_ENTRIES, Account, FinancialYear, LedgerEntry, Status
+from commissioning.budgets.models import POT_ENTRIES, Account, FinancialYear, LedgerEntry, Status
 from commissioning.budgets.selectors import current_versions
 from commissioning.cohorts.measures import Measure as CohortMeasure
 from commissioning.cohorts.models import CohortUpload
@@ -294,7 +294,7 @@ def intention_money() -> dict[str, dict[int | None, Money]]:
     }
     out: dict[str, dict[int | None, Money]] = defaultdict(lambda: defaultdict(Money))
     for allocation, label, account, total in (
-        LedgerEntry.objects.filter(CASH_ENTRIES)
+        LedgerEntry.objects.filter(POT_ENTRIES)
         .values_list("allocation_id", "year__label", "account")
         .annotate(total=Sum("amount"))
         .order_by()

@@ -59,6 +59,14 @@ TERMS: tuple[tuple[str, str, str], ...] = (
         "the pot's totals, never paid, and shown on its own.",
     ),
     (
+        "pooled-budget",
+        "Pooled budget",
+        "A budget several partners (the PCC, councils, health) pay into for one purpose, held by "
+        "one of them. Awards from it are paid like any grant but are the pool's money: the "
+        "PCC's part is counted once, as the allocation that pays its contribution, and each "
+        "partner's share of what is spent and unspent is in proportion to what it committed.",
+    ),
+    (
         "committed",
         "Committed",
         "An allocation the OPCC has agreed to pay: it is in the "

@@ -56,6 +56,18 @@ urlpatterns = [
         budgets.ReconciliationExplainView.as_view(),
         name="reconciliation-explain",
     ),
+    path("years/<str:year>/pools/new/", budgets.PoolCreateView.as_view(), name="pool-create"),
+    path("years/<str:year>/pools/<slug:pool>/", budgets.PoolView.as_view(), name="pool"),
+    path(
+        "years/<str:year>/pools/<slug:pool>.<str:fmt>",
+        budgets.PoolView.as_view(),
+        name="pool-download",
+    ),
+    path(
+        "years/<str:year>/pools/<slug:pool>/contributions/",
+        budgets.PoolContributeView.as_view(),
+        name="pool-contribute",
+    ),
     path("years/<str:year>/import/", budgets.ImportView.as_view(), name="import"),
     path("years/<str:year>/transition/", budgets.TransitionView.as_view(), name="transition"),
     path("our-allocations/", pages.PartnerAllocationsView.as_view(), name="my-allocations"),

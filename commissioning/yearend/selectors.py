@@ -17,7 +17,7 @@ from django.db.models import Sum
 from commissioning.agreements.models import Agreement, ReturnStatus, SpendLine
 from commissioning.agreements.rules import return_accepted
 from commissioning.budgets.models import (
-    CASH_ENTRIES,
+    POT_ENTRIES,
     Account,
     Allocation,
     AllocationVersion,
@@ -218,7 +218,7 @@ def outturn(year: FinancialYear, *, only: Allocation | None = None) -> Outturn:
         .values_list("allocation_id", "total")
     ):
         awarded.setdefault(allocation_id, first_total)
-    entries = LedgerEntry.objects.filter(CASH_ENTRIES, year=year)
+    entries = LedgerEntry.objects.filter(POT_ENTRIES, year=year)
     paid = _sums(entries.filter(account=Account.PAID), "allocation_id")
     carried = _sums(entries.filter(account=Account.CARRIED), "allocation_id")
     committed_in_ledger = pounds(

@@ -50,6 +50,8 @@ def test_good_file_imports_every_row(year, officer):
         ("Catch22,X,lottery,,,committed,1,1", "mechanism", "not a funding mechanism"),
         ("Catch22,X,direct,9,,committed,1,1", "theme", "not a theme"),
         ("Catch22,X,direct,,SP99,committed,1,1", "primary_priority", "not a strategic priority"),
+        # SP9 is a priority of theme 2: refused where it is entered, naming the field
+        ("Catch22,X,direct,1,SP9,committed,1,1", "primary_priority", "belongs to another theme"),
         ("Catch22,X,direct,,,committed,ten,1", "h1", "not an amount"),
         ("Catch22,X,direct,,,committed,-5,1", "h1", "negative"),
         ("Catch22,X,direct,,,maybe,1,1", "status", "not indicative or committed"),

@@ -22,7 +22,14 @@ from commissioning.budgets.models import (
     Mechanism,
     Status,
 )
-from commissioning.budgets.selectors import allocation_list, position, reconcile_year, year_get
+from commissioning.budgets.selectors import (
+    allocation_list,
+    pool_awarded,
+    position,
+    reconcile_year,
+    year_get,
+    year_pools,
+)
 from commissioning.core.money import money_text
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +45,11 @@ def test_the_example_records_police_in_kind_apart_from_cash():
     every = LedgerEntry.objects.filter(
         year=year, account=Account.COMMITTED, version__status=Status.COMMITTED
     ).aggregate(t=Sum("amount"))["t"]
-    # Cash committed and support in kind make up the whole ledger, each counted once.
-    assert pos.committed + pos.in_kind == every
+    # Cash committed, support in kind and awards from pools make up the whole ledger, each
+    # counted once.
+    pooled = sum((pool_awarded(p) for p in year_pools(year)), D(0))
+    assert pooled == D("540000")
+    assert pos.committed + pos.in_kind + pooled == every
     assert pos.available == pos.pot - pos.committed - pos.indicative - pos.reserve - pos.carried
 
 

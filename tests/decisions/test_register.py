@@ -19,12 +19,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _ledger_total(label: str) -> Decimal:
+    """The PCC's allocations of the year in the ledger (cash and support in kind, as the
+    papers' tables print them); a pooled budget's awards are the pool's, not the PCC's."""
     year = FinancialYear.objects.get(label=label)
     return sum(
         (
             sum(line.amounts.values(), Decimal(0))
             for line in allocation_lines(year)
-            if line.status != "cancelled"
+            if line.status != "cancelled" and not line.pooled
         ),
         Decimal(0),
     )

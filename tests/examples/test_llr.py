@@ -15,9 +15,10 @@ pytestmark = pytest.mark.django_db
 def table(label, by):
     fy = year_get(label)
     pos = position(fy)
-    return build_table(
-        allocation_lines(fy), by, mechanisms=Mechanism.values, pot=pos.pot, reserve=pos.reserve
-    )
+    # The papers' tables: the PCC's allocations, support in kind included (as 000 Table 1
+    # prints it); not the pooled budget's award, which is the pool's money.
+    lines = [line for line in allocation_lines(fy) if not line.pooled]
+    return build_table(lines, by, mechanisms=Mechanism.values, pot=pos.pot, reserve=pos.reserve)
 
 
 def test_2013_14_pot_from_three_streams():
@@ -136,8 +137,10 @@ def test_every_allocation_cites_its_source_and_is_committed_or_indicative():
             assert line.status in {Status.COMMITTED, Status.INDICATIVE}
     from commissioning.budgets.models import Allocation
 
-    assert (
-        not Allocation.objects.filter(source_rows__isnull=True)
-        .exclude(year__label="2031/32")
-        .exists()
-    )
+    # Every allocation cites its row of the papers, but the pooled budget's award: the
+    # papers do not give it, and it says so.
+    uncited = Allocation.objects.filter(source_rows__isnull=True).exclude(year__label="2031/32")
+    assert [(a.funding, a.pool.slug) for a in uncited] == [
+        ("pooled", "sub-regional-drug-and-alcohol-pool")
+    ]
+    assert "Illustrative" in uncited[0].versions.get().comment

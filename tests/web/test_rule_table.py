@@ -54,6 +54,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "reconciliation.view": {"-": STAFF | {PCP, CLI}},
     # "commissioning officers and the CFO mark reconciliation findings explained"
     "reconciliation.explain": {"-": {OFFICER, CFO, CLI}},
+    # "commissioning officers and the CFO record pooled budgets and their contributions"
+    "pools.manage": {"-": {OFFICER, CFO, CLI}},
     # the outcomes pack and the year end: staff and the Police and Crime Panel
     "scrutiny.read": {"-": STAFF | {PCP, CLI}},
     "yearend.view": {"-": STAFF | {PCP, CLI}},
