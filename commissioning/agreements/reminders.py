@@ -6,7 +6,8 @@ yet, a draft, or sent back for changes):
 - **before**: from `BEFORE_DAYS` (7) days before the due date until the due date;
 - **after**: from `AFTER_DAYS` (3) days after the due date, for as long as it stays late.
 
-Each is sent once per period and kind. What was sent is the product's record of sent email,
+Each is sent once per period and kind, as a notification in the product and, unless the
+person chose reminders in the product only, as an email. What was sent is the product's record of sent email,
 `core.models.Message`: each reminder's messages carry `about_type` `REMINDER` and, as
 `about_uuid`, a key made from the agreement, the period and the kind (`reminder_key`), so
 a second run on the same day, or the next day, finds them and sends nothing again. The
@@ -28,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from commissioning.core.actors import user_of
@@ -35,6 +37,8 @@ from commissioning.core.audit import audit_record
 from commissioning.core.models import Message
 from commissioning.core.permissions import SYSTEM_ONLY, require
 from commissioning.core.roles import Role
+from commissioning.notifications.models import Kind
+from commissioning.notifications.services import emails_wanted, notify
 
 from .models import AgreementStatus, ReportingPeriod
 from .monitoring import OUT
@@ -204,17 +208,30 @@ def _send(actor, reminder: Reminder) -> Outcome:
             return Outcome(reminder, False, "already sent")
         subject, body = reminder.subject, reminder.body
         addresses = []
+        # Each partner sees the reminder in the product; it is emailed as well to those
+        # who did not choose to have reminders in the product only. The message row is kept
+        # for everyone (with no address for those not emailed): it is the record that this
+        # reminder went out, which the next run finds.
+        emailed = emails_wanted(reminder.recipients, Kind.RETURN_REMINDER)
         for user in reminder.recipients:
+            address = user.email if user_of(user).pk in emailed else ""
             Message.objects.create(
                 recipient=user_of(user),
-                to_address=user.email or NO_ADDRESS,
+                to_address=address or NO_ADDRESS,
                 subject=subject,
                 body=body,
                 about_type=REMINDER,
                 about_uuid=reminder.key,
             )
-            if user.email:
-                addresses.append(user.email)
+            if address:
+                addresses.append(address)
+        notify(
+            users=reminder.recipients,
+            message=subject,
+            link=reverse("return", args=[agreement.uuid, reminder.period.number]),
+            kind=Kind.RETURN_REMINDER,
+            email=False,  # the reminder's own letter, above, is the email
+        )
         audit_record(
             actor=actor,
             action=f"return.reminder_{reminder.kind}",

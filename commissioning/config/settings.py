@@ -252,6 +252,9 @@ TASKS = {
 # not moved on (no progress) for JOBS_STALE_HOURS is marked failed (its worker was stopped).
 TASKS_PRUNE_DAYS = int(os.environ.get("COMMISSIONING_TASKS_PRUNE_DAYS", "30"))
 JOBS_STALE_HOURS = int(os.environ.get("COMMISSIONING_JOBS_STALE_HOURS", "6"))
+# Notifications read more than this many days ago are removed by `commissioning jobs daily`
+# (unread ones are kept however old).
+NOTIFICATIONS_KEEP_DAYS = int(os.environ.get("COMMISSIONING_NOTIFICATIONS_KEEP_DAYS", "90"))
 
 # Email: every message is queued as a background task (core.mail.QueuedEmailBackend) so no
 # request waits for a mail server; the worker delivers it through EMAIL_DELIVERY_BACKEND:

@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     RETURN_SUBMITTED = "return_submitted", "Monitoring returns submitted for you to review"
     RETURN_DECIDED = "return_decided", "Your monitoring returns sent back for changes or accepted"
     VARIATION_TO_SIGN = "variation_to_sign", "Changes to your agreements waiting for your signature"
+    RETURN_REMINDER = "return_reminder", "Reminders of monitoring returns due soon or late"
 
 
 #: The roles each kind is sent to: the page offers a person the kinds their roles receive.
@@ -42,6 +43,7 @@ FOR_ROLES: dict[str, frozenset[str]] = {
     Kind.RETURN_SUBMITTED: frozenset({Role.COMMISSIONING_OFFICER}),
     Kind.RETURN_DECIDED: frozenset({Role.PARTNER}),
     Kind.VARIATION_TO_SIGN: frozenset({Role.PARTNER}),
+    Kind.RETURN_REMINDER: frozenset({Role.PARTNER}),
 }
 
 

@@ -6,6 +6,7 @@ and kept as the product's record of sent email (`core.models.Message`), as every
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,7 +25,7 @@ from django.utils import timezone
 from commissioning.core.actors import user_of
 from commissioning.core.audit import audit_record
 from commissioning.core.models import Message
-from commissioning.core.permissions import require
+from commissioning.core.permissions import SYSTEM_ONLY, require
 
 from .models import EmailChoice, Kind, Notification
 from .permissions import OWN
@@ -69,11 +70,16 @@ def quiet() -> Iterator[None]:
         _QUIET.reset(token)
 
 
-def notify(*, users: Iterable, message: str, link: str, kind: str) -> list[Notification]:
+def notify(
+    *, users: Iterable, message: str, link: str, kind: str, email: bool = True
+) -> list[Notification]:
     """Tell each of `users` (once each; inactive people and non-people are skipped) that work
     has come to them: a notification in the product, and an email as well unless they chose
     to have this kind in the product only (or have no email address). Call it inside the
-    transaction of the change it is about: if that rolls back, nothing is kept or sent."""
+    transaction of the change it is about: if that rolls back, nothing is kept or sent.
+
+    `email=False` is for a caller that writes its own email (a return reminder, whose letter
+    says more than one sentence) and has asked `emails_wanted` whom to send it to."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify inside the transaction of the change it is about")
     kind = Kind(kind)
@@ -94,7 +100,7 @@ def notify(*, users: Iterable, message: str, link: str, kind: str) -> list[Notif
     )
     made = []
     for pk, person in sorted(recipients.items()):
-        emailed = bool(person.email) and pk not in opted_out
+        emailed = email and bool(person.email) and pk not in opted_out
         note = Notification.objects.create(
             recipient=person, kind=kind, message=message, link=link, emailed=emailed
         )
@@ -113,6 +119,44 @@ def notify(*, users: Iterable, message: str, link: str, kind: str) -> list[Notif
                 partial(send_mail, subject, body, None, [person.email], fail_silently=True)
             )
     return made
+
+
+def emails_wanted(users: Iterable, kind: str) -> set[int]:
+    """Which of `users` (by primary key) are emailed about `kind`: all with an email address
+    but those who chose to have it in the product only."""
+    people = [p for p in (user_of(u) for u in users) if p is not None and p.email]
+    off = set(
+        EmailChoice.objects.filter(
+            user_id__in=[p.pk for p in people], kind=Kind(kind), email=False
+        ).values_list("user_id", flat=True)
+    )
+    return {p.pk for p in people if p.pk not in off}
+
+
+def notifications_prune(*, actor, keep_days: int) -> int:
+    """Delete notifications that were read more than `keep_days` days ago: the daily job's
+    housekeeping (`core.system`). Unread ones are kept however old, and the emails sent stay
+    in the product's record of sent email. Audited once, with the count."""
+    require(actor, SYSTEM_ONLY)
+    if keep_days < 1:
+        raise ValueError("keep notifications at least a day after they are read")
+    cutoff = timezone.now() - dt.timedelta(days=keep_days)
+    with transaction.atomic():
+        old = Notification.objects.filter(read_at__isnull=False, read_at__lt=cutoff)
+        count = old.count()
+        if count:
+            old.delete()
+            audit_record(
+                actor=actor,
+                action="notification.prune",
+                # What was deleted, named in words (the rows themselves are gone).
+                obj=Notification(
+                    message=f"{count} notification{'s' if count != 1 else ''} read over "
+                    f"{keep_days} days ago"
+                ),
+                after={"deleted": count, "read_before": cutoff.isoformat(), "keep_days": keep_days},
+            )
+        return count
 
 
 def email_choices_set(*, actor, emailed: Iterable[str]) -> set[str]:

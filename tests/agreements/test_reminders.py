@@ -181,3 +181,27 @@ def test_a_bad_date_is_refused_by_name():
 
     with pytest.raises(CommandError, match="--on 15/10/2016"):
         run("due", "--on", "15/10/2016")
+
+
+def test_a_reminder_is_shown_in_the_product_and_emailed_as_chosen(
+    active, reachable, django_capture_on_commit_callbacks
+):
+    from commissioning.notifications.models import EmailChoice, Kind, Notification
+
+    agreement = active()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_send(actor=SYSTEM, on=days(-5))
+    (note,) = Notification.objects.filter(recipient=reachable, kind=Kind.RETURN_REMINDER)
+    assert "due on 14 July 2031" in note.message and agreement.reference in note.message
+    assert note.link == f"/agreements/{agreement.uuid}/returns/1/" and not note.emailed
+    assert len(mail.outbox) == 1  # one email, the reminder's letter, not a second
+    # The partner chooses reminders in the product only: the late reminder is not emailed,
+    # but is shown, and is recorded as sent (with no address), so it is not sent again.
+    EmailChoice.objects.create(user=reachable, kind=Kind.RETURN_REMINDER, email=False)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            reminders.reminders_send(actor=SYSTEM, on=days(3))
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(recipient=reachable, kind=Kind.RETURN_REMINDER).count() == 2
+    late = Message.objects.filter(about_type=reminders.REMINDER).order_by("id").last()
+    assert late.to_address == reminders.NO_ADDRESS

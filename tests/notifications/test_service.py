@@ -136,3 +136,29 @@ def test_nobody_is_told_of_work_loaded_quietly(person, django_capture_on_commit_
     assert not Notification.objects.filter(recipient=reviewer).exists()
     assert mail.outbox == []
     assert len(_notify([reviewer])) == 1
+
+
+def test_pruning_removes_only_notifications_read_long_ago(person):
+    """What `jobs daily` runs with NOTIFICATIONS_KEEP_DAYS."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from commissioning.notifications.services import notifications_prune
+
+    someone = person(Role.REVIEWER)
+    old_read, recent_read, old_unread = _notify([someone]), _notify([someone]), _notify([someone])
+    now = timezone.now()
+    Notification.objects.filter(pk=old_read[0].pk).update(read_at=now - dt.timedelta(days=91))
+    Notification.objects.filter(pk=recent_read[0].pk).update(read_at=now - dt.timedelta(days=89))
+    Notification.objects.filter(pk=old_unread[0].pk).update(created_at=now - dt.timedelta(days=400))
+    assert notifications_prune(actor=SYSTEM, keep_days=90) == 1
+    assert set(Notification.objects.filter(recipient=someone).values_list("pk", flat=True)) == {
+        recent_read[0].pk,
+        old_unread[0].pk,
+    }
+    (event,) = AuditEvent.objects.filter(action="notification.prune")
+    assert event.after["deleted"] == 1
+    # Run again: nothing more to remove, and nothing audited.
+    assert notifications_prune(actor=SYSTEM, keep_days=90) == 0
+    assert AuditEvent.objects.filter(action="notification.prune").count() == 1

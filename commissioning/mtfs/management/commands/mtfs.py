@@ -29,6 +29,7 @@ from django.http import Http404
 
 from commissioning.core.actors import COMMAND_LINE
 from commissioning.core.downloads import to_csv, to_json
+from commissioning.core.money import money_text
 from commissioning.mtfs import calc, pot, selectors, services
 from commissioning.mtfs.loader import MtfsDataError, load_file
 from commissioning.mtfs.models import Scenario
@@ -219,7 +220,8 @@ class Command(BaseCommand):
             f"precept figures and {rec.gaps_agreeing} of {len(rec.gaps)} printed gaps agree."
         )
         for f in rec.findings:
-            w(f"- {f.where} ({f.cite}): {f.note}; difference {f.difference}")
+            difference = "" if f.difference is None else f"; difference {money_text(f.difference)}"
+            w(f"- {f.where} ({f.cite}): {f.note}{difference}")
             for e in f.explanations:
                 w(f"    {e}")
 

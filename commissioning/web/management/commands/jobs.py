@@ -3,8 +3,9 @@ by a systemd timer or cron (docs/deploy.md).
 
 Today: finished task rows older than TASKS_PRUNE_DAYS are removed (a job's own row, which
 its starter reads, is kept), and jobs that have not moved for JOBS_STALE_HOURS (their worker
-was killed) are marked failed so they can be started again. Scheduled work that belongs to
-a day (reminders of monitoring returns, issue 10) is added here.
+was killed) are marked failed so they can be started again; reminders of monitoring returns
+are sent, reoffending cohorts past their retention date deleted, and notifications read more
+than NOTIFICATIONS_KEEP_DAYS ago removed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from commissioning.core.actors import SYSTEM
 from commissioning.core.jobs import jobs_fail_stale
+from commissioning.notifications.services import notifications_prune
 
 
 class Command(BaseCommand):
@@ -46,3 +49,7 @@ class Command(BaseCommand):
         # Reoffending cohorts past their retention date: deleted, the one deletion the
         # product performs, itself audited.
         call_command("cohort", "prune", stdout=self.stdout)
+        # Notifications read long ago: the list stays short; unread ones are kept.
+        keep = settings.NOTIFICATIONS_KEEP_DAYS
+        pruned = notifications_prune(actor=SYSTEM, keep_days=keep)
+        self.stdout.write(f"Removed {pruned} notification(s) read more than {keep} days ago.")
