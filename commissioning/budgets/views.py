@@ -43,6 +43,7 @@ from .selectors import (
     position,
     reconcile_year,
     reconciliation_sections,
+    theme_chart,
     year_get,
     year_list,
     year_pools,
@@ -82,6 +83,7 @@ class YearView(Guarded):
                 "can_list": allowed(request.user, rules.ALLOCATIONS_LIST),
                 "can_pool": allowed(request.user, rules.POOLS_MANAGE),
                 "pools": [pool_report(p) for p in year_pools(fy)],
+                "theme_chart": theme_chart(fy, pos),
             },
         )
 

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from commissioning.budgets.models import Account, FinancialYear, LedgerEntry, Mechanism, Status
 from commissioning.budgets.periods import year_months, year_start_of_label
+from commissioning.core.charts import bar_chart_svg
 from commissioning.core.money import money_text, pounds
 from commissioning.crime.police_uk import LsoaLookup
 from commissioning.crime.store import CrimeStore
@@ -241,7 +242,7 @@ def run_context(run: FormulaRun, *, with_sensitivity: bool = True) -> dict[str, 
             )
         ),
         "bar_svg": mark_safe(  # noqa: S308 - as above
-            maps.bar_chart_svg(
+            bar_chart_svg(
                 [(r.name, r.allocation) for r in area_rows],
                 title="Allocation by area",
                 value_label=money_text,

@@ -13,8 +13,8 @@ from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
 
 from commissioning.budgets.models import FundingStream, StreamKind
-from commissioning.core.money import PENNY, ZERO
-from commissioning.formula import maps
+from commissioning.core.charts import bar_chart_svg
+from commissioning.core.money import PENNY, ZERO, money_text
 
 from . import calc, pot, reconcile
 from .models import ReserveCommitment, Scenario, ScenarioYear, StatedFigure, StatedKind
@@ -147,11 +147,11 @@ class Report:
             else None
         )
         rows = [(y.year, y.gap_before_savings.pounds) for y in self.projection.years]
-        return mark_safe(  # noqa: S308 - built from our own numbers by maps.py, which escapes text
-            maps.bar_chart_svg(
+        return mark_safe(  # noqa: S308 - built from our own numbers by core.charts, which escapes text
+            bar_chart_svg(
                 rows,
                 title=f"Funding gap before savings and reserves, {self.scenario.name}",
-                value_label=maps.format_money,
+                value_label=money_text,
                 compare=compare if compare else None,
                 compare_label=f"As printed ({printed.cite})" if printed else "",
                 label=f"{self.scenario.name}",

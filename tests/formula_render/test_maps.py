@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
+from commissioning.core.charts import bar_chart_svg
 from commissioning.formula import maps
 from commissioning.formula.maps import (
     DATA_FILE,
     NO_VALUE_FILL,
     PALETTE,
-    bar_chart_svg,
     build_choropleth,
     choropleth_svg,
     class_index,
@@ -349,7 +349,7 @@ def test_a_long_name_in_a_bar_chart_wraps_instead_of_being_cut_off():
     row is taller by a line."""
     import re
 
-    from commissioning.formula.svg import text_width
+    from commissioning.core.svg import text_width
 
     long = "Blaby with Hinckley and Bosworth"
     rows = [("Rutland", Decimal("100")), (long, Decimal("300"))]

@@ -1,10 +1,11 @@
-"""SVG pieces shared by the map and the chart: numbers, ids, text widths and wrapping, the
-opening tag and ring paths. Pure Python."""
+"""SVG pieces shared by the maps and the charts: the colours, numbers, ids, text widths and
+wrapping, the opening tag and ring paths. Pure Python."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 FONT_FAMILY = (
@@ -14,6 +15,18 @@ FONT_FAMILY = (
 
 Point = tuple[float, float]
 Ring = list[Point]
+ValueLabel = Callable[[Decimal], str]
+
+# GOV.UK text colours; one bar colour, dark enough for white text and 3:1 against white.
+STROKE = "#0b0c0c"
+TEXT_COLOUR = "#0b0c0c"
+SECONDARY_TEXT_COLOUR = "#484949"
+BAR_FILL = "#0e5a6b"
+FONT_SIZE = 14
+
+
+def names_list(names: Sequence[str]) -> str:
+    return ", ".join(names)
 
 
 def num(x: float) -> str:
