@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from commissioning.core.money import ZERO
 
-from .periods import ordered
+from .periods import PERIODS, ordered
 from .reconcile import KIND_LABELS, Finding
 from .selectors import Position, PositionRow
 from .tables import Line, line_record
@@ -53,6 +53,25 @@ def allocation_records(
 
 def table_columns(periods: Sequence[str]) -> list[str]:
     return ["row_type", "group", "reference", *DIMENSION_COLUMNS, *periods, "total"]
+
+
+# The year tables' columns as a person reads them, in the CSV and XLSX (the JSON keeps the keys).
+TABLE_HEADINGS: dict[str, str] = {
+    "row_type": "Row",
+    "group": "Group",
+    "reference": "Reference",
+    "organisation": "Organisation",
+    "initiative": "Initiative",
+    "mechanism": "Funding mechanism",
+    "theme": "Plan theme",
+    "primary_priority": "Strategic priority",
+    "secondary_priority": "Second priority",
+    "reach": "Where",
+    "status": "Status",
+    **{code: f"{spec.label} ({code})" for code, spec in PERIODS.items() if code != "FY"},
+    "FY": "Whole year",
+    "total": "Total",
+}
 
 
 def position_record(pos: Position) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from commissioning.core.permissions import allowed
 
 from . import permissions as rules
 from . import services, transition
-from .exports import FINDING_COLUMNS, finding_records, table_columns
+from .exports import FINDING_COLUMNS, TABLE_HEADINGS, finding_records, table_columns
 from .forms import (
     AllocationForm,
     BudgetLineForm,
@@ -286,6 +286,7 @@ class TableView(Guarded):
             fmt=fmt,
             name=f"allocations-{fy.slug}-by-{by}",
             title=f"{fy.slug} by {by}",
+            headings=TABLE_HEADINGS,
             year=fy.label,
             table=by,
         )

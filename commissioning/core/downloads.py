@@ -185,6 +185,12 @@ def file_response(
     return response
 
 
+def headings_of(columns: Sequence[str], **words: str) -> dict[str, str]:
+    """Headings for people from column keys: "maximum_sum" reads "Maximum sum"; `words`
+    gives any that need more than that ("rag" = "RAG rating")."""
+    return {c: words.get(c) or c.replace("_", " ").capitalize() for c in columns}
+
+
 def table_response(
     columns: Sequence[str],
     records: Iterable[Mapping[str, Any]],
@@ -192,16 +198,29 @@ def table_response(
     fmt: str,
     name: str,
     title: str,
+    headings: Mapping[str, str] | None = None,
     **meta: Any,
 ) -> HttpResponseBase:
     """The table as `name.csv`, `name.xlsx` or `name.json`; any other format is a 404.
 
     Records given as a list make a response built whole; records given as an iterator
     (rows read from the database in chunks) make one written as they are read: CSV and JSON
-    streamed, XLSX written to a temporary file and sent from it."""
+    streamed, XLSX written to a temporary file and sent from it.
+
+    `headings` gives the spreadsheet's column headings for people, by column key ("share_pct"
+    to "Share of the pot"): CSV and XLSX carry them, JSON keeps the keys, for programs."""
     if fmt not in TABLE_FORMATS:
         raise Http404("No such format")
     whole = isinstance(records, Sequence)
+    if headings and fmt != "json":
+        named = dict(headings)
+        keyed = records
+        columns = [named.get(c, c) for c in columns]
+        records = (
+            [{named.get(k, k): v for k, v in r.items()} for r in keyed]
+            if whole
+            else ({named.get(k, k): v for k, v in r.items()} for r in keyed)
+        )
     content: bytes | str | Iterable[str] | IO[bytes]
     if fmt == "csv":
         content = to_csv(columns, records) if whole else csv_chunks(columns, records)

@@ -282,6 +282,22 @@ RUN_COLUMNS = [
 ]
 
 
+# The run's columns as a person reads them in the CSV and XLSX.
+RUN_HEADINGS = {
+    "area_code": "Area code",
+    "area": "Area",
+    "harm": "Crime harm",
+    "crimes": "Crimes",
+    "crimes_per_1000": "Crimes per 1,000 people",
+    "population": "Population",
+    "share_pct": "Share of the pot (%)",
+    "allocation": "Allocation",
+    "previous": "Previous allocation",
+    "change": "Change",
+    "change_pct": "Change (%)",
+}
+
+
 def run_records(run: FormulaRun) -> list[dict[str, Any]]:
     """The run's areas, one record each, for CSV and XLSX."""
     return [

@@ -176,7 +176,12 @@ class RunDownloadView(Guarded):
         if fmt not in ("csv", "xlsx"):
             raise Http404("No such format")
         return table_response(
-            selectors.RUN_COLUMNS, selectors.run_records(run), fmt=fmt, name=name, title=name
+            selectors.RUN_COLUMNS,
+            selectors.run_records(run),
+            fmt=fmt,
+            name=name,
+            title=name,
+            headings=selectors.RUN_HEADINGS,
         )
 
 

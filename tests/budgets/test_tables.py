@@ -104,3 +104,29 @@ def test_mechanism_groups_follow_the_order_given():
     assert [g.key for g in by_given.groups] == ["plf", "pcc_grant", "direct"]
     reversed_order = build_table(lines, "mechanism", mechanisms=["direct", "pcc_grant", "plf"])
     assert [g.key for g in reversed_order.groups] == ["direct", "pcc_grant", "plf"]
+
+
+def test_the_year_table_downloads_carry_human_headings_and_the_json_keeps_keys(client, user_with):
+    import csv
+    import io
+    import json
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from commissioning.core.roles import Role
+
+    client.force_login(user_with(Role.COMMISSIONING_OFFICER))
+
+    def get(fmt):
+        return client.get(reverse("table-download", args=["2013-14", "organisation", fmt]))
+
+    header = next(csv.reader(io.StringIO(get("csv").content.decode("utf-8-sig"))))
+    assert header[:4] == ["Row", "Group", "Reference", "Organisation"]
+    assert "April to September (H1)" in header and header[-1] == "Total"
+    assert not any("_" in h for h in header)
+    sheet = load_workbook(io.BytesIO(get("xlsx").content)).active
+    assert [c.value for c in sheet[1]][: len(header)] == header
+    data = json.loads(get("json").content)
+    first = data["rows"][0] if "rows" in data else data["records"][0]
+    assert {"row_type", "organisation", "H1", "total"} <= set(first)

@@ -57,7 +57,7 @@ def test_run_downloads(client, officer):
     pdf = client.get(reverse("formula-download", args=[run.uuid, "pdf"]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     csv_text = client.get(reverse("formula-download", args=[run.uuid, "csv"])).content.decode()
-    assert csv_text.splitlines()[0].startswith("area_code,area,harm,crimes")
+    assert csv_text.splitlines()[0].startswith("Area code,Area,Crime harm,Crimes")
     assert sum(D(line.split(",")[7]) for line in csv_text.splitlines()[1:]) == D("639675.00")
     assert client.get(reverse("formula-download", args=[run.uuid, "xlsx"])).status_code == 200
 

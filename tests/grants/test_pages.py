@@ -243,7 +243,7 @@ def test_round_exports(client, grant_round, applicant, officer):
     client.force_login(officer)
     text = client.get(reverse("round-export", args=[grant_round.reference, "csv"])).content.decode()
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert rows[0]["reference"] == app.reference and rows[0]["amount_requested"] == "9500.00"
+    assert rows[0]["Reference"] == app.reference and rows[0]["Amount requested"] == "9500.00"
     xlsx = client.get(reverse("round-export", args=[grant_round.reference, "xlsx"]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     client.force_login(applicant)

@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 
 from commissioning.core import files
-from commissioning.core.downloads import table_response
+from commissioning.core.downloads import headings_of, table_response
 from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import allowed
@@ -224,6 +224,13 @@ class MonitoringView(Guarded):
                 fmt=fmt,
                 name=f"monitoring-{today.isoformat()}",
                 title="Monitoring",
+                headings=headings_of(
+                    monitoring.COLUMNS,
+                    rag="Rating (red, amber, green)",
+                    primary_priority="Strategic priority",
+                    profile_to_date="Spend profiled to date",
+                    worst_days_late="Most days late",
+                ),
             )
         page = Paginator(agreements, monitoring.PAGE_SIZE).get_page(request.GET.get("page"))
         rows = monitoring.monitoring_rows(page.object_list, today)

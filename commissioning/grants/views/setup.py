@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from commissioning.core.downloads import table_response
+from commissioning.core.downloads import headings_of, table_response
 from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import allowed
@@ -105,6 +105,7 @@ class RoundExportView(Guarded):
             fmt=fmt,
             name=f"{rnd.reference}-applications",
             title="Applications",
+            headings=headings_of(columns),
         )
 
 
