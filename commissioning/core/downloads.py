@@ -25,11 +25,24 @@ TABLE_FORMATS = ("csv", "xlsx", "json")
 MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
 
 
+# A spreadsheet takes text that starts with one of these as a formula: text from people
+# (an initiative, a comment, an organisation's name) could then run in the reader's
+# spreadsheet. Such text is written as text: in CSV after an apostrophe, which spreadsheets
+# take as "this is text" (OWASP's advice for CSV injection); in XLSX as a string cell.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}"
+    if looks_like_formula(value):
+        return "'" + value
     return str(value)
 
 
@@ -124,6 +137,8 @@ def write_xlsx(
         c = WriteOnlyCell(ws, value=value)
         if isinstance(c.value, Decimal | int | float):
             c.number_format = MONEY_FORMAT
+        elif looks_like_formula(value):
+            c.data_type = "s"  # text, never a formula
         if is_bold:
             c.font = bold
         return c
@@ -137,7 +152,9 @@ def write_xlsx(
             # an empty cell is no cell (the same sheet, less to write)
             ws.append(
                 [
-                    cell(v, False) if isinstance(v, Decimal | int | float) else (v or None)
+                    cell(v, False)
+                    if isinstance(v, Decimal | int | float) or looks_like_formula(v)
+                    else (v or None)
                     for v in values
                 ]
             )

@@ -110,3 +110,24 @@ def test_a_year_label_with_a_slash_makes_a_sheet_excel_accepts():
     assert sheet is not None
     assert sheet.title == "Reconciliation 2016-17- finding"
     assert sheet_title("") == "Sheet"
+
+
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://x.example","Click")', "+1+2", "-2+3", "@SUM(A1)"]
+)
+def test_text_that_a_spreadsheet_would_run_is_written_as_text(text):
+    import io
+
+    from openpyxl import load_workbook
+
+    from commissioning.core.downloads import to_csv, to_json, to_xlsx
+
+    records = [{"initiative": text, "amount": D("-5.00")}]
+    csv_text = to_csv(["initiative", "amount"], records)
+    assert csv_text.splitlines()[1].startswith(("'", "\"'"))  # after an apostrophe
+    assert csv_text.splitlines()[1].endswith(",-5.00")  # an amount stays a number
+    sheet = load_workbook(io.BytesIO(to_xlsx(["initiative", "amount"], records, "T"))).active
+    cell = sheet["A2"]
+    assert cell.value == text and cell.data_type == "s"  # text, not a formula
+    assert sheet["B2"].value == -5
+    assert f'"initiative": {json.dumps(text)}' in to_json(["initiative", "amount"], records)
