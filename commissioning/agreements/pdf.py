@@ -15,15 +15,18 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from commissioning.core.templatetags.govuk import money
 from commissioning.decisions.document import Signature
 from commissioning.decisions.pdf import _draft_marker, _no_marker
 from commissioning.decisions.pdf_form import _boxed_table, _date, _Form, _p, _text_flowables
-from commissioning.formula.report_pdf import PAGE_MARGIN, _data_table, _numbered_canvas, _plain
+from commissioning.formula.report_pdf import (
+    _data_table,
+    _numbered_canvas,
+    _plain,
+    a4_document,
+)
 
 FUNDER = "Office of the Police and Crime Commissioner for Leicestershire"
 UNITS = {"count": "Number", "percent": "Percentage", "pounds": "Pounds"}
@@ -171,23 +174,15 @@ def agreement_pdf(
     title = _plain(doc.get("title", ""))
     partner = _plain(doc.get("partner", ""))
     buffer = BytesIO()
-    template = SimpleDocTemplate(
+    template, width = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=PAGE_MARGIN,
-        rightMargin=PAGE_MARGIN,
-        topMargin=PAGE_MARGIN,
-        bottomMargin=PAGE_MARGIN + 4 * mm,
         title=" ".join(p for p in ("Grant agreement", reference, "(draft)" if draft else "") if p)
         + (f": {title}" if title else ""),
         author=FUNDER,
         subject=f"Agreement with {partner}" if partner else "Grant agreement",
         creator="Commissioning: grant agreement",
         keywords=", ".join(p for p in ("grant agreement", reference) if p),
-        lang="en-GB",
-        displayDocTitle=True,
     )
-    width = template.width - 12  # SimpleDocTemplate's frame pads 6pt each side
     names = _period_names(doc.get("periods", []))
 
     story: list[Flowable] = [

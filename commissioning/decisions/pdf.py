@@ -28,7 +28,6 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     PageBreak,
-    SimpleDocTemplate,
     Spacer,
     Table,
 )
@@ -40,6 +39,7 @@ from commissioning.formula.report_pdf import (
     _data_table,
     _numbered_canvas,
     _plain,
+    a4_document,
 )
 
 from .document import Assessment, DecisionDocument, Determination, Link, Signature
@@ -360,23 +360,15 @@ def decision_pdf(doc: DecisionDocument, *, commissioner: str = DEFAULT_COMMISSIO
     draft = _is_draft(doc)
 
     buffer = BytesIO()
-    template = SimpleDocTemplate(
+    template, width = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=PAGE_MARGIN,
-        rightMargin=PAGE_MARGIN,
-        topMargin=PAGE_MARGIN,
-        bottomMargin=PAGE_MARGIN + 4 * mm,
         title=" ".join(p for p in ("Decision record", reference, "(draft)" if draft else "") if p)
         + (f": {title}" if title else ""),
         author=office,
         subject=f"Decision of the {commissioner}" + (f": {title}" if title else ""),
         creator="Commissioning: decision record",
         keywords=", ".join(p for p in ("decision record", reference, doc.status) if p),
-        lang="en-GB",
-        displayDocTitle=True,
     )
-    width = template.width - 12  # SimpleDocTemplate's frame pads 6pt each side
 
     story: list[Flowable] = [
         _p(f"{commissioner.upper()} \u2014 DECISION RECORD", "heading"),

@@ -103,6 +103,30 @@ _NUMERIC = re.compile(
 _REPLACEMENTS = {"\u2212": "\u2013", "\u2011": "-", "\u2009": " ", "\u202f": " ", "\u00a0": " "}
 
 
+def a4_document(
+    buffer, *, title: str, author: str, subject: str, creator: str, keywords: str
+) -> tuple[SimpleDocTemplate, float]:
+    """Every PDF's page: A4, the house margins (room for the page number below), the PDF's
+    own title shown by readers, in British English; with the width a flowable has (the
+    frame pads 6pt each side)."""
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=PAGE_MARGIN,
+        rightMargin=PAGE_MARGIN,
+        topMargin=PAGE_MARGIN,
+        bottomMargin=PAGE_MARGIN + 4 * mm,
+        title=title,
+        author=author,
+        subject=subject,
+        creator=creator,
+        keywords=keywords,
+        lang="en-GB",
+        displayDocTitle=True,
+    )
+    return template, template.width - 12
+
+
 def _plain(value: object) -> str:
     """Text that Helvetica (Windows-1252) can show: a minus becomes an en dash, others "?"."""
     text = "" if value is None else str(value)
@@ -510,22 +534,14 @@ def run_report_pdf(data: Mapping[str, Any]) -> bytes:
     generated = _readable_date(data.get("generated"))
 
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
+    doc, avail = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=PAGE_MARGIN,
-        rightMargin=PAGE_MARGIN,
-        topMargin=PAGE_MARGIN,
-        bottomMargin=PAGE_MARGIN + 4 * mm,
         title=title,
         author=organisation,
         subject=subtitle or title,
         creator="Commissioning: formula report",
         keywords="formula allocation report",
-        lang="en-GB",
-        displayDocTitle=True,
     )
-    avail = doc.width - 12  # SimpleDocTemplate's frame pads 6pt each side
     story: list[Flowable] = [_para(title, "title")]
     if subtitle:
         story.append(_para(subtitle, "subtitle"))

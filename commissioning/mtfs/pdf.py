@@ -23,39 +23,29 @@ def scenario_pdf(report: Report) -> bytes:
     """Render the scenario as A4 PDF bytes."""
     from io import BytesIO
 
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import CondPageBreak, Flowable, SimpleDocTemplate, Spacer
+    from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
     from commissioning.decisions.pdf import _no_marker
     from commissioning.decisions.pdf_form import _boxed_table, _Form, _p
     from commissioning.formula.report_pdf import (
-        PAGE_MARGIN,
         _data_table,
         _numbered_canvas,
         _plain,
+        a4_document,
     )
 
     scenario = report.scenario
     funder = settings.SITE_ORGANISATION_NAME or "Office of the Police and Crime Commissioner"
     title = f"Medium-term financial strategy: {scenario.name}"
     buffer = BytesIO()
-    template = SimpleDocTemplate(
+    template, width = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=PAGE_MARGIN,
-        rightMargin=PAGE_MARGIN,
-        topMargin=PAGE_MARGIN,
-        bottomMargin=PAGE_MARGIN + 4 * mm,
         title=title,
         author=funder,
         subject=scenario.title,
         creator="Commissioning: medium-term financial strategy",
         keywords="medium-term financial strategy, precept, funding gap, commissioning pot",
-        lang="en-GB",
-        displayDocTitle=True,
     )
-    width = template.width - 12  # SimpleDocTemplate's frame pads 6pt each side
     years = report.years
     base = report.projection.base
 

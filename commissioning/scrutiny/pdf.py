@@ -121,38 +121,28 @@ def pack_pdf(pack: OutcomesPack) -> bytes:
     """Render the pack as A4 PDF bytes."""
     from io import BytesIO
 
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import CondPageBreak, Flowable, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import CondPageBreak, Flowable, Spacer, TableStyle
 
     from commissioning.decisions.pdf import _no_marker
     from commissioning.decisions.pdf_form import _BOX, _boxed_table, _Form, _p
     from commissioning.formula.report_pdf import (
-        PAGE_MARGIN,
         _data_table,
         _numbered_canvas,
         _plain,
+        a4_document,
     )
 
     funder = settings.SITE_ORGANISATION_NAME or "Office of the Police and Crime Commissioner"
     year = pack.year.label
     buffer = BytesIO()
-    template = SimpleDocTemplate(
+    template, width = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=PAGE_MARGIN,
-        rightMargin=PAGE_MARGIN,
-        topMargin=PAGE_MARGIN,
-        bottomMargin=PAGE_MARGIN + 4 * mm,
         title=f"{TITLE}, {year}: Police and Crime Panel pack",
         author=funder,
         subject=f"Outcomes of the Commissioner's agreements by theme and priority, {year}",
         creator="Commissioning: Police and Crime Panel pack",
         keywords="Police and Crime Panel, outcomes, strategic priorities, commissioning",
-        lang="en-GB",
-        displayDocTitle=True,
     )
-    width = template.width - 12  # SimpleDocTemplate's frame pads 6pt each side
     total = pack.rollup.total
 
     story: list[Flowable] = [
