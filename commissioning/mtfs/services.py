@@ -243,24 +243,30 @@ def scenario_year_update(
                 _add(errors, problem.field, problem.message)
         if errors:
             raise ValidationError(errors)
-        before = snapshot(row)
-        for name, value in parsed.items():
-            setattr(row, name, value)
-        row.updated_by = user_of(actor)
-        row.save()
-        row.refresh_from_db()  # the values as stored (0.800, not 0.8)
-        after = snapshot(row)
-        changed = {k for k in after if before.get(k) != after.get(k)}
-        audit_record(
-            actor=actor,
-            action="mtfs.year_update",
-            obj=row,
-            before={k: before[k] for k in sorted(changed)},
-            after={k: after[k] for k in sorted(changed)},
-            reason=reason,
-        )
+        _save_changed(actor, row, parsed, action="mtfs.year_update", reason=reason)
         scenario_year.refresh_from_db()
         return row
+
+
+def _save_changed(actor, row, values: Mapping[str, object], *, action: str, reason: str) -> None:
+    """Write `values` to a locked, checked row and audit what changed, before and after, as
+    stored (0.800, not 0.8)."""
+    before = snapshot(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_by = user_of(actor)
+    row.save()
+    row.refresh_from_db()
+    after = snapshot(row)
+    changed = sorted(k for k in after if before.get(k) != after.get(k))
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=row,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+        reason=reason,
+    )
 
 
 def scenario_update(
@@ -286,24 +292,10 @@ def scenario_update(
                 _add(errors, problem.field, problem.message)
         if errors:
             raise ValidationError(errors)
-        before = snapshot(row)
-        for name, value in parsed.items():
-            setattr(row, name, value)
+        changes: dict[str, object] = dict(parsed)
         if title is not None:
-            row.title = str(title).strip()
-        row.updated_by = user_of(actor)
-        row.save()
-        row.refresh_from_db()  # the values as stored (0.800, not 0.8)
-        after = snapshot(row)
-        changed = {k for k in after if before.get(k) != after.get(k)}
-        audit_record(
-            actor=actor,
-            action="mtfs.scenario_update",
-            obj=row,
-            before={k: before[k] for k in sorted(changed)},
-            after={k: after[k] for k in sorted(changed)},
-            reason=reason,
-        )
+            changes["title"] = str(title).strip()
+        _save_changed(actor, row, changes, action="mtfs.scenario_update", reason=reason)
         scenario.refresh_from_db()
         return row
 
