@@ -38,7 +38,7 @@ from commissioning.decisions.models import (
     PublishedVersion,
     Status,
 )
-from commissioning.decisions.register import grant_rows
+from commissioning.decisions.public import grant_rows
 
 REPEATS = 20
 LINKS = 20
