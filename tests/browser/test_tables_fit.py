@@ -39,6 +39,14 @@ _AMOUNT_COLUMN = """(selector) => {
 }"""
 
 
+# What sticks out of the page's width (outside the scrolling regions), to name in a failure.
+_WIDER_THAN_PAGE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+    && !e.closest('.app-table-wrapper'))
+  .slice(0, 5)
+  .map(e => `${e.tagName} ${e.getAttribute('class') || ''} ${Math.round(e.getBoundingClientRect().right)} ${getComputedStyle(e).maxWidth}`)"""
+
+
 def _links(page, url: str, pattern: str) -> list[str]:
     page.goto(url)
     hrefs = [a.get_attribute("href") for a in page.locator("main a[href]").all()]
@@ -122,3 +130,35 @@ def test_on_a_phone_the_decision_records_amounts_stay_in_view(page, demo):
         for left, right in seen["edges"]:
             assert 0 <= left and right <= seen["width"], f"{path}: amount off-screen: {seen}"
     shot(page, "tables-register-decision-375")
+
+
+@pytest.mark.parametrize(
+    ("path", "table", "heading"),
+    [
+        ("mtfs/llr-2013-12/", "#gap-table", r"2016/17"),
+        ("mtfs/llr-2013-12/", "#pot-table", r"2016/17"),
+        ("years/2013-14/pools/sub-regional-drug-and-alcohol-pool/", "#pool-shares", r"unspent"),
+    ],
+)
+def test_on_a_phone_a_wide_table_keeps_its_row_names_and_last_amounts_in_view(
+    page, demo, path, table, heading
+):
+    """Tables too wide for a phone scroll in their region with the first column (what the
+    row is) and the last (the latest year, the share unspent) held at the edges."""
+    sign_in(page, demo, "cfo", "demo-cfo-pass")
+    page.set_viewport_size(PHONE)
+    page.goto(demo + path)
+    page.locator(table).scroll_into_view_if_needed()
+    seen = page.evaluate(_AMOUNT_COLUMN, table)
+    assert re.search(heading, seen["heading"]) and seen["cell"].startswith("£"), seen
+    for left, right in seen["edges"]:
+        assert 0 <= left and right <= seen["width"], f"{path}: the amount is off-screen: {seen}"
+    # Scrolled to the end and back, the row's name stays where it was.
+    name = page.locator(f"{table} tbody tr").first.locator(":scope > *").first
+    before = name.bounding_box()
+    page.evaluate("(s) => { document.querySelector(s).parentElement.scrollLeft = 10000; }", table)
+    after = name.bounding_box()
+    assert before and after and abs(before["x"] - after["x"]) < 1, (before, after)
+    wider = page.evaluate(_WIDER_THAN_PAGE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= seen["width"], wider
+    shot(page, "tables-" + table.strip("#") + "-375")
