@@ -390,12 +390,33 @@ def application_save(
             errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    # What the save would change. Nothing changed (a form sent again as it was, as Submit
+    # does before it submits): nothing is written and no event recorded.
+    fields = {k: v for k, v in fields.items() if getattr(application, k) != v}
+    held = {
+        a.question.key: a
+        for a in Answer.objects.filter(
+            application=application, question__key__in=clean_answers
+        ).select_related("question")
+    }
+    clean_answers = {
+        key: values
+        for key, values in clean_answers.items()
+        if key not in held or any(getattr(held[key], k) != v for k, v in values.items())
+    }
+    new_eligibility = (
+        None if eligibility is None else {str(k): bool(v) for k, v in eligibility.items()}
+    )
+    if new_eligibility == application.eligibility_answers:
+        new_eligibility = None
+    if not fields and not clean_answers and new_eligibility is None:
+        return application
     with transaction.atomic():
         before = {k: str(getattr(application, k)) for k in fields}
         for name, value in fields.items():
             setattr(application, name, value)
-        if eligibility is not None:
-            application.eligibility_answers = {str(k): bool(v) for k, v in eligibility.items()}
+        if new_eligibility is not None:
+            application.eligibility_answers = new_eligibility
         application.updated_by = user_of(actor)
         application.save()
         for key, values in clean_answers.items():

@@ -204,3 +204,33 @@ def test_attachments_are_checked_and_stored_outside_any_public_path(grant_round,
     assert stored.read_bytes() == PDF
     assert not str(stored).startswith(str(settings.STATICFILES_DIRS[0]))
     assert attachment.stored_name != attachment.original_name
+
+
+def test_saving_a_draft_as_it_stands_writes_nothing(grant_round, applicant):
+    """Submit sends the form again before it submits: an unchanged draft is not written and
+    no "saved" event is recorded; a real change still is, with only what changed."""
+    from commissioning.core.models import AuditEvent
+
+    app = services.application_start(actor=applicant, round=grant_round, title="Street mentors")
+    services.application_save(
+        actor=applicant, application=app, amount_requested="9,500", answers={"summary": "Hi"}
+    )
+    saves = AuditEvent.objects.filter(action="application.save", object_uuid=app.uuid)
+    assert saves.count() == 1
+    app.refresh_from_db()
+    stamp = app.updated_at
+    services.application_save(
+        actor=applicant,
+        application=app,
+        title="Street mentors",
+        amount_requested="9500.00",
+        answers={"summary": "Hi"},
+    )
+    app.refresh_from_db()
+    assert saves.count() == 1 and app.updated_at == stamp
+    services.application_save(
+        actor=applicant, application=app, title="Street mentors", answers={"summary": "Hello"}
+    )
+    assert saves.count() == 2
+    latest = saves.order_by("-id").first()
+    assert latest.after == {"answers": ["summary"]} and latest.before == {}
