@@ -243,14 +243,22 @@ def scenario_year_update(
                 _add(errors, problem.field, problem.message)
         if errors:
             raise ValidationError(errors)
-        _save_changed(actor, row, parsed, action="mtfs.year_update", reason=reason)
+        before, after = _save_changed(actor, row, parsed)
+        audit_record(
+            actor=actor,
+            action="mtfs.year_update",
+            obj=row,
+            before=before,
+            after=after,
+            reason=reason,
+        )
         scenario_year.refresh_from_db()
         return row
 
 
-def _save_changed(actor, row, values: Mapping[str, object], *, action: str, reason: str) -> None:
-    """Write `values` to a locked, checked row and audit what changed, before and after, as
-    stored (0.800, not 0.8)."""
+def _save_changed(actor, row, values: Mapping[str, object]) -> tuple[dict, dict]:
+    """Write `values` to a locked, checked row; what changed, before and after, as stored
+    (0.800, not 0.8), for the caller's audit event."""
     before = snapshot(row)
     for name, value in values.items():
         setattr(row, name, value)
@@ -259,14 +267,7 @@ def _save_changed(actor, row, values: Mapping[str, object], *, action: str, reas
     row.refresh_from_db()
     after = snapshot(row)
     changed = sorted(k for k in after if before.get(k) != after.get(k))
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=row,
-        before={k: before[k] for k in changed},
-        after={k: after[k] for k in changed},
-        reason=reason,
-    )
+    return {k: before[k] for k in changed}, {k: after[k] for k in changed}
 
 
 def scenario_update(
@@ -295,7 +296,15 @@ def scenario_update(
         changes: dict[str, object] = dict(parsed)
         if title is not None:
             changes["title"] = str(title).strip()
-        _save_changed(actor, row, changes, action="mtfs.scenario_update", reason=reason)
+        before, after = _save_changed(actor, row, changes)
+        audit_record(
+            actor=actor,
+            action="mtfs.scenario_update",
+            obj=row,
+            before=before,
+            after=after,
+            reason=reason,
+        )
         scenario.refresh_from_db()
         return row
 
