@@ -17,18 +17,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
-import os
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -37,14 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-SECRET = secrets.token_urlsafe(50)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from served import environment, request, served, session_for
 
 
 class _Form(HTMLParser):
@@ -105,11 +91,8 @@ def setup(applicants: int) -> list[tuple[str, str]]:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connections
     from django.utils import timezone
@@ -162,7 +145,6 @@ def setup(applicants: int) -> list[tuple[str, str]]:
     budget_key = rnd.questions.get(kind=QuestionKind.FILE).key
     partner = Group.objects.get(name=Role.PARTNER)
     password = make_password("spike-applicant-pass")  # one hash for all: sign-in is not measured
-    backend = settings.AUTHENTICATION_BACKENDS[-1]
     made = []
     for i in range(applicants):
         org = Organisation.objects.create(key=f"spike-{i}", name=f"Applicant {i}", kind="charity")
@@ -180,42 +162,22 @@ def setup(applicants: int) -> list[tuple[str, str]]:
         services.application_attach(
             actor=user, application=app, question_key=budget_key, name="budget.pdf", data=PDF
         )
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = backend
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        made.append((str(app.uuid), session.session_key))
+        made.append((str(app.uuid), session_for(user)))
     connections.close_all()
     return made
-
-
-def _request(port, method, path, cookies, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    all_headers = {"Cookie": cookie, "Host": "127.0.0.1", **(headers or {})}
-    conn.request(method, path, body=body, headers=all_headers)
-    response = conn.getresponse()
-    data = response.read()
-    for header, value in response.getheaders():
-        if header.lower() == "set-cookie":
-            name, _, rest = value.partition("=")
-            cookies[name.strip()] = rest.split(";", 1)[0]
-    conn.close()
-    return response.status, data
 
 
 def applicant(port: int, application: str, session: str) -> dict:
     cookies = {"sessionid": session}
     path = f"/applications/{application}/edit/"
-    status, page = _request(port, "GET", path, cookies)
+    status, page = request(port, "GET", path, cookies)
     if status != 200:
         return {"page": status, "submit": None, "seconds": None}
     form = _Form()
     form.feed(page.decode("utf-8"))
     body = urllib.parse.urlencode([*form.fields, ("submit", "1")])
     start = time.perf_counter()
-    status, _ = _request(
+    status, _ = request(
         port,
         "POST",
         path,
@@ -240,110 +202,64 @@ def main() -> int:
     if not 1 <= args.applicants <= 1000 or not 1 <= args.seconds <= 300:
         parser.error("at most 1,000 applicants over at most 300 seconds")
 
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-spike-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMISSIONING_")}
-    env.update(
-        COMMISSIONING_DATA_DIR=str(data_dir),
-        COMMISSIONING_SECRET_KEY=SECRET,
-        COMMISSIONING_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SETTINGS_MODULE="commissioning.config.settings",
-    )
-    env.pop("DATABASE_URL", None)
-    scratch = None
-    if args.database == "postgres":
-        import psycopg
-
-        scratch = f"bench_spike_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG_SERVER, autocommit=True) as con:
-            con.execute(f'CREATE DATABASE "{scratch}"')
-        env["DATABASE_URL"] = PG_SERVER.rsplit("/", 1)[0] + f"/{scratch}"
-    os.environ.update(env)
-    server = None
-    try:
+    with environment(args.database, "bench-spike-") as env:
         started = time.perf_counter()
         pairs = setup(args.applicants)
         print(
             f"set up {len(pairs)} applicants with complete drafts in {time.perf_counter() - started:.1f} s"
         )
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "commissioning", "serve", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(args.workers), "--threads", str(args.threads)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _request(port, "GET", "/sign-in/", {})[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the server did not start")
-            time.sleep(0.3)
+        with served(env, args.workers, args.threads) as port:
+            return spike(args, port, pairs)
 
-        gap = args.seconds / args.applicants
-        results: list[dict] = []
-        lock = threading.Lock()
-        t0 = time.perf_counter()
 
-        def arrive(n: int, pair: tuple[str, str]) -> None:
-            time.sleep(max(0.0, t0 + n * gap - time.perf_counter()))
-            try:
-                outcome = applicant(port, *pair)
-            except OSError as exc:
-                outcome = {"page": None, "submit": None, "seconds": None, "error": str(exc)}
-            with lock:
-                results.append(outcome)
+def spike(args: argparse.Namespace, port: int, pairs: list[tuple[str, str]]) -> int:
+    """The applicants arrive evenly over the window and submit; what happened, printed."""
+    gap = args.seconds / args.applicants
+    results: list[dict] = []
+    lock = threading.Lock()
+    t0 = time.perf_counter()
 
-        with ThreadPoolExecutor(max_workers=64) as pool:
-            for n, pair in enumerate(pairs):
-                pool.submit(arrive, n, pair)
-        window = time.perf_counter() - t0
+    def arrive(n: int, pair: tuple[str, str]) -> None:
+        time.sleep(max(0.0, t0 + n * gap - time.perf_counter()))
+        try:
+            outcome = applicant(port, *pair)
+        except OSError as exc:
+            outcome = {"page": None, "submit": None, "seconds": None, "error": str(exc)}
+        with lock:
+            results.append(outcome)
 
-        from django.db import connections
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        for n, pair in enumerate(pairs):
+            pool.submit(arrive, n, pair)
+    window = time.perf_counter() - t0
 
-        from commissioning.grants.models import Application
-        from commissioning.grants.status import Status
+    from django.db import connections
 
-        connections.close_all()
-        submitted = Application.objects.filter(status=Status.SUBMITTED).count()
-        latencies = sorted(r["seconds"] * 1000 for r in results if r["seconds"] is not None)
-        codes: dict[object, int] = {}
-        for r in results:
-            codes[r["submit"]] = codes.get(r["submit"], 0) + 1
-        server_errors = sum(n for code, n in codes.items() if isinstance(code, int) and code >= 500)
+    from commissioning.grants.models import Application
+    from commissioning.grants.status import Status
+
+    connections.close_all()
+    submitted = Application.objects.filter(status=Status.SUBMITTED).count()
+    latencies = sorted(r["seconds"] * 1000 for r in results if r["seconds"] is not None)
+    codes: dict[object, int] = {}
+    for r in results:
+        codes[r["submit"]] = codes.get(r["submit"], 0) + 1
+    server_errors = sum(n for code, n in codes.items() if isinstance(code, int) and code >= 500)
+    print(f"database: {args.database}; server: {args.workers} worker(s) x {args.threads} thread(s)")
+    print(
+        f"applicants: {args.applicants} arriving over {args.seconds:.0f} s; all done in {window:.1f} s"
+    )
+    print("submit responses: " + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items(), key=str)))
+    if latencies:
+        p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
         print(
-            f"database: {args.database}; server: {args.workers} worker(s) x {args.threads} thread(s)"
+            f"submit latency ms: p50 {statistics.median(latencies):.0f}, p95 {p95:.0f}, "
+            f"max {latencies[-1]:.0f}"
         )
-        print(
-            f"applicants: {args.applicants} arriving over {args.seconds:.0f} s; all done in {window:.1f} s"
-        )
-        print(
-            "submit responses: " + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items(), key=str))
-        )
-        if latencies:
-            p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
-            print(
-                f"submit latency ms: p50 {statistics.median(latencies):.0f}, p95 {p95:.0f}, "
-                f"max {latencies[-1]:.0f}"
-            )
-        print(
-            f"submitted in the database: {submitted}; lost: {args.applicants - submitted}; 5xx: {server_errors}"
-        )
-        return 0 if submitted == args.applicants and server_errors == 0 else 1
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        if scratch:
-            from django.db import connections
-
-            connections.close_all()
-            import psycopg
-
-            with psycopg.connect(PG_SERVER, autocommit=True) as con:
-                con.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    print(
+        f"submitted in the database: {submitted}; lost: {args.applicants - submitted}; 5xx: {server_errors}"
+    )
+    return 0 if submitted == args.applicants and server_errors == 0 else 1
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 
 from commissioning.core.money import ZERO, money_text, pounds
+from commissioning.core.sorting import sort_chosen, sort_value
 
 from . import reconcile as rec
 from .models import (
@@ -598,11 +599,8 @@ def allocation_list(
             | Q(allocation__reference__icontains=picked["q"])
         )
 
-    sort = str(chosen.get("sort", ""))
-    key, descending = sort.removeprefix("-"), sort.startswith("-")
-    if key not in ALLOCATION_SORTS:
-        key, descending = "reference", False
-    picked["sort"] = f"{'-' if descending else ''}{key}"
+    key, descending = sort_chosen(chosen.get("sort"), ALLOCATION_SORTS, "reference")
+    picked["sort"] = sort_value(key, descending)
     columns: dict[str, F | Expression] = {
         "reference": F("allocation__reference"),
         "organisation": Lower("organisation__name"),

@@ -15,6 +15,7 @@ from commissioning.core.downloads import TABLE_FORMATS, table_response
 from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import allowed
+from commissioning.core.sorting import sort_headings
 
 from . import permissions as rules
 from . import services, transition
@@ -108,17 +109,7 @@ class AllocationListView(Guarded):
             chosen=request.GET,
         )
         kept = {k: v for k, v in shown.chosen.items() if v and k != "sort"}
-        sorted_on, descending = shown.sort
-        headings = {}
-        for key, (label, first_descending) in self.SORTABLE.items():
-            current = key == sorted_on
-            goes_down = not descending if current else first_descending
-            headings[key] = {
-                "label": label,
-                "href": "?" + urlencode({**kept, "sort": f"{'-' if goes_down else ''}{key}"}),
-                "aria_sort": ("descending" if descending else "ascending") if current else "",
-                "next": "descending" if goes_down else "ascending",
-            }
+        headings = sort_headings(self.SORTABLE, *shown.sort, kept)
         return render(
             request,
             "budgets/allocation_list.html",

@@ -11,7 +11,16 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,7 +30,9 @@ from commissioning.core.models import Message
 from commissioning.core.money import ZERO, pounds
 from commissioning.core.permissions import allowed, check
 from commissioning.core.roles import Role
+from commissioning.core.sorting import sort_chosen, sort_value
 from commissioning.core.templatetags.govuk import money
+from commissioning.organisations.models import Organisation
 
 from . import rounds
 from .models import (
@@ -197,33 +208,112 @@ def my_applications(user) -> MyApplications:
 # --- officers ---
 
 
+# The dashboard's sortable columns; anything else asked for sorts by reference.
+APPLICATION_SORTS = ("reference", "organisation", "title", "status", "requested", "submitted")
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    application: Application
+    assigned: int  # reviewers assigned (not withdrawn)
+    scored: int  # of them, those who have scored it
+
+
 @dataclass(frozen=True)
 class Dashboard:
-    counts: list[tuple[str, int]]  # (status, applications), as the database gives them
+    counts: list[tuple[str, str, int]]  # (status, its label, applications) of the whole round
     requested: Decimal | None  # asked for by the applications submitted
-    page: Page
+    page: Page  # of DashboardRow: the applications found
+    found: int  # applications found by the search and filter (all of them, if none)
+    chosen: dict[str, str]  # the search (`q`), `status` and `sort` as understood
+
+    @property
+    def sort(self) -> tuple[str, bool]:
+        """The column sorted on, and whether descending."""
+        chosen = self.chosen["sort"]
+        return chosen.lstrip("-"), chosen.startswith("-")
 
 
-def round_dashboard(rnd: Round, page_number: Any = None) -> Dashboard:
-    """Applications of the round by status, what they ask for, and one page of them with how
-    many reviewers each has and how many have scored."""
-    counts = dict(rnd.applications.values_list("status").annotate(n=Count("id")).order_by())
-    submitted = rnd.applications.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
-    apps = (
-        rnd.applications.select_related("organisation")
-        .annotate(
-            assigned=Count("assignments", filter=Q(assignments__withdrawn=False)),
-            scored=Count(
-                "assignments",
-                filter=Q(assignments__withdrawn=False, assignments__completed_at__isnull=False),
-            ),
+def round_dashboard(rnd: Round, chosen: Mapping[str, Any]) -> Dashboard:
+    """Applications of the round by status, what the submitted ones ask for, and one page
+    (`chosen["page"]`) of those found: searched (`q`) in reference, title and organisation,
+    filtered by `status`, sorted (`sort`, one of `APPLICATION_SORTS`, "-" before it for
+    descending), each with how many reviewers it has and how many have scored. Four queries,
+    whatever the number of applications and whichever page (three without a search)."""
+    counts: dict[str, int] = {}
+    requested: Decimal | None = None
+    for status, n, asked in (
+        rnd.applications.values_list("status")
+        .annotate(n=Count("id"), asked=Sum("amount_requested"))
+        .order_by()
+    ):
+        counts[status] = n
+        if status not in (Status.DRAFT, Status.WITHDRAWN) and asked is not None:
+            requested = (requested or ZERO) + asked
+
+    picked = {k: str(chosen.get(k) or "").strip() for k in ("q", "status")}
+    picked["q"] = picked["q"][:100]
+    if picked["status"] not in Status.values:
+        picked["status"] = ""
+    shown = rnd.applications.all()
+    if picked["status"]:
+        shown = shown.filter(status=picked["status"])
+    if picked["q"]:
+        # The organisations named first, then their applications: cheaper than joining
+        # every application to its organisation to compare the name.
+        named = Organisation.objects.filter(name__icontains=picked["q"]).values("id")
+        shown = shown.filter(
+            Q(reference__icontains=picked["q"])
+            | Q(title__icontains=picked["q"])
+            | Q(organisation_id__in=named)
         )
-        .order_by("reference")
+    key, descending = sort_chosen(chosen.get("sort"), APPLICATION_SORTS, "reference")
+    picked["sort"] = sort_value(key, descending)
+    columns: dict[str, F | Lower] = {
+        "reference": F("reference"),
+        "organisation": Lower("organisation__name"),
+        "title": Lower("title"),
+        # A status's code sorts as its label does (a test holds this), so the index serves.
+        "status": F("status"),
+        "requested": F("amount_requested"),
+        "submitted": F("submitted_at"),
+    }
+    column = columns[key]
+    # Only amounts and dates can be missing: ordering the rest without a NULLS LAST clause
+    # lets the database walk the index on (round, column) rather than sort the round.
+    nullable = key in ("requested", "submitted")
+    ordering = (
+        column.desc(nulls_last=nullable or None)
+        if descending
+        else column.asc(nulls_last=nullable or None)
     )
+    # The page's ids first, then its rows: sorting and skipping ids alone is far cheaper for
+    # the database than carrying every column of every application through the sort.
+    ids = shown.order_by(ordering, "reference").values_list("id", flat=True)
+    paginator = Paginator(ids, PAGE_SIZE)
+    if not picked["q"]:  # the counts by status already say how many there are
+        known = counts.get(picked["status"], 0) if picked["status"] else sum(counts.values())
+        paginator.count = known  # type: ignore[misc]  # a cached property, given
+    page: Page[Any] = paginator.get_page(chosen.get("page"))
+    found = Application.objects.select_related("organisation").in_bulk(list(page.object_list))
+    # The reviews of this page's applications only: counting them for every application
+    # before taking a page would group the whole round's.
+    tallies = {
+        a: (assigned, scored)
+        for a, assigned, scored in ReviewAssignment.objects.filter(
+            application__in=list(found), withdrawn=False
+        )
+        .values_list("application")
+        .annotate(assigned=Count("id"), scored=Count("id", filter=Q(completed_at__isnull=False)))
+        .order_by()
+    }
+    page.object_list = [DashboardRow(found[i], *tallies.get(i, (0, 0))) for i in page.object_list]
     return Dashboard(
-        counts=[(Status(k).label, v) for k, v in counts.items()],
-        requested=submitted.aggregate(t=Sum("amount_requested"))["t"],
-        page=Paginator(apps, PAGE_SIZE).get_page(page_number),
+        counts=[(k, Status(k).label, counts[k]) for k in Status.values if k in counts],
+        requested=requested,
+        page=page,
+        found=paginator.count,
+        chosen=picked,
     )
 
 

@@ -216,10 +216,10 @@ def test_the_page_shows_the_filtered_totals_and_sort_links_that_keep_the_filters
     assert 'id="allocations-total">£630<' in html
     # Sorted by total, descending: its heading says so, and a click sorts it the other way.
     headings = response.context["headings"]
-    assert headings["total"]["aria_sort"] == "descending"
-    assert headings["total"]["href"] == "?status=committed&sort=total"
-    assert headings["reference"]["aria_sort"] == ""
-    assert headings["reference"]["href"] == "?status=committed&sort=reference"
+    assert headings["total"].aria_sort == "descending"
+    assert headings["total"].href == "?status=committed&sort=total"
+    assert headings["reference"].aria_sort == ""
+    assert headings["reference"].href == "?status=committed&sort=reference"
     assert 'aria-sort="descending"' in html and html.count("aria-sort=") == 1
     # Paging keeps the filter and the sort.
     page_two = client.get(url, {"sort": "-total", "page": "2"}).content.decode()

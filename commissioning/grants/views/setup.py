@@ -3,6 +3,8 @@ applications, and the applications' table as CSV or XLSX."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -13,6 +15,7 @@ from commissioning.core.downloads import headings_of, table_response
 from commissioning.core.forms import attach_errors
 from commissioning.core.guard import Guarded
 from commissioning.core.permissions import allowed
+from commissioning.core.sorting import sort_headings
 
 from .. import rounds, selectors, services
 from ..forms import (
@@ -25,6 +28,7 @@ from ..forms import (
 )
 from ..models import Criterion, EligibilityQuestion, Question, Round
 from ..permissions import DECIDE, MANAGE, PANEL, SCREEN
+from ..status import Status
 
 # Where a service's error about a round's field shows on the round's form.
 ROUND_ERROR_FIELDS = {"opens_at": "opens_time", "closes_at": "closes_date"}
@@ -44,10 +48,20 @@ class RoundRecordSlot:
 
 class RoundDashboardView(RoundRecordSlot, Guarded):
     permission = MANAGE
+    # The sortable columns' headings, and the way a first click sorts them.
+    SORTABLE = {
+        "reference": ("Reference", False),
+        "organisation": ("Organisation", False),
+        "title": ("Project", False),
+        "status": ("Status", False),
+        "submitted": ("Submitted", True),
+        "requested": ("Requested", True),
+    }
 
     def get(self, request, reference: str):
         rnd = selectors.round_get(reference, published_only=False)
-        dashboard = selectors.round_dashboard(rnd, request.GET.get("page"))
+        dashboard = selectors.round_dashboard(rnd, request.GET)
+        kept = {k: v for k, v in dashboard.chosen.items() if v and k != "sort"}
         return render(
             request,
             "grants/round_dashboard.html",
@@ -55,8 +69,14 @@ class RoundDashboardView(RoundRecordSlot, Guarded):
                 "round": rnd,
                 "counts": dashboard.counts,
                 "requested": dashboard.requested,
-                "apps": dashboard.page.object_list,
+                "rows": dashboard.page.object_list,
                 "page_obj": dashboard.page,
+                "found": dashboard.found,
+                "chosen": dashboard.chosen,
+                "filtered": bool(kept),
+                "statuses": Status.choices,
+                "headings": sort_headings(self.SORTABLE, *dashboard.sort, kept),
+                "query_string": urlencode({**kept, "sort": dashboard.chosen["sort"]}),
                 "decided": hasattr(rnd, "decision"),
                 # Buttons only for those whose rules let them open the page behind them.
                 "can_panel": allowed(request.user, PANEL),
