@@ -122,9 +122,7 @@ def test_the_counts_link_to_their_status_and_the_pages_keep_the_choice(
     assert references(second) == [f"DASH-{i:04d}" for i in submitted[PAGE_SIZE : PAGE_SIZE * 2]]
 
 
-def test_the_same_queries_for_a_few_applications_and_many_on_any_page(
-    client, grant_round, officer
-):
+def test_the_same_queries_for_a_few_applications_and_many_on_any_page(client, grant_round, officer):
     client.force_login(officer)
     choices = [{}, {"sort": "-requested", "page": "2"}, {"q": "bridge", "status": "submitted"}]
     make(grant_round, 3)
