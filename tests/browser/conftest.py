@@ -3,7 +3,13 @@
 Fixtures
     browser                 one Chromium for the whole session (skips if not installed)
     page                    a fresh context and page per test, 1280x900, closed after
+    watched_context         ``with watched_context(browser, **options) as context``: a context
+                            whose pages are watched as `page`'s are (for a phone, a second person)
     assert_accessible       ``assert_accessible(page)`` fails with axe's violations
+
+Every page of every watched context is checked by axe as it loads (tests/browser/axe.py's
+AxeWatch): a test fails if any page it passed through has a WCAG A or AA violation, whether
+or not it called assert_accessible there. The run ends with how many pages were checked.
     demo                    ``commissioning demo`` for the whole session, its URL: ONE server
                             that every journey file shares (tests/browser/journey.py has
                             ``sign_in``/``sign_out``/``shot`` for it)
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +32,9 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 try:  # tests/browser as a package
-    from .axe import format_violations, run_axe
+    from .axe import AxeWatch, format_violations, run_axe
 except ImportError:  # pytest's default (rootdir-relative "prepend") import mode
-    from axe import format_violations, run_axe  # type: ignore[no-redef]
+    from axe import AxeWatch, format_violations, run_axe  # type: ignore[no-redef]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -68,26 +75,56 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A page in a fresh context. Whatever the journey, the page's Content-Security-Policy
-    must never have to block anything the product itself sent (an inline script or style).
-    """
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/London")
+# Page loads checked by axe in this run, and those left before their check finished.
+AXE_TALLY = {"checked": 0, "left": 0}
+
+
+@contextmanager
+def watched_context(browser: Any, **options: Any) -> Iterator[Any]:
+    """A browser context whose pages are watched: the Content-Security-Policy must never
+    have to block anything the product itself sent (an inline script or style), and axe
+    checks every page as it loads. Either fails the test when the context closes."""
+    context = browser.new_context(
+        **{"viewport": VIEWPORT, "locale": "en-GB", "timezone_id": "Europe/London", **options}
+    )
     context.set_default_timeout(15_000)
     blocked: list[str] = []
-    tab = context.new_page()
-    tab.on(
+    context.on(
         "console",
         lambda message: (
             blocked.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
+    watch = AxeWatch(context)
     try:
-        yield tab
+        yield context
+        found = watch.finish()
     finally:
+        AXE_TALLY["checked"] += watch.checked
+        AXE_TALLY["left"] += watch.left_unchecked
         context.close()
     assert blocked == [], "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
+    assert not found, "\n".join(f"{url}\n{format_violations(v)}" for url, v in found)
+
+
+@pytest.fixture(name="watched_context")
+def watched_context_fixture() -> Callable[..., Any]:
+    return watched_context
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A page in a fresh watched context (see `watched_context`)."""
+    with watched_context(browser) as context:
+        yield context.new_page()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if AXE_TALLY["checked"] or AXE_TALLY["left"]:
+        terminalreporter.write_line(
+            f"axe: {AXE_TALLY['checked']} page loads checked as they loaded, "
+            f"{AXE_TALLY['left']} left by the test before their check finished"
+        )
 
 
 @pytest.fixture

@@ -40,20 +40,17 @@ def test_officer_reads_the_year_and_tables(page, demo, assert_accessible):
     assert_accessible(page)
 
 
-def test_dashboard_on_a_phone(browser, demo, assert_accessible):
-    context = browser.new_context(
-        viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    try:
+def test_dashboard_on_a_phone(browser, demo, assert_accessible, watched_context):
+    with watched_context(
+        browser, viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
+    ) as context:
+        page = context.new_page()
         sign_in(page, demo, "cfo", "demo-cfo-pass")
         page.goto(demo + "years/2016-17/")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
         shot(page, "year-2016-17-phone")
         assert_accessible(page)
-    finally:
-        context.close()
 
 
 def test_officer_records_varies_and_commits_an_allocation(page, demo, assert_accessible):

@@ -29,23 +29,10 @@ def signin_demo(tmp_path_factory) -> Iterator[Demo]:
 
 
 @pytest.fixture
-def tab(browser: Any) -> Iterator[Any]:
-    """A page of its own (no code entered for anyone), under the same CSP watch as `page`."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/London"
-    )
-    context.set_default_timeout(15_000)
-    blocked: list[str] = []
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    try:
-        yield page
-    finally:
-        context.close()
-    assert blocked == [], "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
+def tab(browser: Any, watched_context) -> Iterator[Any]:
+    """A page of its own (no code entered for anyone), watched as `page` is."""
+    with watched_context(browser) as context:
+        yield context.new_page()
 
 
 def shot(page, name: str) -> None:

@@ -29,7 +29,7 @@ def _card(page, label: str) -> Decimal:
 
 
 def test_the_year_end_loop_from_returns_to_an_award_from_the_pot(
-    page, demo, assert_accessible, browser
+    page, demo, assert_accessible, browser, watched_context
 ):
     main = page.locator("main")
 
@@ -166,11 +166,11 @@ def test_the_year_end_loop_from_returns_to_an_award_from_the_pot(
     assert_accessible(page)
 
     # 6. On a phone the amount that matters stays in view.
-    phone = browser.new_page(viewport={"width": 375, "height": 812})
-    sign_in(phone, demo, "cfo", "demo-cfo-pass")
-    phone.goto(demo + "years/2016-17/year-end/")
-    table = phone.locator("#outturn")
-    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth + 1")
-    assert phone.locator("#outturn th", has_text="Unspent").is_visible()
-    shot(phone, "yearend-10-phone")
-    phone.close()
+    with watched_context(browser, viewport={"width": 375, "height": 812}) as context:
+        phone = context.new_page()
+        sign_in(phone, demo, "cfo", "demo-cfo-pass")
+        phone.goto(demo + "years/2016-17/year-end/")
+        table = phone.locator("#outturn")
+        assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth + 1")
+        assert phone.locator("#outturn th", has_text="Unspent").is_visible()
+        shot(phone, "yearend-10-phone")
