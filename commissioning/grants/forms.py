@@ -90,10 +90,13 @@ def classification_fields(round: Round) -> dict[str, forms.Field]:
     those, the round's own when it names some), grouped by theme. Whether the priority
     belongs to the theme chosen is the service's rule (`services.classification_problems`),
     so the applicant's form and the officer's correction check it the same way."""
-    themes = round.themes.all() if round.themes.exists() else Theme.objects.all()
+    # The round's own themes and priorities as read (prefetched, when the view has), by id.
+    round_themes = [t.pk for t in round.themes.all()]
+    round_priorities = [p.pk for p in round.priorities.all()]
+    themes = Theme.objects.filter(pk__in=round_themes) if round_themes else Theme.objects.all()
     priorities = StrategicPriority.objects.filter(theme__in=themes)
-    if round.priorities.exists():
-        priorities = priorities.filter(pk__in=round.priorities.all())
+    if round_priorities:
+        priorities = priorities.filter(pk__in=round_priorities)
     return {
         "theme": forms.ModelChoiceField(
             queryset=themes,

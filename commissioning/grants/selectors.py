@@ -151,7 +151,6 @@ def application_page(application: Application) -> ApplicationPage:
 @dataclass(frozen=True)
 class DraftPage:
     initial: dict[str, Any]  # the form's values as last saved
-    upload_questions: QuerySet
     attachments: QuerySet
 
 
@@ -160,7 +159,23 @@ def _typed(amount: Decimal | None) -> str | None:
     return None if amount is None else money(amount).removeprefix("£")
 
 
+def application_form_round(application: Application) -> Round:
+    """The application's round with its questions, eligibility questions, themes and
+    priorities read once: the form, the save and the submission of one request use them
+    from there rather than each reading them again."""
+    prefetch_related_objects(
+        [application.round], "questions", "eligibility", "themes", "priorities"
+    )
+    return application.round
+
+
+def draft_attachments(application: Application) -> QuerySet:
+    return application.attachments.select_related("question")
+
+
 def draft_page(application: Application) -> DraftPage:
+    """The draft's form values as saved, and its files (`application_form_round` read)."""
+    application_form_round(application)
     initial: dict[str, Any] = {
         "title": application.title,
         "amount_requested": _typed(application.amount_requested),
@@ -180,8 +195,7 @@ def draft_page(application: Application) -> DraftPage:
         initial[f"eligibility_{key}"] = "yes" if value else "no"
     return DraftPage(
         initial=initial,
-        upload_questions=application.round.questions.filter(kind=QuestionKind.FILE),
-        attachments=application.attachments.select_related("question"),
+        attachments=draft_attachments(application),
     )
 
 

@@ -150,14 +150,16 @@ class ApplicationEditView(Guarded):
 
     permission = APPLY
 
-    def _render(self, request, app, form, page, *, submitting=False, saved=False, status=200):
+    def _render(
+        self, request, app, form, attachments, *, submitting=False, saved=False, status=200
+    ):
         return render(
             request,
             "grants/application_edit.html",
             {
                 "app": app,
                 "form": form,
-                "attachments": page.attachments,
+                "attachments": attachments,
                 "submitting": submitting,
                 "saved": saved,
                 "closes": app.round.closes_at,
@@ -171,12 +173,13 @@ class ApplicationEditView(Guarded):
             return redirect("application-detail", uuid=app.uuid)
         page = selectors.draft_page(app)
         form = ApplicationForm(initial=page.initial, round=app.round)
-        return self._render(request, app, form, page)
+        return self._render(request, app, form, page.attachments)
 
     def post(self, request, uuid):
         app = selectors.application_get(request.user, uuid)
-        page = selectors.draft_page(app)
-        form = ApplicationForm(request.POST, request.FILES, round=app.round)
+        form = ApplicationForm(
+            request.POST, request.FILES, round=selectors.application_form_round(app)
+        )
         where = _answer_field(form)
         submitting = "submit" in request.POST
         form.is_valid()
@@ -238,7 +241,13 @@ class ApplicationEditView(Guarded):
             )
         if form.errors:
             return self._render(
-                request, app, form, page, submitting=submitting, saved=saved, status=400
+                request,
+                app,
+                form,
+                selectors.draft_attachments(app),
+                submitting=submitting,
+                saved=saved,
+                status=400,
             )
         done = [f"{name} attached." for name in attached]
         messages.success(
