@@ -9,7 +9,8 @@ Fixtures
 
 Every page of every watched context is checked by axe as it loads (tests/browser/axe.py's
 AxeWatch): a test fails if any page it passed through has a WCAG A or AA violation, whether
-or not it called assert_accessible there. The run ends with how many pages were checked.
+or not it called assert_accessible there. Run in one process (`-n 0`), the run ends with
+how many pages were checked.
     demo                    ``commissioning demo`` for the whole session, its URL: ONE server
                             that every journey file shares (tests/browser/journey.py has
                             ``sign_in``/``sign_out``/``shot`` for it)
