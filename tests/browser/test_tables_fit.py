@@ -1,8 +1,8 @@
 """Issue 14's "tables that fit", in the pages of `commissioning demo`: at 1280 px no table on
 the widest pages (the allocations list, the year's tables, the formula run, the decision
 record's funding, the public register) is wider than its column; on a 375 px phone the
-amount column of the register's tables and of the allocations list is in view, and the page
-itself does not scroll sideways. Screenshots go to var/screenshots/ as tables-*.png."""
+amount column of the register's tables, the allocations list and the reconciliation's
+findings is in view, and the page itself does not scroll sideways. Screenshots go to var/screenshots/ as tables-*.png."""
 
 from __future__ import annotations
 
@@ -104,6 +104,7 @@ def test_no_table_is_wider_than_its_column_at_1280_px(page, demo, staff_pages, a
         ("register/contracts/2016-17/", "main table"),
         ("years/2016-17/allocations/", "#allocations"),
         ("years/2013-14/tables/organisation/", "#allocation-table"),
+        ("years/2013-14/reconciliation/", "main table"),
     ],
 )
 def test_on_a_phone_the_amount_stays_in_view(page, demo, path, table):
@@ -111,7 +112,7 @@ def test_on_a_phone_the_amount_stays_in_view(page, demo, path, table):
     page.set_viewport_size(PHONE)
     page.goto(demo + path)
     seen = page.evaluate(_AMOUNT_COLUMN, table)
-    assert re.search(r"Amount|Total", seen["heading"]), seen
+    assert re.search(r"Amount|Total|Difference", seen["heading"]), seen
     assert seen["cell"].startswith("£"), seen
     for left, right in seen["edges"]:
         assert 0 <= left and right <= seen["width"], f"{path}: the amount is off-screen: {seen}"
@@ -138,6 +139,7 @@ def test_on_a_phone_the_decision_records_amounts_stay_in_view(page, demo):
         ("mtfs/llr-2013-12/", "#gap-table", r"2016/17"),
         ("mtfs/llr-2013-12/", "#pot-table", r"2016/17"),
         ("years/2013-14/pools/sub-regional-drug-and-alcohol-pool/", "#pool-shares", r"unspent"),
+        ("scrutiny/2016-17/", "#spend", r"Spent, of profile"),
     ],
 )
 def test_on_a_phone_a_wide_table_keeps_its_row_names_and_last_amounts_in_view(
@@ -154,11 +156,15 @@ def test_on_a_phone_a_wide_table_keeps_its_row_names_and_last_amounts_in_view(
     for left, right in seen["edges"]:
         assert 0 <= left and right <= seen["width"], f"{path}: the amount is off-screen: {seen}"
     # Scrolled to the end and back, the row's name stays where it was.
-    name = page.locator(f"{table} tbody tr").first.locator(":scope > *").first
+    name = page.locator(f"{table} tbody tr:not(.app-group-row)").first.locator(":scope > *").first
     before = name.bounding_box()
     page.evaluate("(s) => { document.querySelector(s).parentElement.scrollLeft = 10000; }", table)
     after = name.bounding_box()
     assert before and after and abs(before["x"] - after["x"]) < 1, (before, after)
+    # So does the name of each group of rows, where the table has groups.
+    for group in page.locator(f"{table} .app-group-row .app-sticky-label").all():
+        box = group.bounding_box()
+        assert box and box["x"] >= 0, f"a group's heading scrolled away: {box}"
     wider = page.evaluate(_WIDER_THAN_PAGE)
     assert page.evaluate("document.documentElement.scrollWidth") <= seen["width"], wider
     shot(page, "tables-" + table.strip("#") + "-375")

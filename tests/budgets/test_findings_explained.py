@@ -125,7 +125,7 @@ def test_two_papers_disagreeing_on_an_amount_carry_the_differing_paper_and_the_l
 def test_the_page_shows_figures_right_aligned_in_whole_pounds_and_a_dash_for_words(client, officer):
     client.force_login(officer)
     html = page(client).content.decode()
-    assert '<td class="govuk-table__cell govuk-table__cell--numeric">£8,794' in html
+    assert 'govuk-table__cell--numeric app-wide-only">£8,794' in html
     assert "£8,792</td>" in html and "£8,794.00" not in html
     assert "printed as £2.9m" in html
     words = page(client, "2016-17").content.decode()
