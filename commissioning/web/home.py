@@ -239,22 +239,29 @@ def _reviews(user, today: dt.date) -> tuple[Group, list[str]]:
     )
     group.add(counts["score"], "application to score", "applications to score", href)
     if not group.items:
-        closing = Round.objects.filter(published=True, closes_at__date__gte=today).order_by(
-            "closes_at"
-        )
-        first = closing.first()
-        if first is not None:
-            hints.append(
-                f"Nothing is assigned to you. Applications come to reviewers once a round closes "
-                f"and an officer screens them: {first.title} closes on "
-                f"{first.closes_at:%-d %B %Y}."
-            )
-        else:
-            hints.append(
+        hints.append(
+            _when_work_comes(
+                today,
+                "Nothing is assigned to you. Applications come to reviewers once a round closes "
+                "and an officer screens them",
                 "Nothing is assigned to you, and no round is open: work comes when an officer "
-                "screens a round's applications into review."
+                "screens a round's applications into review.",
             )
+        )
     return group, hints
+
+
+def _when_work_comes(today: dt.date, waiting: str, no_round: str) -> str:
+    """A hint for someone with nothing to do yet: when the next open round closes, after
+    which their work comes; `no_round` when none is open."""
+    first = (
+        Round.objects.filter(published=True, closes_at__date__gte=today)
+        .order_by("closes_at")
+        .first()
+    )
+    if first is None:
+        return no_round
+    return f"{waiting}: {first.title} closes on {first.closes_at:%-d %B %Y}."
 
 
 def _partner(user, today: dt.date) -> Group:
@@ -364,9 +371,20 @@ def home_for(user, today: dt.date) -> Home:
     if not getattr(user, "is_authenticated", False):
         return Home(groups=[])
     reviews, hints = _reviews(user, today)
+    on_rounds = _decisions_on_rounds(user, today)
+    if user.has_role(Role.PANEL_MEMBER) and not on_rounds.items:
+        hints.append(
+            _when_work_comes(
+                today,
+                "Nothing is waiting for the panel. Applications come to the panel once their "
+                "reviewers have scored them",
+                "Nothing is waiting for the panel, and no round is open: work comes once a "
+                "round's applications have been reviewed.",
+            )
+        )
     groups = [
         _rounds(user, today),
-        _decisions_on_rounds(user, today),
+        on_rounds,
         _records(user, today),
         _agreements(user, today),
         _year_end(user, today),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from commissioning.agreements import payments, returns
 from commissioning.core.roles import Role
 from tests.agreements.conftest import accept_return, ready
+from tests.factories import RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,12 +76,25 @@ def test_a_partner_sees_the_agreement_to_accept(client, draft, officer, partner)
     assert reverse("our-agreements") in html
 
 
-def test_a_reviewer_with_nothing_assigned_is_told_when_work_comes(client, user_with):
-    html = home(client, user_with(Role.REVIEWER))
+@pytest.mark.parametrize(
+    ("role", "waiting"),
+    [
+        (Role.REVIEWER, "Applications come to reviewers once a round closes"),
+        (Role.PANEL_MEMBER, "Applications come to the panel once their reviewers have scored"),
+    ],
+)
+def test_someone_with_nothing_yet_is_told_when_work_comes(
+    client, user_with, officer, year, role, waiting
+):
+    person = user_with(role)
+    html = home(client, person)
     assert "Nothing needs you now" in html
-    assert (
-        "Applications come to reviewers once a round closes" in html or "no round is open" in html
-    )
+    assert "no round is open" in html and waiting not in html
+    grant_round = RoundFactory(actor=officer, year=year, title="PCC Grant 2031/32")
+    html = home(client, person)
+    closes = f"{grant_round.closes_at:%-d %B %Y}"
+    assert f"{waiting}" in html and f"PCC Grant 2031/32 closes on {closes}." in html
+    assert "no round is open" not in html
 
 
 def test_the_home_costs_the_same_with_more_work(client, officer, active, partner):
