@@ -102,6 +102,14 @@ def money_text(value: Decimal | int, *, pence: bool = False) -> str:
     return f"{MINUS}{text}" if negative else text
 
 
+def percent_text(value: Decimal | int) -> str:
+    """A percentage as the data carries it ("8.04%", "100%"), negative with a true minus as
+    amounts are ("−8.04%"), so a change reads the same in pounds and in per cent."""
+    amount = Decimal(value)
+    text = f"{abs(amount):f}%"
+    return f"{MINUS}{text}" if amount < 0 else text
+
+
 def shares_of(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     """`total` split in proportion to `weights`, to the penny, adding up to `total` exactly.
 

@@ -228,6 +228,9 @@ def run_context(run: FormulaRun, *, with_sensitivity: bool = True) -> dict[str, 
         "inputs": explain.inputs(run.inputs),
         "fingerprints": explain.fingerprints(run.inputs, run.output_hash),
         "weights": run.inputs["params"]["weights"],
+        # Whether moving a weight moves any allocation: not for a run with one indicator (the
+        # Vulnerable Localities Index), whose range would only repeat each allocation.
+        "weights_move": any(low != high for low, high in (sens or {}).values()),
         "previous": run.inputs.get("previous"),
         "total": sum((r.allocation for r in area_rows), Decimal(0)),
         "previous_total": sum(

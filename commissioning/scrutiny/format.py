@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from commissioning.core.money import money_text
+from commissioning.core.money import money_text, percent_text
 
 from .rollup import PERCENT, POUNDS, whole
 
@@ -73,7 +73,7 @@ def number(value: Decimal | int | None) -> str:
 
 
 def percent(value: Decimal | None) -> str:
-    return NONE if value is None else f"{Decimal(value):.1f}%"
+    return NONE if value is None else percent_text(Decimal(value).quantize(Decimal("0.1")))
 
 
 def pounds(value: Decimal | None) -> str:

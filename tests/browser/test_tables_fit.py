@@ -22,12 +22,14 @@ _WIDTHS = """[...document.querySelectorAll('main table')].map(t => [
   t.parentElement.clientWidth,
 ])"""
 
-# Where the amount column is on screen: the last heading's and the first row's last cell's
-# left and right edges (a group's heading row is not a row of figures), and the viewport's width.
+# Where the amount column is on screen: the last shown heading's and the first row's last shown
+# cell's left and right edges (a group's heading row is not a row of figures; a column a phone
+# hides is not shown), and the viewport's width.
 _AMOUNT_COLUMN = """(selector) => {
   const table = document.querySelector(selector);
-  const heading = table.querySelector('thead tr').lastElementChild;
-  const cell = table.querySelector('tbody tr:not(.app-group-row)').lastElementChild;
+  const shown = row => [...row.children].filter(c => c.getClientRects().length).pop();
+  const heading = shown(table.querySelector('thead tr'));
+  const cell = shown(table.querySelector('tbody tr:not(.app-group-row)'));
   const edges = e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; };
   return {
     heading: heading.textContent.trim(),
@@ -88,9 +90,14 @@ def staff_pages(page, demo) -> list[str]:
 
 def test_no_table_is_wider_than_its_column_at_1280_px(page, demo, staff_pages, assert_accessible):
     page.set_viewport_size(DESKTOP)
+    widest = {"formula/runs/": "tables-formula-run-1280", "decisions/": "tables-decision-1280"}
     for path in staff_pages:
         page.goto(demo + path)
         _assert_tables_fit(page, path)
+        for start, name in list(widest.items()):
+            if path.startswith(start):
+                shot(page, name)
+                del widest[start]
     page.goto(demo + "years/2016-17/allocations/")
     shot(page, "tables-allocations-1280")
     assert_accessible(page)
@@ -120,17 +127,37 @@ def test_on_a_phone_the_amount_stays_in_view(page, demo, path, table):
     shot(page, "tables-" + re.sub(r"[^a-z0-9]+", "-", path).strip("-") + "-375")
 
 
-def test_on_a_phone_the_decision_records_amounts_stay_in_view(page, demo):
-    published = _links(page, demo + "register/decisions/", r"/register/decisions/[a-z0-9-]+/")
-    assert published
+@pytest.mark.parametrize(
+    ("listing", "pattern", "table", "heading", "name"),
+    [
+        ("formula/", r"/formula/runs/[0-9a-f-]+/", "#run-table", "Allocation", "formula-run"),
+        (
+            "register/decisions/",
+            r"/register/decisions/[a-z0-9-]+/",
+            "#decision-funds",
+            "Amount",
+            "register-decision",
+        ),
+    ],
+)
+def test_on_a_phone_each_runs_and_records_amounts_stay_in_view(
+    page, demo, listing, pattern, table, heading, name
+):
+    """Every formula run (signed in as an officer) and every published decision record
+    (as a resident): the amount column stays on a 375 px screen."""
+    if listing.startswith("formula"):
+        sign_in(page, demo, "officer", "demo-officer-pass")
+    found = _links(page, demo + listing, pattern)
+    assert found
     page.set_viewport_size(PHONE)
-    for path in published:
+    for path in found:
         page.goto(demo + path.lstrip("/"))
-        seen = page.evaluate(_AMOUNT_COLUMN, "#decision-funds")
-        assert seen["heading"] == "Amount" and seen["cell"].startswith("£"), seen
+        seen = page.evaluate(_AMOUNT_COLUMN, table)
+        assert seen["heading"] == heading and seen["cell"].startswith("£"), seen
         for left, right in seen["edges"]:
             assert 0 <= left and right <= seen["width"], f"{path}: amount off-screen: {seen}"
-    shot(page, "tables-register-decision-375")
+        assert seen["page"] <= seen["width"], f"{path}: the page scrolls sideways: {seen}"
+    shot(page, f"tables-{name}-375")
 
 
 @pytest.mark.parametrize(

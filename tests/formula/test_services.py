@@ -194,3 +194,6 @@ def test_vli_indicator_and_a_vli_run_compare_with_2016_17(officer):
     assert len(rows) == 9 and all(r.previous is not None for r in rows)
     # every area within ten points of its 2016/17 share
     assert all(abs(r.share_pct - r.previous_share_pct) < 10 for r in rows)
+    # One indicator, no weight to move: its run page has no range column, as a scheme's has.
+    assert selectors.run_context(run)["weights_move"] is False
+    assert selectors.run_context(scheme_run_ensure())["weights_move"] is True

@@ -11,6 +11,7 @@ Filters
     ``add_class``       renders a bound field's widget with extra CSS classes.
     ``error_anchor``    the id an error summary link should point at for a field.
     ``money``           "£1,234", "£1,234.56", negative with U+2212 before "£"; None/"" -> "".
+    ``percent``         "8.04%" as the data carries it, negative with U+2212: "−8.04%".
     ``page_href``       "?<query_string>&page=N" for pagination links.
     ``elided_pages``    page numbers with ``None`` for the gaps, for GOV.UK pagination.
     ``described_by``    "<id>-hint <id>-error" for aria-describedby (``field|described_by:hint``).
@@ -34,7 +35,7 @@ from django.forms.boundfield import BoundField
 from django.http import QueryDict
 from django.utils.safestring import SafeString
 
-from commissioning.core.money import MINUS, money_text
+from commissioning.core.money import MINUS, money_text, percent_text
 
 register = template.Library()
 
@@ -163,6 +164,18 @@ def _to_decimal(value: object) -> Decimal | None:
         return Decimal(text)
     except InvalidOperation:
         return None
+
+
+@register.filter(is_safe=False)
+def percent(value: object) -> str:
+    """A percentage as the data carries it, negative with a true minus: "−8.04%".
+    None and "" give ""; values that are not numbers are returned unchanged."""
+    if value is None or value == "":
+        return ""
+    number = _to_decimal(value)
+    if number is None or not number.is_finite():
+        return str(value)
+    return percent_text(number)
 
 
 @register.filter(is_safe=False)
