@@ -46,20 +46,35 @@ COMMAND = (
 )
 
 
-def imported_after(code: str, tmp_path) -> set[str]:
+# The apps' own modules that only their work needs: jobs.py and the apps' ready() register a
+# job kind and the late-returns source as Django starts, and import these when they run.
+SERVICES = ["commissioning.formula.services", "commissioning.agreements.monitoring"]
+# A command that only reads (ADR 23) starts without the system checks, so without the URL
+# configuration and the API.
+READING_COMMAND = (
+    SETUP
+    + "\nfrom django.core.management import get_commands, load_command_class"
+    + "\ncommand = load_command_class(get_commands()['budget'], 'budget')"
+    + "\nif command.requires_system_checks: from django.core import checks; checks.run_checks()"
+)
+
+
+def modules_after(code: str, tmp_path) -> set[str]:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "commissioning.config.settings"
     env["COMMISSIONING_DATA_DIR"] = str(tmp_path)
     env.pop("DATABASE_URL", None)
-    probe = (
-        code
-        + "\nimport json, sys; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    )
+    probe = code + "\nimport json, sys; print(json.dumps(sorted(sys.modules)))"
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120
     )
     assert result.returncode == 0, result.stderr
     return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def imported_after(code: str, tmp_path) -> set[str]:
+    """The top-level packages imported once `code` has run."""
+    return {m.split(".")[0] for m in modules_after(code, tmp_path)}
 
 
 @pytest.mark.parametrize(
@@ -70,3 +85,14 @@ def imported_after(code: str, tmp_path) -> set[str]:
 def test_start_up_imports_no_heavy_library(code, forbidden, tmp_path):
     heavy = sorted(imported_after(code, tmp_path) & set(forbidden))
     assert not heavy, f"imported at start-up: {', '.join(heavy)} (import them where they are used)"
+
+
+def test_django_setup_imports_no_services_only_their_work_needs(tmp_path):
+    loaded = sorted(modules_after(SETUP, tmp_path) & set(SERVICES))
+    assert not loaded, f"imported by django.setup(): {', '.join(loaded)}"
+
+
+def test_a_reading_command_starts_without_the_url_configuration(tmp_path):
+    loaded = modules_after(READING_COMMAND, tmp_path)
+    assert "commissioning.budgets.management.commands.budget" in loaded
+    assert not {"commissioning.config.urls", "ninja"} & loaded

@@ -18,7 +18,6 @@ from django.utils import timezone
 from commissioning.formula.late import LateReturn
 
 from .models import ReportingPeriod
-from .monitoring import REPORTING
 from .rules import days_late, return_in
 
 
@@ -45,6 +44,10 @@ def _late(period: ReportingPeriod, today: dt.date) -> LateReturn:
 
 def late_returns(organisation, year, days: int, today: dt.date) -> list[LateReturn]:
     """The organisation's returns due in `year` (by `today`) late by more than `days` days."""
+    # Here, not at the top: this module is imported as Django starts (apps.py), and the
+    # monitoring services are not needed until the formula asks.
+    from .monitoring import REPORTING
+
     periods = (
         ReportingPeriod.objects.filter(
             agreement__organisation=organisation,

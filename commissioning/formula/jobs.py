@@ -11,17 +11,23 @@ from django.conf import settings
 from commissioning.core.jobs import JobFailed, job_kind
 from commissioning.crime.police_uk import CrimeDataError
 
-from . import services
 from .permissions import RUN
 
+# The background job that loads uploaded files (`services.crime_ingest_start` queues it).
+CRIME_INGEST_JOB = "crime.ingest"
 
-@job_kind(services.CRIME_INGEST_JOB, rule=RUN)
+
+@job_kind(CRIME_INGEST_JOB, rule=RUN)
 def crime_ingest_run(
     progress: Callable[[str, int, int], object], *, actor, files: list[dict[str, str]]
 ) -> str:
     """Load the files `crime_ingest_start` kept, as the officer who uploaded them. A CSV is
     kept under its hash, so it is given to the store under its police.uk name (a link in a
     folder of its own); messages and the store's record name the files as uploaded."""
+    # The services here, not at the top: this module is imported as Django starts, to
+    # register the kind, and every command would pay for the formula's imports.
+    from . import services
+
     data_dir = Path(settings.DATA_DIR)
     with tempfile.TemporaryDirectory(prefix="crime-upload-") as tmp:
         paths: list[Path] = []

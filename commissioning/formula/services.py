@@ -37,6 +37,7 @@ from commissioning.organisations.models import Area
 
 from . import calc, engine, late, vli
 from .errors import FormulaInputError
+from .jobs import CRIME_INGEST_JOB
 from .models import (
     CrimeDataLoad,
     FormulaAdoption,
@@ -71,7 +72,6 @@ POPULATION_SOURCES = {
 
 # --- crime data ---
 
-CRIME_INGEST_JOB = "crime.ingest"  # the background job that loads uploaded files (jobs.py)
 CRIME_UPLOADS = "uploads/crime"  # where uploaded police.uk files are kept, by content hash
 _MB = 1024 * 1024
 

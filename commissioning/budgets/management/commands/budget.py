@@ -14,6 +14,8 @@ def _money(value) -> str:
 
 class Command(BaseCommand):
     help = "The budget position of a year: budget, committed, indicative, reserve and available."
+    # Reads and prints only: Django's system checks (ADR 23) are not run first.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True)

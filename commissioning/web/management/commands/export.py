@@ -29,6 +29,8 @@ USAGE = """Export data:
 
 class Command(BaseCommand):
     help = USAGE
+    # Reads and prints only: Django's system checks (ADR 23) are not run first.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument(
