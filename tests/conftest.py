@@ -18,6 +18,7 @@ from commissioning.budgets.models import FinancialYear, Mechanism, Status
 from commissioning.core.roles import Role
 from commissioning.examples.loader import load_llr
 from commissioning.organisations.models import Organisation, OrganisationKind
+from tests.browser.axe import AXE_TOTALS, add_axe_tally
 
 # Tests make many users: hash their passwords quickly (PBKDF2 costs about half a second each).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -114,3 +115,21 @@ def make_allocation(officer, year, organisation):
 
 def year_of(label: str) -> FinancialYear:
     return FinancialYear.objects.get(label=label)
+
+
+# The browser tests' axe checks, added up over pytest-xdist's workers (each hands its tally
+# over as it finishes, tests/browser/conftest.py) and printed once at the end of the run.
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    tally = getattr(node, "workeroutput", {}).get("axe")
+    if tally:
+        add_axe_tally(node.config, tally)
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    totals = config.stash.get(AXE_TOTALS, None)
+    if totals and (totals["checked"] or totals["left"]):
+        terminalreporter.write_line(
+            f"axe: {totals['checked']} page loads checked as they loaded, "
+            f"{totals['left']} left by the test before their check finished"
+        )

@@ -13,6 +13,21 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+# The run's page loads checked by axe ("checked") and left by a test before their check
+# finished ("left"), added up over pytest-xdist's workers: kept in the controller's stash and
+# printed at the end of the run (tests/conftest.py).
+AXE_TOTALS = pytest.StashKey[dict[str, int]]()
+
+
+def add_axe_tally(config: Any, tally: dict[str, int]) -> None:
+    """Add one process's tally to the run's totals."""
+    totals = config.stash.setdefault(AXE_TOTALS, {"checked": 0, "left": 0})
+    for key in totals:
+        totals[key] += tally.get(key, 0)
+
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 

@@ -32,10 +32,8 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-try:  # tests/browser as a package
-    from .axe import AxeWatch, format_violations, run_axe
-except ImportError:  # pytest's default (rootdir-relative "prepend") import mode
-    from axe import AxeWatch, format_violations, run_axe  # type: ignore[no-redef]
+# From tests.browser.axe, the module tests/conftest.py uses too, so they share its tally.
+from tests.browser.axe import AxeWatch, add_axe_tally, format_violations, run_axe
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -120,12 +118,14 @@ def page(browser: Any) -> Iterator[Any]:
         yield context.new_page()
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if AXE_TALLY["checked"] or AXE_TALLY["left"]:
-        terminalreporter.write_line(
-            f"axe: {AXE_TALLY['checked']} page loads checked as they loaded, "
-            f"{AXE_TALLY['left']} left by the test before their check finished"
-        )
+def pytest_sessionfinish(session: Any) -> None:
+    """Under pytest-xdist, hand this worker's tally to the controller (tests/conftest.py adds
+    the workers' up and prints the total); run in one process, that prints it itself."""
+    out = getattr(session.config, "workeroutput", None)
+    if out is not None:
+        out["axe"] = dict(AXE_TALLY)
+    else:
+        add_axe_tally(session.config, AXE_TALLY)
 
 
 @pytest.fixture
