@@ -23,20 +23,22 @@ def site(request) -> dict:
     )
     if staff:
         # Staff have many places to go: the plan and the public register are in the footer
-        # (and on the home page), the audit log beside their name, reoffending cohorts on
-        # the outcomes page, so that the menu fits one row at 1280 px.
+        # (and on the home page), the audit log and the finance system's spending beside
+        # their name, reoffending cohorts on the outcomes page, so that the menu fits one
+        # row at 1280 px.
         items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
         items.append(("Formula", reverse("formula-list"), "formula.view"))
         items.append(("Organisations", reverse("organisation-list"), "organisations.view"))
         items.append(("Decisions", reverse("decision-list"), "decisions.view"))
         items.append(("Agreements", reverse("monitoring"), "agreements.monitor"))
         items.append(("Outcomes", reverse("scrutiny"), "scrutiny.read"))
-        if allowed(user, "spending.import"):
-            items.append(("Spending", reverse("spending-import"), "spending.import"))
     elif allowed(user, "scrutiny.read"):
         items.insert(0, ("Years", reverse("year-list"), "budgets.view"))
         items.append(("Outcomes", reverse("scrutiny"), "scrutiny.read"))
     elif allowed(user, "allocations.list"):
+        # A partner's own places first: the plan and the public register are in the footer,
+        # as for staff, so that the menu fits one row at 1280 px.
+        items = [item for item in items if item[0] == "Funding"]
         items.append(("Our allocations", reverse("my-allocations"), "allocations.list"))
         if allowed(user, "returns.submit"):
             items.append(("Our agreements", reverse("our-agreements"), "agreements.view"))
@@ -55,6 +57,7 @@ def site(request) -> dict:
         "SITE_ORGANISATION_NAME": settings.SITE_ORGANISATION_NAME,
         "nav_items": nav,
         "can_audit": allowed(user, "audit.view"),
+        "can_import_spending": allowed(user, "spending.import"),
         "can_cohorts": allowed(user, "cohorts.view"),
         "can_mtfs": allowed(user, "mtfs.view"),
         "unread_notifications": unread_count(user),

@@ -166,6 +166,20 @@ def test_a_charity_registers_applies_and_an_officer_screens(
     page.get_by_role("button", name="Save draft").click()
     assert "Draft saved" in page.inner_text("main")
     shot(page, "grant-application-form")
+    # The charity's home lists the draft to finish, with its round's closing date, first.
+    application = page.url
+    page.goto(demo)
+    first = page.locator("main .app-work-list a").first
+    assert first.inner_text().startswith("Draft to finish: Detached youth work, PCC Grant")
+    assert "closes on" in first.inner_text()
+    shot(page, "home-charity-1280")
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 812})
+    shot(page, "home-charity-375")
+    page.set_viewport_size(desktop)
+    first.click()
+    assert page.get_by_role("heading", name="Detached youth work").count()
+    page.goto(application)
     # The budget is chosen on the form itself, among the questions and before Submit.
     budget = tmp_path / "budget.pdf"
     budget.write_bytes(MINIMAL_PDF)

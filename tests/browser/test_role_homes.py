@@ -1,6 +1,6 @@
 """Issue 14's "a home for each role", in the pages of `commissioning demo`: each demo person's
 home, at 1280 px and on a 375 px phone, opens on what needs them now, each item a link that
-works for them, and the page does not scroll sideways. Screenshots go to var/screenshots/
+works for them, the page does not scroll sideways and at 1280 px the menu is one row. Screenshots go to var/screenshots/
 as home-<person>-1280.png and home-<person>-375.png."""
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ _WORK = """() => [...document.querySelectorAll('main .app-work-list a')]
   .map(a => [a.textContent.trim(), a.getAttribute('href')])"""
 
 
+# The distinct tops of the menu's items: one when the menu is one row.
+_MENU_ROWS = """() => [...new Set([...document.querySelectorAll('#navigation li')]
+  .map(li => Math.round(li.getBoundingClientRect().top)))]"""
+
+
 @pytest.mark.parametrize("person", DEMO_USERS, ids=lambda p: p.username)
 def test_each_roles_home_opens_on_what_needs_them(page, demo, person):
     sign_in(page, demo, person.username, person.password)
@@ -30,6 +35,9 @@ def test_each_roles_home_opens_on_what_needs_them(page, demo, person):
         assert heading.bounding_box()["y"] < size["height"], "what needs you is below the fold"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= size["width"], f"{person.username}'s home scrolls sideways at {name} px"
+        if name == "1280":  # the menu fits one row
+            tops = page.evaluate(_MENU_ROWS)
+            assert len(tops) == 1, f"{person.username}'s menu wraps to {len(tops)} rows"
         work = page.evaluate(_WORK)
         shot(page, f"home-{person.username}-{name}")
     # Every item is counted or named, and its link opens for this person (no 403, no 404).

@@ -47,6 +47,18 @@ def test_the_public_keep_the_plan_and_the_register_in_the_menu(client):
     assert tabs == ["Plan", "Funding", "Public register"]
 
 
+def test_a_partner_has_their_own_places_and_the_plan_and_register_in_the_footer(
+    client, user_with, organisation
+):
+    client.force_login(user_with(Role.PARTNER, organisation=organisation))
+    html = client.get(reverse("home")).content.decode()
+    tabs = nav(html)
+    assert tabs[0] == "Funding" and "Plan" not in tabs and "Public register" not in tabs
+    assert "Our allocations" in tabs and "Our applications" in tabs and len(tabs) <= 6, tabs
+    for name in ("plan", "register-home", "glossary"):
+        assert f'href="{reverse(name)}"' in html, name
+
+
 def test_one_tab_is_lit_the_longest_match(client, user_with, organisation):
     partner = user_with(Role.PARTNER, organisation=organisation)
     client.force_login(partner)
