@@ -8,11 +8,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from commissioning.core.money import ZERO
+from commissioning.core.money import ZERO, percent_text
 
 from .periods import PERIODS, ordered
 from .reconcile import KIND_LABELS, Finding
-from .selectors import Position, PositionRow
+from .selectors import PoolReport, Position, PositionRow
 from .tables import Line, line_record
 
 # What describes an allocation, in every export of allocations and tables.
@@ -156,3 +156,53 @@ def finding_records(findings: Sequence[Finding]) -> list[dict[str, Any]]:
             }
         )
     return records
+
+
+# --- Pooled budgets ---
+
+POOL_COLUMNS = [
+    "Partner",
+    "Status",
+    "Part of the year",
+    "Contribution",
+    "Share of committed contributions",
+    "Share of awards",
+    "Share paid",
+    "Share unspent",
+    "Conditions",
+    "Illustrative",
+    "Source",
+]
+
+
+def pool_records(report: PoolReport) -> list[dict[str, Any]]:
+    """A pool's shares as rows of `POOL_COLUMNS`, and the total committed."""
+    rows = []
+    for c in report.contributions:
+        rows.append(
+            {
+                "Partner": c.contributor,
+                "Status": c.status.capitalize(),
+                "Part of the year": c.period,
+                "Contribution": c.amount,
+                "Share of committed contributions": ""
+                if c.share_pct is None
+                else percent_text(c.share_pct),
+                "Share of awards": "" if c.awarded is None else c.awarded,
+                "Share paid": "" if c.paid is None else c.paid,
+                "Share unspent": "" if c.unspent is None else c.unspent,
+                "Conditions": c.conditions,
+                "Illustrative": "Yes" if c.illustrative else "No",
+                "Source": c.cite,
+            }
+        )
+    rows.append(
+        {
+            "Partner": "Total committed",
+            "Contribution": report.committed,
+            "Share of awards": report.awarded,
+            "Share paid": report.paid,
+            "Share unspent": report.unspent,
+        }
+    )
+    return rows

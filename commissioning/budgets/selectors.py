@@ -766,6 +766,11 @@ class ContributionShare:
     paid: Decimal | None
     unspent: Decimal | None
 
+    @property
+    def share_pct(self) -> Decimal | None:
+        """The share as the page and the export both show it: per cent to two places."""
+        return None if self.share is None else (self.share * 100).quantize(Decimal("0.01"))
+
 
 @dataclass(frozen=True)
 class PoolAward:

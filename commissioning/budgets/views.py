@@ -19,7 +19,14 @@ from commissioning.core.sorting import sort_headings
 
 from . import permissions as rules
 from . import services, transition
-from .exports import FINDING_COLUMNS, TABLE_HEADINGS, finding_records, table_columns
+from .exports import (
+    FINDING_COLUMNS,
+    POOL_COLUMNS,
+    TABLE_HEADINGS,
+    finding_records,
+    pool_records,
+    table_columns,
+)
 from .forms import (
     AllocationForm,
     BudgetLineForm,
@@ -524,52 +531,6 @@ class BudgetLineCreateView(_YearFormView):
 
 # --- Pooled budgets ---
 
-POOL_COLUMNS = [
-    "Partner",
-    "Status",
-    "Part of the year",
-    "Contribution",
-    "Share of committed contributions",
-    "Share of awards",
-    "Share paid",
-    "Share unspent",
-    "Conditions",
-    "Illustrative",
-    "Source",
-]
-
-
-def _pool_records(report) -> list[dict]:
-    rows = []
-    for c in report.contributions:
-        rows.append(
-            {
-                "Partner": c.contributor,
-                "Status": c.status.capitalize(),
-                "Part of the year": c.period,
-                "Contribution": c.amount,
-                "Share of committed contributions": ""
-                if c.share is None
-                else f"{c.share * 100:.2f}%",
-                "Share of awards": "" if c.awarded is None else c.awarded,
-                "Share paid": "" if c.paid is None else c.paid,
-                "Share unspent": "" if c.unspent is None else c.unspent,
-                "Conditions": c.conditions,
-                "Illustrative": "Yes" if c.illustrative else "No",
-                "Source": c.cite,
-            }
-        )
-    rows.append(
-        {
-            "Partner": "Total committed",
-            "Contribution": report.committed,
-            "Share of awards": report.awarded,
-            "Share paid": report.paid,
-            "Share unspent": report.unspent,
-        }
-    )
-    return rows
-
 
 def _pool_page(request, fy, pool, form=None, status: int = 200):
     from .selectors import pool_report
@@ -603,7 +564,7 @@ class PoolView(Guarded):
             return _pool_page(request, fy, found)
         return table_response(
             POOL_COLUMNS,
-            _pool_records(pool_report(found)),
+            pool_records(pool_report(found)),
             fmt=fmt,
             name=f"pool-{fy.slug}-{found.slug}",
             title="Pooled budget shares",

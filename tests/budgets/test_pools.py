@@ -5,6 +5,7 @@ the PCC's own tables."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -316,6 +317,14 @@ def test_the_pool_page_shows_the_shares_and_what_is_illustrative(client, officer
     text = page.content.decode()
     assert "Each partner's share" in text and "Illustrative" in text
     assert "£199,960" in text
+    # Each share reads the same on the page and in the download, to two places.
+    rows = client.get(
+        reverse("pool-download", args=["2013-14", "sub-regional-drug-and-alcohol-pool", "json"])
+    ).json()["rows"]
+    shares = [r["Share of committed contributions"] for r in rows if r.get("Status") == "Committed"]
+    assert len(shares) == 3 and all(re.fullmatch(r"\d+\.\d\d%", s) for s in shares), shares
+    for share in shares:
+        assert f"{share} of what is committed" in text
 
 
 def test_the_year_page_lists_its_pools_apart_from_the_pot(client, officer):
