@@ -66,8 +66,11 @@ def main() -> int:
         Organisation.objects.create(key=f"org-{i}", name=f"Organisation {i}", kind="charity")
         for i in range(50)
     ]
+    from served import session_for  # beside this file
+
     client = Client()
-    client.force_login(officer)
+    # Staff pages need the second factor too: a session as the sign-in pages leave it.
+    client.cookies["sessionid"] = session_for(officer, second_factor=True)
     base = f"/years/{year.slug}/allocations/"
     urls = {
         "allocation list": base,

@@ -68,6 +68,8 @@ def test_export_json_and_xlsx(tmp_path):
 def test_budget_and_reconcile_commands():
     text = run("budget", "--year", "2016/17")
     assert "£4,611,000" in text and "Partnership Locality Fund (capped)" in text
+    # A reading command runs no system checks (ADR 23), and still takes --skip-checks.
+    assert run("budget", "--year", "2016/17", "--skip-checks") == text
     data = json.loads(run("budget", "--year", "2016/17", "--format", "json"))
     assert data["available"] == "0.00"
     findings = json.loads(run("reconcile", "--year", "2013/14", "--format", "json"))

@@ -1,10 +1,9 @@
 import json
 
-from django.core.management.base import BaseCommand
-
 from commissioning.budgets.exports import position_record
 from commissioning.budgets.management import year_or_error
 from commissioning.budgets.selectors import position
+from commissioning.core.commands import ReadingCommand
 from commissioning.core.money import money_text
 
 
@@ -12,10 +11,8 @@ def _money(value) -> str:
     return "" if value is None else money_text(value)
 
 
-class Command(BaseCommand):
+class Command(ReadingCommand):  # reads only: no system checks first (ADR 23)
     help = "The budget position of a year: budget, committed, indicative, reserve and available."
-    # Reads and prints only: Django's system checks (ADR 23) are not run first.
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True)

@@ -1,23 +1,21 @@
 import json
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from commissioning.budgets.exports import FINDING_COLUMNS, finding_records
 from commissioning.budgets.management import year_or_error
 from commissioning.budgets.reconcile import KIND_LABELS
 from commissioning.budgets.selectors import reconcile_year
+from commissioning.core.commands import ReadingCommand
 from commissioning.core.downloads import to_csv
 from commissioning.core.templatetags.govuk import money
 
 
-class Command(BaseCommand):
+class Command(ReadingCommand):  # reads only: no system checks first (ADR 23)
     help = (
         "List every discrepancy between the papers' stated figures and the ledger, with its "
         "explanation if an officer has given one. Exit 0 when it ran."
     )
-    # Reads and prints only: Django's system checks (ADR 23) are not run first.
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True)

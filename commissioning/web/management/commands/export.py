@@ -5,13 +5,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from commissioning.agreements import exports as agreement_exports
 from commissioning.agreements import spending
 from commissioning.budgets.exports import allocation_records
 from commissioning.budgets.management import year_or_error
 from commissioning.budgets.selectors import allocation_lines
+from commissioning.core.commands import ReadingCommand
 from commissioning.core.downloads import to_csv, to_json, to_xlsx
 from commissioning.core.money import to_money
 from commissioning.decisions import register, serialise
@@ -27,10 +28,8 @@ USAGE = """Export data:
   export decisions --public [--format json|csv] [-o FILE]  the public versions only"""
 
 
-class Command(BaseCommand):
+class Command(ReadingCommand):  # reads only: no system checks first (ADR 23)
     help = USAGE
-    # Reads and prints only: Django's system checks (ADR 23) are not run first.
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument(
