@@ -138,3 +138,18 @@ def test_the_same_queries_for_a_few_applications_and_many_on_any_page(client, gr
             dashboard(client, grant_round, **query)
         many.append(len(ctx.captured_queries))
     assert many == few
+
+
+def test_on_postgresql_the_search_has_trigram_indexes_to_use():
+    """Migration 0007: the reference and title searched through trigram indexes (PostgreSQL
+    only; SQLite scans the round)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'grants_application'"
+        )
+        found = dict(cursor.fetchall())
+    for column in ("reference", "title"):
+        definition = found.get(f"grants_application_{column}_trgm", "")
+        assert "gin_trgm_ops" in definition and f"upper(({column})" in definition.lower(), found
