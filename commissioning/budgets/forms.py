@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from commissioning.core.money import to_money
+from commissioning.core.money import money_text, to_money
 from commissioning.organisations.models import Area, Organisation
 from commissioning.plans.models import StrategicPriority, Theme
 
@@ -19,6 +19,7 @@ from .models import (
     StreamKind,
 )
 from .periods import PERIOD_ORDER, PERIODS
+from .selectors import allocation_lines
 
 
 class MoneyField(forms.CharField):
@@ -315,8 +316,13 @@ class PoolForm(forms.Form):
 
 
 class AllocationChoice(forms.ModelChoiceField):
+    """An allocation named as a person would pick it: "2013/14-0042: Leicester City Council,
+    Drug and alcohol pool (£199,960)", from `labels` (reference -> words) where given."""
+
+    labels: dict[str, str] = {}
+
     def label_from_instance(self, obj):
-        return str(obj)
+        return self.labels.get(obj.reference, str(obj))
 
 
 class ContributionForm(forms.Form):
@@ -355,3 +361,11 @@ class ContributionForm(forms.Form):
         self.fields["allocation"].queryset = Allocation.objects.filter(  # type: ignore[attr-defined]
             year=pool.year, funding=Funding.CASH, pool_contribution__isnull=True
         ).order_by("reference")
+        # Who each allocation pays, for what and how much: the year's lines, read once.
+        self.fields["allocation"].labels = {  # type: ignore[attr-defined]
+            line.reference: (
+                f"{line.reference}: {line.organisation}, {line.initiative} "
+                f"({money_text(line.total)})"
+            )
+            for line in allocation_lines(pool.year)
+        }

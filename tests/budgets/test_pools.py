@@ -412,3 +412,17 @@ def test_the_allocation_form_records_an_award_from_the_pool(
     assert award.pool == funded_pool and pool_report(funded_pool).not_awarded == 0
     detail = client.get(reverse("allocation-detail", args=[award.uuid])).content.decode()
     assert 'id="allocation-pool"' in detail and "not the PCC's budget" in detail
+
+
+def test_the_allocation_paying_the_pccs_share_is_offered_by_who_what_and_how_much(client, officer):
+    client.force_login(officer)
+    html = client.get(
+        reverse("pool", args=["2013-14", "sub-regional-drug-and-alcohol-pool"])
+    ).content.decode()
+    select = html[html.index('name="allocation"') :]
+    select = select[: select.index("</select>")]
+    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select)
+    assert options, select[:500]
+    # Each one names its reference, whom it pays, for what, and its total in the money format.
+    for text in options:
+        assert re.fullmatch(r"2013/14-\d{4}: .+, .+ \(£\d{1,3}(,\d{3})*(\.\d\d)?\)", text), text
