@@ -11,10 +11,8 @@ from django.conf import settings
 from commissioning.core.jobs import JobFailed, job_kind
 from commissioning.crime.police_uk import CrimeDataError
 
+from .models import CRIME_INGEST_JOB
 from .permissions import RUN
-
-# The background job that loads uploaded files (`services.crime_ingest_start` queues it).
-CRIME_INGEST_JOB = "crime.ingest"
 
 
 @job_kind(CRIME_INGEST_JOB, rule=RUN)

@@ -170,6 +170,11 @@ class FormulaAdoption(AppendOnlyModel):
         return f"{self.run.reference} adopted for {self.year}"
 
 
+# The background job that loads uploaded police.uk files (`jobs.crime_ingest_run` runs it,
+# `services.crime_ingest_start` queues it): named here, where both can import it.
+CRIME_INGEST_JOB = "crime.ingest"
+
+
 class CrimeDataLoad(AppendOnlyModel):
     """A record of one `crime ingest`: what was loaded into the crime store, and its report."""
 

@@ -37,8 +37,8 @@ from commissioning.organisations.models import Area
 
 from . import calc, engine, late, vli
 from .errors import FormulaInputError
-from .jobs import CRIME_INGEST_JOB
 from .models import (
+    CRIME_INGEST_JOB,
     CrimeDataLoad,
     FormulaAdoption,
     FormulaRun,
