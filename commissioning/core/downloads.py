@@ -120,45 +120,16 @@ BOLD_ROWS = {"subtotal", "total", "grand_total"}
 def write_xlsx(
     columns: Sequence[str], records: Iterable[Mapping[str, Any]], *, title: str, file: IO[bytes]
 ) -> None:
-    """The table as an XLSX workbook written to `file` row by row (openpyxl's write-only
-    mode): the header bold and frozen, numbers in the money format, subtotal and total rows
-    bold."""
-    # Imported here, not at the top: the views import this module at every start-up.
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    """The table as an XLSX workbook written to `file` row by row (core.xlsx): the header bold
+    and frozen, numbers in the money format, subtotal and total rows bold, text always text."""
+    from .xlsx import SheetWriter
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title(title))
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-
-    def cell(value: Any, is_bold: bool) -> Any:
-        c = WriteOnlyCell(ws, value=value)
-        if isinstance(c.value, Decimal | int | float):
-            c.number_format = MONEY_FORMAT
-        elif looks_like_formula(value):
-            c.data_type = "s"  # text, never a formula
-        if is_bold:
-            c.font = bold
-        return c
-
-    ws.append([cell(c, True) for c in columns])
-    for record in records:
-        values = [record.get(c, "") for c in columns]
-        if record.get("row_type") in BOLD_ROWS:
-            ws.append([cell(v, True) for v in values])
-        else:
-            # an empty cell is no cell (the same sheet, less to write)
-            ws.append(
-                [
-                    cell(v, False)
-                    if isinstance(v, Decimal | int | float) or looks_like_formula(v)
-                    else (v or None)
-                    for v in values
-                ]
+    with SheetWriter(file, sheet_title(title), number_format=MONEY_FORMAT) as sheet:
+        sheet.append(columns, bold=True)
+        for record in records:
+            sheet.append(
+                [record.get(c, "") for c in columns], bold=record.get("row_type") in BOLD_ROWS
             )
-    wb.save(file)
 
 
 def to_xlsx(columns: Sequence[str], records: Iterable[Mapping[str, Any]], title: str) -> bytes:

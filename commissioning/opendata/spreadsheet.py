@@ -261,41 +261,16 @@ AMOUNT_FORMAT = "#,##0.00"
 
 def write_workbook(grants: Iterable[Mapping[str, Any]], file: IO[bytes]) -> None:
     """The spreadsheet of :func:`table` as an XLSX workbook with one sheet, ``grants`` (the
-    sheet name 360Giving's tools expect), written to ``file`` row by row (openpyxl's
-    write-only mode). Amounts are number cells; text is always text, even when it begins
-    with ``=``."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    sheet name 360Giving's tools expect), written to ``file`` row by row (core.xlsx). Amounts
+    are number cells; text is always text, even when it begins with ``=``."""
+    from commissioning.core.xlsx import SheetWriter
 
     headers, found = table(grants)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("grants")
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    heading = []
-    for title in headers:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        heading.append(cell)
-    sheet.append(heading)
     amount_columns = {n for n, h in enumerate(headers) if h.startswith("Amount ")}
-    for row in found:
-        cells: list[Any] = list(row)
-        for c, value in enumerate(row):
-            if isinstance(value, str):
-                if not value:  # an empty cell is no cell: the same sheet, far less to write
-                    cells[c] = None
-                elif value.startswith("="):  # never a formula
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.data_type = "s"
-                    cells[c] = cell
-            elif c in amount_columns:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = AMOUNT_FORMAT
-                cells[c] = cell
-        sheet.append(cells)
-    book.save(file)
+    with SheetWriter(file, "grants", number_format=AMOUNT_FORMAT) as sheet:
+        sheet.append(headers, bold=True)
+        for row in found:
+            sheet.append(row, formatted=amount_columns)
 
 
 def workbook(package: Mapping[str, Any]) -> bytes:
