@@ -119,7 +119,7 @@ class Workflow:
         move = self.permit(actor, obj, source, target)
         setattr(obj, self.field, target)
         fields = {self.field, *also_save}
-        if hasattr(obj, "updated_by"):
+        if hasattr(obj, "updated_by_id"):  # the column, not the user: reading it is a query
             obj.updated_by = user_of(actor)  # type: ignore[attr-defined]
             fields |= {"updated_by", "updated_at"}
         obj.save(update_fields=sorted(fields))

@@ -83,3 +83,18 @@ def test_submit_reads_the_rounds_form_once(client, grant_round, applicant):
         "round themes": 1,
         "round priorities": 1,
     }
+    # The person is read once, for the session: the status change records who made it from
+    # the actor it is given, without reading the application's last editor.
+    users_read = [
+        q["sql"]
+        for q in submitted.captured_queries
+        if q["sql"].startswith("SELECT") and re.search(r'FROM "accounts_user"\s', q["sql"])
+    ]
+    assert len(users_read) == 1, users_read
+    # The application is read by its id alone, not ordered by its round's opening date.
+    apps_read = [
+        q["sql"]
+        for q in submitted.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "grants_application"' in q["sql"]
+    ]
+    assert apps_read and "ORDER BY" not in apps_read[0], apps_read[0]
