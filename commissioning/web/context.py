@@ -12,12 +12,13 @@ from commissioning.notifications.selectors import unread_count
 def site(request) -> dict:
     user = request.user
     staff = allowed(user, "decisions.view")
+    funding = ("Funding", reverse("grant-rounds"), "public")
     items = (
-        [("Funding", reverse("grant-rounds"), "public")]
+        [funding]
         if staff
         else [
             ("Plan", reverse("plan"), "plans.view"),
-            ("Funding", reverse("grant-rounds"), "public"),
+            funding,
             ("Public register", reverse("register-home"), "public"),
         ]
     )
@@ -38,8 +39,7 @@ def site(request) -> dict:
     elif allowed(user, "allocations.list"):
         # A partner's own places first: the plan and the public register are in the footer,
         # as for staff, so that the menu fits one row at 1280 px.
-        items = [item for item in items if item[0] == "Funding"]
-        items.append(("Our allocations", reverse("my-allocations"), "allocations.list"))
+        items = [funding, ("Our allocations", reverse("my-allocations"), "allocations.list")]
         if allowed(user, "returns.submit"):
             items.append(("Our agreements", reverse("our-agreements"), "agreements.view"))
             items.append(("Our returns", reverse("our-returns"), "returns.submit"))
