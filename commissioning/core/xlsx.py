@@ -4,8 +4,8 @@ The downloads and the 360Giving export write tables of up to hundreds of thousan
 text, amounts in a number format, dates, a bold heading (and bold total rows), the heading
 frozen. openpyxl's write-only mode did this at about 11 µs a cell (an element tree per cell),
 XlsxWriter's constant-memory mode at about 7; 50,000 grants of about 40 cells took 22 s of
-spreadsheet alone. This writer builds each row's XML as text, as openpyxl's writer does in
-the same form (inline strings, numbers to 16 significant digits, dates as serial days), into a temporary
+spreadsheet alone. This writer builds each row's XML as text, in the form openpyxl wrote
+(inline strings, numbers to 16 significant digits, dates as serial days), into a temporary
 file, and zips it with the few fixed parts a workbook needs. Only what the tables use is
 here: no formulas (text is always text, so nothing a person typed can run in a reader's
 spreadsheet), no shared strings, one sheet. Reading workbooks stays with openpyxl, and the
@@ -25,6 +25,7 @@ from collections.abc import Container, Sequence
 from decimal import Decimal
 from math import isfinite
 from typing import IO, Any
+from xml.sax.saxutils import escape
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -38,17 +39,10 @@ PLAIN, NUMBER, DATE, DATETIME = 0, 2, 4, 6
 _FORMATS = {NUMBER: 164, DATE: 165, DATETIME: 166}
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_SPECIAL = re.compile("[&<>]")
-
-
-def _escape(text: str) -> str:
-    if _SPECIAL.search(text) is None:
-        return text
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _attribute(text: str) -> str:
-    return _escape(text).replace('"', "&quot;")
+    return escape(text, {'"': "&quot;"})
 
 
 def column_letters(n: int) -> str:
@@ -75,7 +69,8 @@ class SheetWriter:
     """Write one sheet, ``title``, to ``file``: ``append`` each row, then ``close`` (or use it
     as a context manager). Numbers in the columns ``append`` is told to format take
     ``number_format``; dates take ``yyyy-mm-dd`` (and a time, if they have one); ``None`` and
-    ``""`` leave the cell empty (bold, in a bold row). The first row stays in view when the sheet scrolls."""
+    ``""`` leave the cell empty (bold, in a bold row); anything else is written as its text.
+    The first row stays in view when the sheet scrolls."""
 
     def __init__(self, file: IO[bytes], title: str, *, number_format: str) -> None:
         self._file = file
@@ -122,14 +117,7 @@ class SheetWriter:
                 if bold:  # a bold row stays bold across its empty cells
                     cells.append(f'<c r="{ref}" s="1"/>')
                 continue
-            if isinstance(value, str):
-                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
-                if space and not value.strip():
-                    space = ""
-                cells.append(
-                    f'<c r="{ref}" t="inlineStr"{plain}><is><t{space}>{_escape(value)}</t></is></c>'
-                )
-            elif isinstance(value, bool):
+            if isinstance(value, bool):
                 cells.append(f'<c r="{ref}" t="b"{plain}><v>{int(value)}</v></c>')
             elif isinstance(value, int | float | Decimal):
                 if not isfinite(value):
@@ -141,9 +129,14 @@ class SheetWriter:
                 style = (DATETIME if isinstance(value, dt.datetime) else DATE) + b
                 cells.append(f'<c r="{ref}" s="{style}"><v>{_serial(value)}</v></c>')
             else:
-                text = str(value)
+                text = value if isinstance(value, str) else str(value)
+                if not text:
+                    continue
+                # Spaces at either end are kept (unless the text is nothing but spaces).
+                edged = text[0].isspace() or text[-1].isspace()
+                space = ' xml:space="preserve"' if edged and text.strip() else ""
                 cells.append(
-                    f'<c r="{ref}" t="inlineStr"{plain}><is><t>{_escape(text)}</t></is></c>'
+                    f'<c r="{ref}" t="inlineStr"{plain}><is><t{space}>{escape(text)}</t></is></c>'
                 )
         self._pending.append(f'<row r="{r}">{"".join(cells)}</row>')
         if len(self._pending) >= _FLUSH_ROWS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 import zipfile
 from decimal import Decimal
 
@@ -90,6 +91,13 @@ def test_many_rows_and_columns_in_bounded_pieces():
     sheet = load_workbook(io.BytesIO(data), read_only=True).active
     got = [[c.value for c in row] for row in sheet.iter_rows()]
     assert got == rows
+
+
+def test_anything_else_is_written_as_its_text():
+    key = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    sheet = load_workbook(io.BytesIO(written([[key, "   "]]))).active
+    assert sheet["A1"].value == str(key) and sheet["A1"].data_type == "s"
+    assert sheet["B1"].value == "   "
 
 
 def test_a_date_with_a_time_zone_is_refused():
