@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+_SERVERS: dict[int, int] = {}  # port -> the server's (gunicorn's master's) process id
+
 PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
@@ -99,10 +101,33 @@ def served(env: dict[str, str], workers: int, threads: int) -> Iterator[int]:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise SystemExit("the server did not start")
             time.sleep(0.3)
+        _SERVERS[port] = server.pid
         yield port
     finally:
+        _SERVERS.pop(port, None)
         server.terminate()
         server.wait(timeout=30)
+
+
+def server_cpu_seconds(port: int) -> float:
+    """CPU seconds (user and system) used so far by the server on `port`: its master and
+    every worker it has running (Linux: read from /proc). Take it before and after a run:
+    the difference is what the run cost the server."""
+    master = _SERVERS[port]
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        # after the name: state, ppid, ..., utime (12th) and stime (13th)
+        if int(entry) == master or int(fields[1]) == master:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def session_for(user, *, second_factor: bool = False) -> str:

@@ -6,8 +6,10 @@ its own, PBKDF2 by design, and applicants sign in before the deadline, not all i
 minute). In the spike each one opens the application's page and presses Submit, as a
 browser would: the page's form as it stands, its CSRF token, the session cookie. Arrivals
 are spread evenly over the window. Prints, for the submit requests: how many, the status
-codes, p50/p95/max latency; then, from the database, how many applications are submitted
-(lost = applicants - submitted). Loopback only, bounded in count and time.
+codes, p50/p95/max latency; the server's CPU seconds over the window (gunicorn's master
+and workers; not the database's), per applicant and as a share of the cores; then, from the
+database, how many applications are submitted (lost = applicants - submitted). Loopback
+only, bounded in count and time.
 
     .venv/bin/python bench/submit_spike.py                       # SQLite, the embedded default
     .venv/bin/python bench/submit_spike.py --database postgres   # a scratch PostgreSQL database
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import threading
@@ -30,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from served import environment, request, served, session_for
+from served import environment, request, served, server_cpu_seconds, session_for
 
 
 class _Form(HTMLParser):
@@ -217,6 +220,7 @@ def spike(args: argparse.Namespace, port: int, pairs: list[tuple[str, str]]) -> 
     gap = args.seconds / args.applicants
     results: list[dict] = []
     lock = threading.Lock()
+    cpu_before = server_cpu_seconds(port)
     t0 = time.perf_counter()
 
     def arrive(n: int, pair: tuple[str, str]) -> None:
@@ -232,6 +236,7 @@ def spike(args: argparse.Namespace, port: int, pairs: list[tuple[str, str]]) -> 
         for n, pair in enumerate(pairs):
             pool.submit(arrive, n, pair)
     window = time.perf_counter() - t0
+    server_cpu = server_cpu_seconds(port) - cpu_before
 
     from django.db import connections
 
@@ -256,6 +261,11 @@ def spike(args: argparse.Namespace, port: int, pairs: list[tuple[str, str]]) -> 
             f"submit latency ms: p50 {statistics.median(latencies):.0f}, p95 {p95:.0f}, "
             f"max {latencies[-1]:.0f}"
         )
+    print(
+        f"server CPU: {server_cpu:.2f} s ({server_cpu / args.applicants * 1000:.0f} ms an"
+        f" applicant), {server_cpu / (window * (os.cpu_count() or 1)):.0%} of the"
+        f" {os.cpu_count()} cores over the {window:.1f} s"
+    )
     print(
         f"submitted in the database: {submitted}; lost: {args.applicants - submitted}; 5xx: {server_errors}"
     )
