@@ -102,18 +102,22 @@ TEMPLATES = [
 ]
 
 
+# How long a worker's thread keeps its database connection between requests, on either
+# database: opening one (on SQLite with the PRAGMAs below) cost a tenth of the server's time
+# in the deadline spike bench (docs/benchmarks.md).
+CONNECTION_SECONDS = 60
+
+
 def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     config: dict[str, Any]
     if url:
-        config = dict(dj_database_url.parse(url, conn_max_age=60))
+        config = dict(dj_database_url.parse(url, conn_max_age=CONNECTION_SECONDS))
     else:
         config = {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "commissioning.sqlite3"),
-            # A worker's thread keeps its connection between requests, as on PostgreSQL:
-            # opening one (and its PRAGMAs below) cost a tenth of a request's CPU.
-            "CONN_MAX_AGE": 60,
+            "CONN_MAX_AGE": CONNECTION_SECONDS,
         }
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)

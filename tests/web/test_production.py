@@ -173,8 +173,8 @@ print("kept" if seen[0] is not None and seen[0] is seen[1] else "reopened")
 def test_a_worker_keeps_its_database_connection_between_requests(tmp_path):
     """Each request of a served worker ends with Django closing any connection older than
     the settings allow; with the product's settings a thread keeps its connection on either
-    database (opening one, with SQLite's PRAGMAs, cost a quarter of an applicant's CPU in
-    the deadline spike bench). In a fresh process, as a worker is, not in a test's
+    database (opening one, with SQLite's PRAGMAs, cost a tenth of the server's time in the
+    deadline spike bench). In a fresh process, as a worker is, not in a test's
     transaction."""
     env = _env(tmp_path, DJANGO_SETTINGS_MODULE="commissioning.config.settings")
     if os.environ.get("DATABASE_URL"):
